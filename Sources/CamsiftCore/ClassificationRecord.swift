@@ -1,0 +1,53 @@
+/// One line of the classification log (JSON Lines). Field names are the log's public format; see README.
+public struct ClassificationRecord: Codable, Sendable, Equatable {
+    /// RFC 3339 UTC with milliseconds, e.g. `2026-11-23T05:00:00.123Z`.
+    public var ts: String
+    public var camera: String
+    public var label: String
+    public var score: Double
+    /// Model version (bundle checksum prefix or name).
+    public var model: String
+    /// `M0`, `M1`, `fused`, or `single` for a one-model bundle.
+    public var via: String
+    public var top: [LabelScore]
+    /// Capture → log, milliseconds.
+    public var latency_ms: Double
+    /// True when change gating reused the previous result for a near-identical frame.
+    public var reused: Bool?
+    /// Archived original frame, when the archiver saved it.
+    public var frame: String?
+
+    public struct LabelScore: Codable, Sendable, Equatable {
+        public var label: String
+        public var score: Double
+        public init(label: String, score: Double) {
+            self.label = label
+            self.score = score
+        }
+        // Encoded as a two-element array `[label, score]` to keep log lines short.
+        public init(from decoder: any Decoder) throws {
+            var c = try decoder.unkeyedContainer()
+            label = try c.decode(String.self)
+            score = try c.decode(Double.self)
+        }
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.unkeyedContainer()
+            try c.encode(label)
+            try c.encode(score)
+        }
+    }
+
+    public init(ts: String, camera: String, label: String, score: Double, model: String, via: String,
+                top: [LabelScore], latency_ms: Double, reused: Bool? = nil, frame: String? = nil) {
+        self.ts = ts
+        self.camera = camera
+        self.label = label
+        self.score = score
+        self.model = model
+        self.via = via
+        self.top = top
+        self.latency_ms = latency_ms
+        self.reused = reused
+        self.frame = frame
+    }
+}

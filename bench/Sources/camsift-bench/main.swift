@@ -1,0 +1,14 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+// camsift-bench <suite> [options]: benchmarks that print ratios against a peer measured in the same run.
+// Each suite lives in its own file and registers here.
+let suites: [String: ([String]) async throws -> Int32] = [:]
+
+let args = Array(CommandLine.arguments.dropFirst())
+guard let name = args.first, let suite = suites[name] else {
+    print("usage: camsift-bench <suite> [options]\nsuites: \(suites.keys.sorted().joined(separator: ", "))")
+    exit(64)
+}
+exit(try await suite(Array(args.dropFirst())))
