@@ -4,7 +4,13 @@ import Glibc
 
 // camsift-bench <suite> [options]: benchmarks that print ratios against a peer measured in the same run.
 // Each suite lives in its own file and registers here.
-let suites: [String: ([String]) async throws -> Int32] = [:]
+let suites: [String: ([String]) async throws -> Int32] = [
+    "engine": EngineBench.run,
+    "ingest": IngestBench.run,
+    "decode": DecodeBench.run,
+    "pipeline": PipelineBench.run,
+    "registry": RegistryBench.run,
+]
 
 let args = Array(CommandLine.arguments.dropFirst())
 guard let name = args.first, let suite = suites[name] else {
