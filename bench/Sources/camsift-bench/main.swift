@@ -6,6 +6,7 @@ import Glibc
 // Each suite lives in its own file and registers here.
 let suites: [String: ([String]) async throws -> Int32] = [
     "engine": EngineBench.run,
+    "engine-train": EngineTrainBench.run,
     "ingest": IngestBench.run,
     "decode": DecodeBench.run,
     "pipeline": PipelineBench.run,
