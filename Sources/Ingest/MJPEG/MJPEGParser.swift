@@ -35,8 +35,10 @@ struct MJPEGParser {
     }
 
     let maxPartBytes: Int
-    /// Capture the next frame that starts. Cleared when a frame is delivered.
+    /// Capture the next frame that starts. Cleared when a frame is delivered unless `captureAll`.
     var captureNext = false
+    /// Capture every frame (`camsift grab`, tests).
+    var captureAll = false
     /// Complete frames seen (captured or not): the stream watchdog's measure of progress.
     private(set) var framesSeen = 0
     /// Frames whose structure broke before EOI (captured or not).
@@ -179,7 +181,7 @@ struct MJPEGParser {
 
     private mutating func startFrame(_ emit: (Event) -> Void) {
         inFrame = true
-        capturing = captureNext
+        capturing = captureNext || captureAll
         if capturing {
             buffer = []
             buffer.reserveCapacity(min(max(sizeHint, 64 << 10), maxPartBytes))
