@@ -106,6 +106,11 @@ final class FaultCameraServer: @unchecked Sendable {
             }
             let n = recv(fd, &buf, buf.count, 0)
             if n <= 0 { return nil }
+            if pending.isEmpty && buf[0] == 0x16 {
+                // A TLS ClientHello on this plain port: answer like nginx does, in plain text.
+                write(fd, "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+                return nil
+            }
             pending += buf[0..<n]
         }
     }

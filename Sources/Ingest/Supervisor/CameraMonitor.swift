@@ -44,7 +44,7 @@ final class CameraMonitor: Sendable {
         let r = supervisor.withLock { $0.failed(error, now: Monotonic.now()) }
         if let old = r.previous {
             OperationalLog.warning("ingest", "\(old.rawValue) → \(state.rawValue): \(error.message); retry in "
-                                   + "\(Int(r.delay.rounded())) s", camera: camera.id)
+                                   + "\((r.delay * 10).rounded() / 10) s", camera: camera.id)
         }
         return r.delay
     }
