@@ -37,7 +37,7 @@ enum ProbeCommand: CamsiftCommand {
         }
         let id = a.value("id") ?? Self.defaultID(for: best.url, kind: kind)
         if let problem = CameraID.problem(id) { throw UsageError("option '--id': id \(problem)") }
-        Console.out(Self.registryJSON(id: id, kind: kind, url: best.url, interval: interval))
+        Console.out(ProbeResult.registryJSON(id: id, kind: kind, url: best.url, interval: interval))
         return ExitStatus.ok
     }
 
@@ -49,20 +49,4 @@ enum ProbeCommand: CamsiftCommand {
         return String(raw.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "-" })
     }
 
-    static func registryJSON(id: String, kind: CameraKind, url: String, interval: Double) -> String {
-        func q(_ s: String) -> String {
-            var o = "\""
-            for u in s.unicodeScalars {
-                switch u {
-                case "\"": o += "\\\""
-                case "\\": o += "\\\\"
-                case _ where u.value < 0x20: o += String(format: "\\u%04x", u.value)
-                default: o.unicodeScalars.append(u)
-                }
-            }
-            return o + "\""
-        }
-        let iv = interval == interval.rounded() ? String(Int(interval)) : String(interval)
-        return "{\n  \"id\": \(q(id)),\n  \"kind\": \(q(kind.rawValue)),\n  \"url\": \(q(url)),\n  \"interval\": \(iv)\n}\n"
-    }
 }

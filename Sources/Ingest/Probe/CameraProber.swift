@@ -78,7 +78,9 @@ struct ProbeTransferOutcome: Sendable {
 /// (snapshot), then stops.
 final class ProbeTransfer: HTTPTransferDelegate {
     private var parser: MJPEGParser
-    private var body: [UInt8] = []
+    private var frames: [[UInt8]] = []
+    private var received = 0
+    private var startsWithSOI = false
     private var outcome = ProbeTransferOutcome()
     private var isStream = false
     private let maxBytes: Int
@@ -89,7 +91,7 @@ final class ProbeTransfer: HTTPTransferDelegate {
         self.maxBytes = maxBytes
         self.done = done
         parser = MJPEGParser(maxPartBytes: maxBytes)
-        parser.captureNext = true
+        parser.captureAll = true
     }
 
     static func start(loop: CurlLoop, url: String, timeout: Double, options: IngestOptions,
@@ -115,19 +117,19 @@ final class ProbeTransfer: HTTPTransferDelegate {
         return true
     }
 
+    /// Kind is decided by content type when it is explicit, else by sniffing: a JPEG preceded by multipart
+    /// text, or a second JPEG on the same response, is a stream (ffmpeg's mpjpeg server says
+    /// `application/octet-stream`); a response that ends after one JPEG is a snapshot.
     func transfer(_ t: HTTPTransfer, didReceive bytes: UnsafeRawBufferPointer) -> Bool {
-        if isStream {
-            var frame: [UInt8]?
-            parser.feed(bytes) { if case .frame(let f) = $0 { frame = f } }
-            if let frame {
-                outcome.kind = .mjpeg
-                outcome.jpeg = frame
-                return false
-            }
-            return true
+        if received == 0, let first = bytes.first { startsWithSOI = first == 0xFF }
+        received += bytes.count
+        parser.feed(bytes) { if case .frame(let f) = $0 { frames.append(f) } }
+        if let f = frames.first, isStream || frames.count >= 2 || !startsWithSOI {
+            outcome.kind = .mjpeg
+            outcome.jpeg = f
+            return false
         }
-        body.append(contentsOf: bytes)
-        return body.count <= maxBytes
+        return received <= maxBytes
     }
 
     func transferTick(_ t: HTTPTransfer) -> Bool { true }
@@ -135,9 +137,9 @@ final class ProbeTransfer: HTTPTransferDelegate {
     func transfer(_ t: HTTPTransfer, didCompleteWith result: CURLcode) {
         if outcome.status == 0 { outcome.status = t.status }
         if outcome.contentType == nil { outcome.contentType = t.contentType }
-        if outcome.kind == nil && !isStream && t.status == 200 && body.starts(with: [0xFF, 0xD8]) {
+        if outcome.kind == nil && !isStream && t.status == 200 && startsWithSOI, let f = frames.first {
             outcome.kind = .snapshot
-            outcome.jpeg = body
+            outcome.jpeg = f
         }
         if outcome.kind == nil {
             if t.status >= 400 {
