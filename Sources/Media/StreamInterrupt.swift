@@ -27,7 +27,15 @@ public final class StreamInterrupt: Sendable {
     /// What the callback returns: nonzero aborts the blocking FFmpeg call with AVERROR_EXIT.
     var shouldAbort: Bool { isStopped || isExpired }
 
-    static func now() -> Int64 {
+    /// Wall-clock seconds (Unix), for frame capture times.
+    public static func wallNow() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+
+    /// Monotonic nanoseconds.
+    public static func now() -> Int64 {
         var ts = timespec()
         clock_gettime(CLOCK_MONOTONIC, &ts)
         return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)

@@ -36,6 +36,8 @@ public final class VideoStreamReader {
     /// Packets and frames seen since open (all decoded, sampled or not).
     public private(set) var framesDecoded = 0
     public private(set) var bytesRead = 0
+    /// Stream time (seconds) of the frame the last `nextSample` returned.
+    public var lastSampleTime: Double { lastSampled ?? 0 }
 
     /// Opens `url` and its best video stream. `subject` names it in errors (camera id + redacted URL).
     public init(url: String, subject: String, options: Options = .init(), interrupt: StreamInterrupt) throws(MediaError) {

@@ -168,22 +168,12 @@ struct TestSetupError: Error, CustomStringConvertible {
     init(_ d: String) { description = d }
 }
 
-/// Collects what a worker delivers.
-final class CollectingSink: FrameSink {
+/// Records every frame a worker delivers, in order (the stream tests look at spacing and content).
+final class FrameRecorder: FrameSink {
     private let frames = Mutex<[Frame]>([])
     func submit(_ frame: Frame) { frames.withLock { $0.append(frame) } }
     var count: Int { frames.withLock { $0.count } }
     var all: [Frame] { frames.withLock { $0 } }
-}
-
-/// Polls `condition` every 50 ms up to `seconds`: a bound on waiting, not a speed assertion.
-func eventually(_ seconds: Double, _ condition: () -> Bool) async -> Bool {
-    let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
-    while ContinuousClock.now < deadline {
-        if condition() { return true }
-        try? await Task.sleep(for: .milliseconds(50))
-    }
-    return condition()
 }
 
 /// Runs `stop()` and reports whether it returned within a generous hang guard.

@@ -11,13 +11,13 @@ struct StreamWorkerTests {
     func options(openTimeout: Double = 5) -> IngestOptions {
         var o = IngestOptions()
         o.inputSize = 224
-        o.openTimeout = openTimeout
+        o.connectTimeout = openTimeout
         return o
     }
 
     @Test("a local video file (kind stream) delivers sampled, model-size frames; stop() ends delivery")
     func localFile() async throws {
-        let sink = CollectingSink()
+        let sink = FrameRecorder()
         let cam = Camera(id: "file-cam", kind: .stream, url: "file:" + StreamTestServers.video, interval: 0.2)
         let w = StreamWorker(camera: cam, options: options(), sink: sink)
         w.start()
@@ -38,7 +38,7 @@ struct StreamWorkerTests {
     func sampling() async throws {
         // vtest.avi is 10 fps: at interval 1 s each delivered frame stands for ~10 decoded ones. Pacing to
         // real time makes delivered count ≈ elapsed seconds, far below the 10 fps the file holds.
-        let sink = CollectingSink()
+        let sink = FrameRecorder()
         let cam = Camera(id: "sampled", kind: .stream, url: "file:" + StreamTestServers.video, interval: 1)
         let w = StreamWorker(camera: cam, options: options(), sink: sink)
         let t0 = ContinuousClock.now
@@ -56,7 +56,7 @@ struct StreamWorkerTests {
         let server = try RTMPServer()
         defer { server.shutdown() }
         try server.publish()
-        let sink = CollectingSink()
+        let sink = FrameRecorder()
         let cam = Camera(id: "rtmp-cam", kind: .rtmp, url: server.url + "/cam", interval: 0.5)
         let w = StreamWorker(camera: cam, options: options(), sink: sink)
         w.start()
@@ -71,7 +71,7 @@ struct StreamWorkerTests {
         let server = try RTMPServer()
         defer { server.shutdown() }
         try server.publish()
-        let sink = CollectingSink()
+        let sink = FrameRecorder()
         let cam = Camera(id: "rtmp-restart", kind: .rtmp, url: server.url + "/cam", interval: 0.5, timeout: 3)
         let w = StreamWorker(camera: cam, options: options(openTimeout: 3), sink: sink)
         w.start()
@@ -95,7 +95,7 @@ struct StreamWorkerTests {
     func neverPublishes() async throws {
         let server = try RTMPServer()
         defer { server.shutdown() }
-        let sink = CollectingSink()
+        let sink = FrameRecorder()
         let cam = Camera(id: "rtmp-silent", kind: .rtmp, url: server.url + "/nobody", interval: 1, timeout: 2)
         let w = StreamWorker(camera: cam, options: options(openTimeout: 1.5), sink: sink)
         w.start()
@@ -110,7 +110,7 @@ struct StreamWorkerTests {
 
     @Test("connection refused backs off with the reason; other cameras keep delivering")
     func refusedIsolated() async throws {
-        let sink = CollectingSink()
+        let sink = FrameRecorder()
         let dead = StreamWorker(camera: Camera(id: "refused", kind: .rtmp, url: "rtmp://127.0.0.1:\(StreamTestServers.freePort())/live/x",
                                                interval: 1, timeout: 2), options: options(openTimeout: 2), sink: sink)
         let live = StreamWorker(camera: Camera(id: "alive", kind: .stream, url: "file:" + StreamTestServers.video, interval: 0.2),
@@ -127,7 +127,7 @@ struct StreamWorkerTests {
 
     @Test("a missing file is not found, retried slowly (offline), never delivers")
     func missingFile() async throws {
-        let sink = CollectingSink()
+        let sink = FrameRecorder()
         let w = StreamWorker(camera: Camera(id: "missing", kind: .stream, url: "file:/nonexistent/camsift.mp4", interval: 1),
                              options: options(), sink: sink)
         w.start()
@@ -140,7 +140,7 @@ struct StreamWorkerTests {
 
     @Test("a disabled camera never starts")
     func disabled() async throws {
-        let sink = CollectingSink()
+        let sink = FrameRecorder()
         let w = StreamWorker(camera: Camera(id: "off", kind: .stream, url: "file:" + StreamTestServers.video, interval: 1,
                                             enabled: false), options: options(), sink: sink)
         w.start()

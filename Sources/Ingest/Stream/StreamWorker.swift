@@ -18,8 +18,6 @@ public final class StreamWorker: CameraWorker {
     private let wake = DispatchSemaphore(value: 0)
     private let state: Mutex<State>
 
-    /// A session that stays up this long resets the backoff ("sustained success").
-    static let resetAfter = 10.0
     /// Consecutive rejected samples after which an online camera is shown as degraded.
     static let degradedAfter = 3
 
@@ -88,11 +86,12 @@ public final class StreamWorker: CameraWorker {
     // MARK: - The dedicated thread's loop
 
     private func run() {
-        var backoff = Backoff()
-        var filter = FrameFilter()
+        var backoff = options.backoff
+        var filter = FrameFilter(settings: options.filter)
         var readerOptions = VideoStreamReader.Options()
-        readerOptions.openTimeout = options.openTimeout
-        readerOptions.readTimeout = camera.timeout > 0 ? camera.timeout : options.readTimeout
+        // Connect + RTMP handshake + probing must all fit in the connect timeout.
+        readerOptions.openTimeout = options.connectTimeout
+        readerOptions.readTimeout = camera.timeout > 0 ? camera.timeout : options.noFrameTimeout
         let side = options.inputSize
 
         while !interrupt.isStopped {
@@ -106,7 +105,7 @@ public final class StreamWorker: CameraWorker {
                 if error.code == .cancelled || interrupt.isStopped { break }
                 if !error.isRetryable { backoff.escalate() }
                 let delay = backoff.next()
-                let parked = !error.isRetryable || backoff.failures > Backoff.defaultSteps[0].count
+                let parked = !error.isRetryable || backoff.failures > (options.backoff.steps.first?.count ?? 5)
                 update {
                     $0.state = parked ? .offline : .backoff
                     $0.lastError = error.description
@@ -145,7 +144,7 @@ public final class StreamWorker: CameraWorker {
             }
             let delta = reader.bytesRead - bytesSeen
             bytesSeen = reader.bytesRead
-            if StreamInterrupt.wallNow() - sessionStart >= Self.resetAfter { backoff.reset() }
+            if StreamInterrupt.wallNow() - sessionStart >= options.sustainedSuccess { backoff.reset() }
             if let reason = filter.check(frame, jpeg: nil) {
                 rejectRun += 1
                 update {
