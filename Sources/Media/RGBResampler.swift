@@ -58,49 +58,61 @@ struct RGBResampler {
 
     /// Scratch rows between the two passes, reused across calls.
     private var scratch: [UInt8] = []
+    /// Axes of the last call: a camera's frames keep their size, so the weights are computed once.
+    private var cachedKey: [Double] = []
+    private var cachedAxes: (x: Axis, y: Axis)?
 
     /// Resamples `geometry.source*` of `src` (interleaved RGB, `pitch` bytes per row) into the target rectangle
     /// of `dst` (`dstWidth`×`dstHeight` RGB, which the caller zeroed where bars must be black).
+    ///
+    /// Vertical pass first: it blends whole source rows (restricted to the columns the horizontal taps read)
+    /// with one weight pair per row, which vectorises; the gather-shaped horizontal pass then runs on only
+    /// `targetHeight` rows instead of every source row.
     mutating func resample(
         src: UnsafePointer<UInt8>, width: Int, height: Int, pitch: Int,
         into dst: UnsafeMutablePointer<UInt8>, dstWidth: Int, geometry g: FitGeometry
     ) {
-        let ax = Axis(start: g.sourceX, length: g.sourceWidth, limit: width, count: g.targetWidth)
-        let ay = Axis(start: g.sourceY, length: g.sourceHeight, limit: height, count: g.targetHeight)
-        let rows = ay.maxIndex - ay.minIndex + 1
-        let rowBytes = g.targetWidth * 3
-        if scratch.count < rows * rowBytes { scratch = [UInt8](repeating: 0, count: rows * rowBytes) }
+        let key = [Double(width), Double(height), g.sourceX, g.sourceY, g.sourceWidth, g.sourceHeight,
+                   Double(g.targetWidth), Double(g.targetHeight)]
+        if key != cachedKey || cachedAxes == nil {
+            cachedAxes = (Axis(start: g.sourceX, length: g.sourceWidth, limit: width, count: g.targetWidth),
+                          Axis(start: g.sourceY, length: g.sourceHeight, limit: height, count: g.targetHeight))
+            cachedKey = key
+        }
+        let (ax, ay) = cachedAxes!
+        let x0 = ax.minIndex
+        let windowBytes = (ax.maxIndex - x0 + 1) * 3
+        if scratch.count < g.targetHeight * windowBytes {
+            scratch = [UInt8](repeating: 0, count: g.targetHeight * windowBytes)
+        }
         scratch.withUnsafeMutableBufferPointer { tmpBuf in
             let tmp = tmpBuf.baseAddress!
-            // Horizontal pass: each needed source row → one row of target width.
-            ax.index.withUnsafeBufferPointer { xi in
-                ax.weight.withUnsafeBufferPointer { xw in
-                    for r in 0..<rows {
-                        let s = src + (ay.minIndex + r) * pitch
-                        let o = tmp + r * rowBytes
-                        Self.horizontal(s, o, xi.baseAddress!, xw.baseAddress!, ax.taps, g.targetWidth)
-                    }
-                }
-            }
-            // Vertical pass: blend scratch rows into the output rows.
             ay.index.withUnsafeBufferPointer { yi in
                 ay.weight.withUnsafeBufferPointer { yw in
                     for y in 0..<g.targetHeight {
-                        let o = dst + ((g.targetY + y) * dstWidth + g.targetX) * 3
+                        let o = tmp + y * windowBytes
                         if ay.taps == 2 {
-                            let a = tmp + (Int(yi[2 * y]) - ay.minIndex) * rowBytes
-                            let b = tmp + (Int(yi[2 * y + 1]) - ay.minIndex) * rowBytes
-                            Self.blend2(a, b, yw[2 * y], yw[2 * y + 1], o, rowBytes)
+                            let a = src + Int(yi[2 * y]) * pitch + x0 * 3
+                            let b = src + Int(yi[2 * y + 1]) * pitch + x0 * 3
+                            Self.blend2(a, b, yw[2 * y], yw[2 * y + 1], o, windowBytes)
                         } else {
-                            for i in 0..<rowBytes {
+                            for i in 0..<windowBytes {
                                 var acc: Int32 = 1 << 13
                                 for t in 0..<ay.taps {
-                                    let row = tmp + (Int(yi[y * ay.taps + t]) - ay.minIndex) * rowBytes
-                                    acc += Int32(row[i]) * yw[y * ay.taps + t]
+                                    acc += Int32(src[Int(yi[y * ay.taps + t]) * pitch + x0 * 3 + i]) * yw[y * ay.taps + t]
                                 }
                                 o[i] = UInt8(truncatingIfNeeded: acc >> 14)
                             }
                         }
+                    }
+                }
+            }
+            ax.index.withUnsafeBufferPointer { xi in
+                ax.weight.withUnsafeBufferPointer { xw in
+                    for y in 0..<g.targetHeight {
+                        let o = dst + ((g.targetY + y) * dstWidth + g.targetX) * 3
+                        Self.horizontal(tmp + y * windowBytes - x0 * 3, o, xi.baseAddress!, xw.baseAddress!, ax.taps,
+                                        g.targetWidth)
                     }
                 }
             }
@@ -113,13 +125,14 @@ struct RGBResampler {
         _ xw: UnsafePointer<Int32>, _ taps: Int, _ count: Int
     ) {
         if taps == 2 {
+            // Wrapping arithmetic: values are ≤ 255 × 2^14, far from overflow, and the checks cost ~40%.
             for x in 0..<count {
-                let p0 = s + Int(xi[2 * x]) * 3, p1 = s + Int(xi[2 * x + 1]) * 3
+                let p0 = s + Int(xi[2 * x]) &* 3, p1 = s + Int(xi[2 * x + 1]) &* 3
                 let w0 = xw[2 * x], w1 = xw[2 * x + 1]
-                let q = o + x * 3
-                q[0] = UInt8(truncatingIfNeeded: (Int32(p0[0]) * w0 + Int32(p1[0]) * w1 + 8192) >> 14)
-                q[1] = UInt8(truncatingIfNeeded: (Int32(p0[1]) * w0 + Int32(p1[1]) * w1 + 8192) >> 14)
-                q[2] = UInt8(truncatingIfNeeded: (Int32(p0[2]) * w0 + Int32(p1[2]) * w1 + 8192) >> 14)
+                let q = o + x &* 3
+                q[0] = UInt8(truncatingIfNeeded: (Int32(p0[0]) &* w0 &+ Int32(p1[0]) &* w1 &+ 8192) >> 14)
+                q[1] = UInt8(truncatingIfNeeded: (Int32(p0[1]) &* w0 &+ Int32(p1[1]) &* w1 &+ 8192) >> 14)
+                q[2] = UInt8(truncatingIfNeeded: (Int32(p0[2]) &* w0 &+ Int32(p1[2]) &* w1 &+ 8192) >> 14)
             }
         } else {
             for x in 0..<count {
@@ -127,7 +140,7 @@ struct RGBResampler {
                 for t in 0..<taps {
                     let p = s + Int(xi[x * taps + t]) * 3
                     let w = xw[x * taps + t]
-                    r += Int32(p[0]) * w; g += Int32(p[1]) * w; b += Int32(p[2]) * w
+                    r &+= Int32(p[0]) &* w; g &+= Int32(p[1]) &* w; b &+= Int32(p[2]) &* w
                 }
                 let q = o + x * 3
                 q[0] = UInt8(truncatingIfNeeded: r >> 14)
