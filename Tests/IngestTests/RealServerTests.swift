@@ -20,6 +20,7 @@ import Testing
         let sink = CollectingSink()
         var o = IngestOptions()
         o.filter.placeholderRuns = 1 << 30
+        o.archiver = FrameArchiver(root: root + "/archive", minInterval: 0, maxBytes: 0, maxAgeDays: 0)
         let runtime = try IngestRuntime(options: o, sink: sink)
         let workers = (0..<n).map { i in
             runtime.makeWorker(for: Camera(id: "c\(i)", kind: .snapshot, url: nginx.url("cams/c\(i).jpg"), interval: 0.3))
@@ -42,6 +43,10 @@ import Testing
         let frame = try #require(sink.last("c3"))
         #expect(frame.pixels.width == 224 && frame.pixels.height == 224)
         #expect(frame.jpeg == jpegs.frames[3])
+        // Archived as the original bytes, no re-encode.
+        let archived = try #require(frame.archivePath)
+        #expect(archived.hasPrefix(root + "/archive/unlabeled/c3/"))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: archived)) == Data(jpegs.frames[3]))
         let log = nginx.accessLog()
         let connections = Set(log.map(\.conn)).count
         #expect(log.contains { $0.status == 304 })
