@@ -74,8 +74,10 @@ enum CamServerBench {
         var nextRotate = start
         var rotation = 0
         let period = 1 / fps
+        // Dies with the bench: a reparented camserver (bench killed) would otherwise run for --max-seconds.
+        let parent = getppid()
         var buf = [UInt8](repeating: 0, count: 4096)
-        while now() - start < maxSeconds {
+        while now() - start < maxSeconds && getppid() == parent {
             let t = now()
             if let dir = rotateDir, t >= nextRotate {
                 rotate(dir: dir, frames: frames, step: rotation)
