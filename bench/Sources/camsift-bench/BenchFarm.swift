@@ -11,9 +11,11 @@ final class BenchFarm {
     let nginxPort: Int
     let mjpegPort: Int
     let meanJPEGBytes: Int
+    /// nginx-rtmp port when RTMP cameras were asked for (a publisher loops vtest.avi as H.264 to live/cam).
+    private(set) var rtmpPort: Int?
     private var processes: [Process] = []
 
-    init(width: Int, height: Int, fps: Double, rotateEvery: Double) throws {
+    init(width: Int, height: Int, fps: Double, rotateEvery: Double, rtmp: Bool) throws {
         let dir = NSTemporaryDirectory() + "camsift-bench-ingest-\(getpid())"
         self.dir = dir
         let fm = FileManager.default
@@ -65,12 +67,45 @@ final class BenchFarm {
         let nginx = try Self.start("/usr/sbin/nginx", ["-p", dir + "/nginx", "-c", dir + "/nginx/nginx.conf"])
         processes.append(nginx)
         usleep(500_000)
+        if rtmp { try startRTMP() }
         guard nginx.isRunning, cam.isRunning else {
             stop()
             throw NSError(domain: "bench", code: 1, userInfo: [NSLocalizedDescriptionKey:
                 "nginx or camserver did not start (see the messages above)"])
         }
     }
+
+    private func startRTMP() throws {
+        let module = ["/usr/lib/nginx/modules/ngx_rtmp_module.so", "/usr/share/nginx/modules/ngx_rtmp_module.so"]
+            .first { FileManager.default.fileExists(atPath: $0) }
+        guard let module else {
+            throw NSError(domain: "bench", code: 1, userInfo: [NSLocalizedDescriptionKey:
+                "libnginx-mod-rtmp is not installed; run `make deps` or pass --rtmp 0"])
+        }
+        let port = try Self.freePort()
+        let rdir = dir + "/rtmp"
+        try FileManager.default.createDirectory(atPath: rdir + "/logs", withIntermediateDirectories: true)
+        let conf = """
+            load_module \(module);
+            daemon off;
+            master_process off;
+            pid \(rdir)/nginx.pid;
+            error_log \(rdir)/logs/error.log warn;
+            events { worker_connections 256; }
+            rtmp { server { listen 127.0.0.1:\(port); chunk_size 4096; application live { live on; } } }
+            """
+        try conf.write(toFile: rdir + "/nginx.conf", atomically: true, encoding: .utf8)
+        processes.append(try Self.start("/usr/sbin/nginx", ["-p", rdir, "-e", rdir + "/logs/error.log", "-c", rdir + "/nginx.conf"]))
+        usleep(300_000)
+        processes.append(try Self.start("/usr/bin/ffmpeg", [
+            "-nostdin", "-loglevel", "error", "-re", "-stream_loop", "-1",
+            "-i", "/usr/share/doc/opencv-doc/examples/data/vtest.avi", "-an", "-c:v", "libx264", "-preset", "ultrafast",
+            "-tune", "zerolatency", "-g", "10", "-f", "flv", "rtmp://127.0.0.1:\(port)/live/cam",
+        ]))
+        rtmpPort = port
+    }
+
+    func rtmpURL() -> String? { rtmpPort.map { "rtmp://127.0.0.1:\($0)/live/cam" } }
 
     func snapshotURL(_ i: Int) -> String { "http://127.0.0.1:\(nginxPort)/agg/\(String(format: "%05d", i)).jpg" }
     func mjpegURL(_ i: Int) -> String { "http://127.0.0.1:\(mjpegPort)/cam/\(i).mjpg" }

@@ -17,6 +17,7 @@ enum IngestBench {
     struct Args {
         var cameras = 10_000
         var mjpeg = 2_000
+        var rtmp = 4
         var interval = 10.0
         var duration = 60.0
         var decodeThreads = 1
@@ -33,6 +34,7 @@ enum IngestBench {
             switch a[i] {
             case "--cameras": r.cameras = Int(v) ?? r.cameras
             case "--mjpeg": r.mjpeg = Int(v) ?? r.mjpeg
+            case "--rtmp": r.rtmp = Int(v) ?? r.rtmp
             case "--interval": r.interval = Double(v) ?? r.interval
             case "--duration": r.duration = Double(v) ?? r.duration
             case "--decode-threads": r.decodeThreads = Int(v) ?? r.decodeThreads
@@ -42,17 +44,17 @@ enum IngestBench {
             }
             i += 2
         }
-        return r.mjpeg <= r.cameras ? r : nil
+        return r.mjpeg + r.rtmp <= r.cameras ? r : nil
     }
 
     static func run(_ argv: [String]) async throws -> Int32 {
         guard let args = parse(argv) else {
-            out("usage: camsift-bench ingest [--cameras N] [--mjpeg M] [--interval S] [--duration S] "
+            out("usage: camsift-bench ingest [--cameras N] [--mjpeg M] [--rtmp K] [--interval S] [--duration S] "
                   + "[--decode-threads T] [--fps F] [--size WxH]")
             return 64
         }
         let farm = try BenchFarm(width: args.width, height: args.height, fps: args.fps,
-                                 rotateEvery: max(1, args.interval / 2))
+                                 rotateEvery: max(1, args.interval / 2), rtmp: args.rtmp > 0)
         defer { farm.stop() }
         // Ctrl-C / SIGTERM: stop nginx and camserver instead of leaving them behind.
         signal(SIGINT, SIG_IGN)
@@ -67,10 +69,10 @@ enum IngestBench {
             return src
         }
         defer { signals.forEach { $0.cancel() } }
-        let snapshots = args.cameras - args.mjpeg
+        let snapshots = args.cameras - args.mjpeg - args.rtmp
         out("ingest bench: \(args.cameras) cameras (\(snapshots) snapshot via nginx, \(args.mjpeg) MJPEG at "
               + "\(args.fps) fps via camserver), interval \(args.interval) s, \(args.width)x\(args.height) JPEGs "
-              + "~\(farm.meanJPEGBytes / 1024) KB, decode threads \(args.decodeThreads), rtmp 0 (stream worker not merged)")
+              + "~\(farm.meanJPEGBytes / 1024) KB, decode threads \(args.decodeThreads), \(args.rtmp) RTMP (H.264 768x576 10 fps via nginx-rtmp)")
 
         let rssBase = Self.rssKB()
         let sink = CountingSink()
@@ -85,6 +87,8 @@ enum IngestBench {
         for i in 0..<args.cameras {
             let c = i < args.mjpeg
                 ? Camera(id: "m\(i)", kind: .mjpeg, url: farm.mjpegURL(i), interval: args.interval)
+                : i < args.mjpeg + args.rtmp
+                ? Camera(id: "r\(i)", kind: .rtmp, url: farm.rtmpURL()!, interval: args.interval)
                 : Camera(id: "s\(i)", kind: .snapshot, url: farm.snapshotURL(i), interval: args.interval)
             let w = runtime.makeWorker(for: c)
             w.start()
@@ -113,8 +117,10 @@ enum IngestBench {
         let active = await runtime.activeTransfers()
         var states: [String: Int] = [:]
         var rejects: [String: Int] = [:]
+        var byKind: [String: Int] = [:]
         for w in workers {
             let h = w.health()
+            byKind[h.kind.rawValue, default: 0] += h.framesDelivered
             states[h.state.rawValue, default: 0] += 1
             for (k, v) in h.rejects { rejects[k, default: 0] += v }
         }
@@ -125,6 +131,7 @@ enum IngestBench {
         out("""
             cameras:            \(args.cameras) (states: \(states.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")))
             decoded frames/s:   \(String(format: "%.1f", Double(frames) / wall)) (expected \(String(format: "%.1f", expected)) = cameras/interval)
+            delivered by kind:  \(byKind.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")) (whole run)
             ingest CPU:         \(String(format: "%.1f", 100 * cpu / wall)) % of one core (target <= 100 %)
             RSS:                \(rss / 1024) MB total, \(max(0, rss - rssBase) * 1024 / max(1, args.cameras) / 1024) KB per camera above the \(rssBase / 1024) MB baseline (target <= 100 KB)
             active transfers:   \(active)
