@@ -57,7 +57,7 @@ public struct ClassificationLogFormatter: Sendable {
     }
 
     /// Fixed-point decimal without Foundation's `String(format:)` (locale-free).
-    static func fixed(_ v: Double, _ digits: Int) -> String {
+    public static func fixed(_ v: Double, _ digits: Int) -> String {
         guard v.isFinite else { return "-" }
         var scale = 1.0
         for _ in 0..<digits { scale *= 10 }
