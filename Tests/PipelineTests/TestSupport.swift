@@ -90,11 +90,12 @@ final class NotifyListener {
 }
 
 /// Polls `condition` every 20 ms for at most `timeout` seconds (a bounded wait, not a timing assertion).
-func waitFor(timeout: Double = 10, _ condition: () -> Bool) -> Bool {
+/// Sleeps with `Task.sleep`, so the cooperative pool stays free for the daemon under test.
+func waitFor(timeout: Double = 10, _ condition: () -> Bool) async -> Bool {
     let deadline = Date().addingTimeInterval(timeout)
     while Date() < deadline {
         if condition() { return true }
-        usleep(20_000)
+        try? await Task.sleep(for: .milliseconds(20))
     }
     return condition()
 }
