@@ -32,7 +32,7 @@ extension Daemon {
         let previous = state.withLock { $0.snapshot } ?? RegistrySnapshot()
         let next = RegistryLoader.load(directory: directory, previous: previous)
         reportProblems(next)
-        let diff = RegistryDiff.between(previous, next)
+        let diff = RegistryDiff.between(previous.cameras, next.cameras)
 
         // Decide under the lock, act outside it: stopping awaits the workers.
         var toStop: [any CameraWorker] = []
