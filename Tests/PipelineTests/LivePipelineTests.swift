@@ -13,7 +13,8 @@ import Testing
         var cam = CameraHealth(id: "lobby", kind: .mjpeg, state: .online)
         cam.framesDelivered = 9
         cam.rejects = ["frozen": 2, "uniform": 1]
-        p.registerMetrics(health: { [cam, CameraHealth(id: "dead", kind: .snapshot, state: .backoff)] },
+        let lobby = cam
+        p.registerMetrics(health: { [lobby, CameraHealth(id: "dead", kind: .snapshot, state: .backoff)] },
                           retrain: { RetrainCoordinator.Status() })
         try p.start(metricsAddress: "")
         for i in 0..<10 { p.sink.submit(makeFrame(camera: "c\(i % 3)", value: UInt8(i * 20), textured: true, tag: "\(i)")) }
