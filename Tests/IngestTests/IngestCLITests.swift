@@ -93,10 +93,17 @@ extension IngestCLITests {
         var b = CameraHealth(id: "roof", kind: .snapshot, state: .offline)
         b.lastError = "HTTP 401 from http://127.0.0.1/x: the camera wants credentials"
         b.reconnects = 7
-        try JSONEncoder().encode([b, a]).write(to: URL(fileURLWithPath: dir + "/cameras.json"))
+        // The daemon's state file (Pipeline's DaemonStateFile): an object around the health array.
+        let cams = String(decoding: try JSONEncoder().encode([b, a]), as: UTF8.self)
+        let now = Timestamp.now()
+        try """
+            {"pid": 4242, "startedAt": \(now - 60), "updatedAt": \(now - 2), "registered": 2, "framesPerSecond": 0.5,
+             "problems": [], "cameras": \(cams)}
+            """.write(toFile: dir + "/cameras.json", atomically: true, encoding: .utf8)
         let (status, out, _) = try Self.camsift(["cameras", "--state", dir])
         #expect(status == 0)
-        let lines = out.split(separator: "\n").map(String.init)
+        #expect(out.hasPrefix("daemon pid 4242"))
+        let lines = out.split(separator: "\n").map(String.init).filter { !$0.hasPrefix("daemon pid") }
         #expect(lines.first?.hasPrefix("CAMERA") == true)
         #expect(lines[1].hasPrefix("gate") && lines[1].contains("online") && lines[1].contains("42")
                 && lines[1].contains("uniform=3"))
@@ -106,6 +113,10 @@ extension IngestCLITests {
         #expect(ps == 0)
         let decoded = try JSONDecoder().decode([CameraHealth].self, from: Data(pout.utf8))
         #expect(decoded == [b])
+        // A bare array (older writers) reads the same.
+        try JSONEncoder().encode([b, a]).write(to: URL(fileURLWithPath: dir + "/cameras.json"))
+        let (bs, bout, _) = try Self.camsift(["cameras", "--state", dir])
+        #expect(bs == 0 && bout.hasPrefix("CAMERA") && bout.contains("2 cameras"))
         let (ms, _, merr) = try Self.camsift(["cameras", "--state", dir + "/missing"])
         #expect(ms == 66 && merr.contains("--state"))
     }
