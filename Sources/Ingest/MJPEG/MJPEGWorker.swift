@@ -41,6 +41,7 @@ final class MJPEGWorker: CameraWorker, HTTPTransferDelegate, @unchecked Sendable
             transfer?.cancel()
             transfer = nil
         }
+        monitor.close()
     }
 
     func health() -> CameraHealth { monitor.health() }
