@@ -11,9 +11,10 @@ import CamsiftCore
 /// 16:9). Headers are read with TurboJPEG; the windowed decode is libjpeg behind a C shim whose setjmp
 /// never lets libjpeg's longjmp cross a Swift frame (`cturbojpeg_decode_window`).
 ///
-/// Not `Sendable`: it owns a `tjhandle` and scratch buffers, so use one per thread.
+/// Not `Sendable`: it owns a `tjhandle`, a libjpeg decompressor and scratch buffers, so use one per thread.
 public final class JPEGDecoder {
     private var handle: tjhandle
+    private let window: UnsafeMutablePointer<cturbojpeg_window_ctx>
     private var scaled: [UInt8] = []
     private var resampler = RGBResampler()
     /// Largest source image accepted, in pixels (default 50 Mpix, above 8K). Guards against headers that
@@ -37,10 +38,18 @@ public final class JPEGDecoder {
         guard let h = tjInitDecompress() else {
             throw MediaError(.outOfMemory, "tjInitDecompress failed; the process is out of memory or libturbojpeg is broken; reinstall libturbojpeg0")
         }
+        guard let w = cturbojpeg_window_create() else {
+            tjDestroy(h)
+            throw MediaError(.outOfMemory, "cannot allocate a libjpeg decompressor; the process is out of memory")
+        }
         handle = h
+        window = w
     }
 
-    deinit { tjDestroy(handle) }
+    deinit {
+        tjDestroy(handle)
+        cturbojpeg_window_destroy(window)
+    }
 
     /// Reads the frame header only (no entropy decoding): width and height in pixels.
     public func header(_ jpeg: UnsafeRawBufferPointer) throws -> (width: Int, height: Int) {
@@ -84,7 +93,7 @@ public final class JPEGDecoder {
         var r = cturbojpeg_window_result()
         let base = jpeg.baseAddress!.assumingMemoryBound(to: UInt8.self)
         let rc = scaled.withUnsafeMutableBufferPointer { out in
-            cturbojpeg_decode_window(base, UInt(jpeg.count), Int32(f.num), Int32(f.denom), Int32(wantX), Int32(wantW),
+            cturbojpeg_decode_window(window, base, UInt(jpeg.count), Int32(f.num), Int32(f.denom), Int32(wantX), Int32(wantW),
                                      out.baseAddress, Int32(pitch), Int32(sw), Int32(sh), &r)
         }
         try classify(rc, r, jpeg)
