@@ -34,6 +34,9 @@ public struct IngestOptions: Sendable {
     public var backoff: Backoff = Backoff()
     /// Frame filter settings (uniform/frozen/placeholder) handed to Media's `FrameFilter`.
     public var filter: FrameFilter.Settings = FrameFilter.Settings()
+    /// Saves delivered HTTP frames' original JPEG bytes under `ARCHIVE/unlabeled/...` (rate-limited per
+    /// camera, retention by size/age); nil disables archiving.
+    public var archiver: FrameArchiver?
     /// When false, sampled frames are delivered with their JPEG bytes only after decoding; `grab` sets it to
     /// keep original bytes even for rejected frames.
     public var keepJPEG: Bool = true

@@ -85,6 +85,7 @@ final class FaultCameraServer: @unchecked Sendable {
             let keepOpen: Bool
             switch parts[0] {
             case "mjpeg": mjpeg(fd, fault: fault, query: query); keepOpen = false
+            case "mjpg" where name == "video.mjpg": mjpeg(fd, fault: "none", query: [:]); keepOpen = false  // Axis path
             case "snap": keepOpen = snapshot(fd, fault: fault, request: n, query: query)
             case "loop":
                 keepOpen = write(fd, "HTTP/1.1 302 Found\r\nLocation: /loop/\(name)\r\nContent-Length: 0\r\n\r\n")
@@ -106,6 +107,11 @@ final class FaultCameraServer: @unchecked Sendable {
             }
             let n = recv(fd, &buf, buf.count, 0)
             if n <= 0 { return nil }
+            if pending.isEmpty && buf[0] == 0x16 {
+                // A TLS ClientHello on this plain port: answer like nginx does, in plain text.
+                write(fd, "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+                return nil
+            }
             pending += buf[0..<n]
         }
     }

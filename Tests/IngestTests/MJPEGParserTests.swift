@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import Ingest
 
@@ -109,5 +110,37 @@ import Testing
         let junk = (0..<200_000).map { _ in UInt8.random(in: 0...255, using: &rng) }
         let r = Self.parse(junk, chunk: 4096)
         #expect(r.frames.allSatisfy { $0.starts(with: [0xFF, 0xD8]) && $0.suffix(2) == [0xFF, 0xD9] })
+    }
+
+    /// Replays the fuzz seed corpus and every crash input `make fuzz-mjpeg` ever kept, with the harness's
+    /// invariants (frames are SOI…EOI and within the cap; the buffer never passes the cap).
+    @Test func fuzzCorpusAndRegressionsKeepInvariants() throws {
+        let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().path
+        var inputs = 0
+        for sub in ["bench/fuzz/corpus-mjpeg", "bench/fuzz/regressions-mjpeg"] {
+            let dir = repo + "/" + sub
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [] where !name.hasPrefix(".") {
+                let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: dir + "/" + name)))
+                inputs += 1
+                for chunk in [1, 13, 4096] {
+                    var p = MJPEGParser(maxPartBytes: 4096)
+                    p.captureAll = true
+                    var i = 0
+                    while i < bytes.count {
+                        let end = min(bytes.count, i + chunk)
+                        bytes[i..<end].withUnsafeBytes { raw in
+                            p.feed(raw) { e in
+                                guard case .frame(let f) = e else { return }
+                                #expect(f.count <= 4096 && f.starts(with: [0xFF, 0xD8]) && f.suffix(2) == [0xFF, 0xD9])
+                            }
+                        }
+                        #expect(p.bufferedBytes <= 4096)
+                        i = end
+                    }
+                }
+            }
+        }
+        #expect(inputs >= 7, "seed corpus missing under \(repo)/bench/fuzz")
     }
 }

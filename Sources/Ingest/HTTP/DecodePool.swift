@@ -108,6 +108,9 @@ final class DecodePool: @unchecked Sendable {
             running -= 1
             cond.unlock()
         }
+        // Under CPU starvation the network loop must win: a late decode is dropped and counted, a late
+        // read turns into timeouts and reconnects for every camera. On Linux, who=0 means the calling thread.
+        _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 5)
         guard let decoder = try? JPEGDecoder() else {
             OperationalLog.error("ingest", "cannot create a TurboJPEG decoder (tjInitDecompress failed): out of memory?")
             return

@@ -91,7 +91,10 @@ final class HTTPTransfer {
         try setLong(CURLOPT_LOW_SPEED_LIMIT, o.lowSpeedLimit, "CURLOPT_LOW_SPEED_LIMIT")
         try setLong(CURLOPT_LOW_SPEED_TIME, max(1, Int(o.lowSpeedTime.rounded(.up))), "CURLOPT_LOW_SPEED_TIME")
         if r.timeout > 0 { try setLong(CURLOPT_TIMEOUT_MS, Int(r.timeout * 1000), "CURLOPT_TIMEOUT_MS") }
-        try setLong(CURLOPT_BUFFERSIZE, o.receiveBufferBytes, "CURLOPT_BUFFERSIZE")
+        if o.receiveBufferBytes != 16 << 10 {
+            // Only when not libcurl's default: on a recycled handle 7.88 refuses to re-set it.
+            try setLong(CURLOPT_BUFFERSIZE, o.receiveBufferBytes, "CURLOPT_BUFFERSIZE")
+        }
         try setLong(CURLOPT_TCP_KEEPALIVE, 1, "CURLOPT_TCP_KEEPALIVE")
         // Public cameras commonly use self-signed certificates; frames are not secrets and we never send
         // credentials to a host we did not configure. Verification stays on for hosts (CURLOPT_SSL_VERIFYHOST).

@@ -79,6 +79,12 @@ final class MJPEGWorker: CameraWorker, HTTPTransferDelegate, @unchecked Sendable
             t.abortReason = e
             return false
         }
+        if let ct = t.contentType?.lowercased(), ct.hasPrefix("text/") || ct.hasPrefix("application/json") {
+            t.abortReason = IngestError(
+                .noFrames, "camera '\(camera.id)': \(camera.redactedURL) serves '\(ct)', not MJPEG "
+                    + "(multipart/x-mixed-replace); run `camsift probe` on the host to find the stream path")
+            return false
+        }
         monitor.succeeded()
         return true
     }
@@ -112,7 +118,8 @@ final class MJPEGWorker: CameraWorker, HTTPTransferDelegate, @unchecked Sendable
     func transferTick(_ t: HTTPTransfer) -> Bool {
         let now = Monotonic.now()
         flushBytes()
-        if now - lastProgressAt > noFrameTimeout {
+        // Before the response starts, connect/low-speed timeouts are in charge (a TLS handshake may be slow).
+        if t.status != 0 && now - lastProgressAt > noFrameTimeout {
             t.abortReason = IngestError(
                 .noFrames, "camera '\(camera.id)': no complete JPEG from \(camera.redactedURL) in "
                     + "\(Int(noFrameTimeout)) s although connected; check that the URL serves MJPEG")

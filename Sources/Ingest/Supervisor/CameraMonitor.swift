@@ -11,6 +11,7 @@ final class CameraMonitor: Sendable {
     private let filter: Mutex<FrameFilter>
     private let sink: any FrameSink
     private let keepJPEG: Bool
+    private let archiver: FrameArchiver?
 
     init(camera: Camera, options: IngestOptions, sink: any FrameSink) {
         self.camera = camera
@@ -19,6 +20,7 @@ final class CameraMonitor: Sendable {
         filter = Mutex(FrameFilter(settings: options.filter))
         self.sink = sink
         keepJPEG = options.keepJPEG
+        archiver = options.archiver
     }
 
     func health() -> CameraHealth { supervisor.withLock { $0.health } }
@@ -44,7 +46,7 @@ final class CameraMonitor: Sendable {
         let r = supervisor.withLock { $0.failed(error, now: Monotonic.now()) }
         if let old = r.previous {
             OperationalLog.warning("ingest", "\(old.rawValue) → \(state.rawValue): \(error.message); retry in "
-                                   + "\(Int(r.delay.rounded())) s", camera: camera.id)
+                                   + "\((r.delay * 10).rounded() / 10) s", camera: camera.id)
         }
         return r.delay
     }
@@ -58,8 +60,9 @@ final class CameraMonitor: Sendable {
         }
         let old = supervisor.withLock { $0.delivered(wall: wall) }
         if let old { logTransition(from: old) }
+        let archived = archiver?.archive(camera: camera.id, jpeg: jpeg, capturedWall: wall)
         sink.submit(Frame(camera: camera.id, capturedAt: capturedAt, capturedWall: wall,
-                          jpeg: keepJPEG ? jpeg : nil, pixels: pixels))
+                          jpeg: keepJPEG ? jpeg : nil, pixels: pixels, archivePath: archived))
         return true
     }
 

@@ -57,7 +57,7 @@ struct CameraSupervisor {
     mutating func failed(_ error: IngestError, now: Double) -> (delay: Double, previous: CameraState?) {
         successSince = nil
         health.reconnects += 1
-        health.lastError = error.message
+        health.lastError = error.description
         if error.isPermanent { backoff.escalate() }
         let delay = backoff.next()
         let next: CameraState = error.isPermanent || backoff.baseDelay >= backoff.final ? .offline : .backoff
