@@ -3,8 +3,10 @@ import Glibc
 #endif
 import CamsiftCore
 import Foundation
+import Pipeline
 
-/// `camsift cameras`: the health table the daemon keeps in `STATE/cameras.json` (an array of CameraHealth).
+/// `camsift cameras`: the health table the daemon keeps in `STATE/cameras.json` (`DaemonStateFile`; a bare
+/// array of CameraHealth is accepted too).
 enum CamerasCommand: CamsiftCommand {
     static let name = "cameras"
     static let abstract = "show per-camera health"
@@ -21,11 +23,15 @@ enum CamerasCommand: CamsiftCommand {
             return ExitStatus.noInput
         }
         let health: [CameraHealth]
-        do {
-            health = try JSONDecoder().decode([CameraHealth].self, from: data)
-        } catch {
-            Console.error("camsift cameras: \(path) is not an array of camera health records (\(error)); "
-                          + "the daemon rewrites it every few seconds, try again")
+        var daemon: DaemonStateFile?
+        if let file = try? JSONDecoder().decode(DaemonStateFile.self, from: data) {
+            daemon = file
+            health = file.cameras
+        } else if let list = try? JSONDecoder().decode([CameraHealth].self, from: data) {
+            health = list
+        } else {
+            Console.error("camsift cameras: \(path) is neither the daemon's state file nor an array of camera "
+                          + "health records; the daemon rewrites it every few seconds, try again")
             return ExitStatus.dataError
         }
         var rows = health.sorted { $0.id < $1.id }
@@ -35,6 +41,12 @@ enum CamerasCommand: CamsiftCommand {
             enc.outputFormatting = [.prettyPrinted, .sortedKeys]
             Console.out(String(decoding: try enc.encode(rows), as: UTF8.self) + "\n")
             return ExitStatus.ok
+        }
+        if let d = daemon {
+            let now = Timestamp.now()
+            Console.out("daemon pid \(d.pid), up \(Int(now - d.startedAt)) s, state written \(Int(now - d.updatedAt)) s ago, "
+                        + "\(d.registered) registered, \(String(format: "%.1f", d.framesPerSecond)) frames/s\n")
+            for p in d.problems { Console.out("registry problem: \(p)\n") }
         }
         Console.out(table(rows, now: Timestamp.now()))
         return ExitStatus.ok

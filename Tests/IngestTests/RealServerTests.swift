@@ -82,4 +82,23 @@ import Testing
         #expect(f.pixels.rgb.count == 224 * 224 * 3)
         #expect(f.jpeg?.starts(with: [0xFF, 0xD8]) == true)
     }
+
+    /// The contract says workers stop before `shutdown()`; a daemon bug that does it the other way round (or
+    /// starts a camera late) must neither hang nor touch freed curl state.
+    @Test func workersStartedOrStoppedAfterShutdownReturn() async throws {
+        let server = try FaultCameraServer(frames: try TestJPEGs.load().frames)
+        defer { server.stop() }
+        let sink = CollectingSink()
+        let runtime = try IngestRuntime(options: IngestOptions(), sink: sink)
+        let running = runtime.makeWorker(for: Camera(id: "a", kind: .mjpeg, url: server.url("mjpeg", "a"), interval: 0.1))
+        running.start()
+        #expect(await eventually(10) { sink.count("a") >= 1 })
+        await runtime.shutdown()
+        await running.stop()
+        let late = runtime.makeWorker(for: Camera(id: "b", kind: .snapshot, url: server.url("snap", "b"), interval: 0.1))
+        late.start()
+        try await Task.sleep(for: .milliseconds(300))
+        await late.stop()
+        #expect(sink.count("b") == 0)
+    }
 }
