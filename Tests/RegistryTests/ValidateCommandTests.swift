@@ -11,8 +11,15 @@ import Testing
         var stderr: String
     }
 
+    /// CAMSIFT_BIN, else the camsift built next to this test executable (same configuration), else
+    /// `.build/debug/camsift`.
     static var binary: String {
-        ProcessInfo.processInfo.environment["CAMSIFT_BIN"] ?? packageRoot + "/.build/debug/camsift"
+        if let env = ProcessInfo.processInfo.environment["CAMSIFT_BIN"] { return env }
+        if let exe = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
+            let sibling = URL(fileURLWithPath: exe).deletingLastPathComponent().appendingPathComponent("camsift").path
+            if FileManager.default.isExecutableFile(atPath: sibling) { return sibling }
+        }
+        return packageRoot + "/.build/debug/camsift"
     }
 
     func validate(_ args: [String]) throws -> Run {
