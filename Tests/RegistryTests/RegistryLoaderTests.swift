@@ -23,6 +23,20 @@ import Testing
         #expect(s.cameras["b"]?.kind == .mjpeg)
     }
 
+    @Test func symlinksAreFollowedAndDanglingOnesReported() {
+        let dir = D()
+        let elsewhere = D()
+        elsewhere.write("real.json", D.camera("linked"))
+        #expect(symlink(elsewhere.file("real.json"), dir.file("linked.json")) == 0)
+        #expect(symlink(elsewhere.file("gone.json"), dir.file("dangling.json")) == 0)
+        #expect(mkfifo(dir.file("fifo.json"), 0o644) == 0)
+        let s = RegistryLoader.load(directory: dir.path, previous: nil)
+        #expect(s.cameras["linked"] != nil)
+        #expect(!s.hasErrors)
+        #expect(s.warnings.contains { $0.file == dir.file("dangling.json") && $0.message.contains("does not exist") })
+        #expect(s.warnings.contains { $0.file == dir.file("fifo.json") && $0.message.contains("not a regular file") })
+    }
+
     @Test func badFileKeepsPreviousDefinitionsAndRestLoads() {
         let dir = D()
         dir.write("a.json", D.camera("a"))

@@ -37,6 +37,8 @@ enum RegistryAssembler {
 
         var snapshot = RegistrySnapshot()
         snapshot.cameras.reserveCapacity(owner.count)
+        snapshot.files.reserveCapacity(inputs.count)
+        snapshot.cache.reserveCapacity(inputs.count)
         snapshot.problems = extraProblems
         var skipped: [Int] = []
         for (i, input) in inputs.enumerated() {
