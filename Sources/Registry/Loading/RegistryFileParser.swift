@@ -125,7 +125,6 @@ struct RegistryFileParser {
         }
         let defaults = readFields(members, known: FieldNames.aggregator, handled: ["aggregator", "urlTemplate", "cameras"],
                                   scope: Scope())
-        if !defaults.present.contains("aggregator") { return [] }  // unreachable: dispatch checked the key
         if defaults.has("id") {
             sink.error(field: "id", "is set on an aggregator",
                        fix: "give each camera its id inside \"cameras\": [{\"id\": ...}], and remove the top-level \"id\"")
