@@ -98,6 +98,18 @@ import Testing
         #expect(r.stdout.contains("\(config): field 'batch': is a string (\"16\"), not a whole number — write it without quotes"))
     }
 
+    /// An invalid config still points validate at its registry, so one run shows every problem.
+    @Test func invalidConfigStillChecksItsCamerasDirectory() throws {
+        let cams = TestDirectory("validate-cams")
+        let bad = cams.write("x.json", TestDirectory.camera("x", kind: "rtsp"))
+        let dir = TestDirectory("validate")
+        let config = dir.write("camsift.json", "{\"cameras\": \"\(cams.path)\", \"fit\": \"zoom\"}")
+        let r = try validate(["--config", config])
+        #expect(r.status == 65)
+        #expect(r.stdout.contains("\(config): field 'fit': 'zoom' is not a fit mode — use \"crop\" or \"letterbox\""))
+        #expect(r.stdout.contains("\(bad): camera 'x': field 'kind': 'rtsp' is not a camera kind"))
+    }
+
     @Test func explicitMissingConfigExits65() throws {
         let cams = TestDirectory("validate-cams")
         cams.write("a.json", TestDirectory.camera("a"))
