@@ -31,6 +31,7 @@ extension Daemon {
         }
         let previous = state.withLock { $0.snapshot } ?? RegistrySnapshot()
         let next = RegistryLoader.load(directory: directory, previous: previous)
+        let loadMs = Self.milliseconds(since: t0)
         reportProblems(next)
         let diff = RegistryDiff.between(previous.cameras, next.cameras)
 
@@ -80,7 +81,7 @@ extension Daemon {
         OperationalLog.notice(
             "daemon", "reload (\(reason)): \(summary.started) started, \(summary.stopped) stopped, "
                 + "\(summary.restarted) restarted, \(summary.kept) untouched, \(summary.problems) problem(s), "
-                + "in \(summary.milliseconds) ms")
+                + "in \(summary.milliseconds) ms (registry load \(loadMs) ms)")
         return summary
     }
 }

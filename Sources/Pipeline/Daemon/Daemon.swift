@@ -140,6 +140,11 @@ public final class Daemon: Sendable {
     public func stop() async {
         let t0 = ContinuousClock.now
         notifier.stopping()
+        // The state file keeps the last running picture (status reads the pid file to know we stopped).
+        housekeeper.withLock { h in
+            h?.stop()
+            h = nil
+        }
         watcher.withLock { w in
             w?.stop()
             w = nil
@@ -166,11 +171,6 @@ public final class Daemon: Sendable {
         }
         _ = await Self.within(seconds: deadline * 0.1) { [factory] in await factory.shutdown() }
         log.close()
-        housekeeper.withLock { h in
-            h?.stop()
-            h = nil
-        }
-        writeStateFile(cameras: [], framesPerSecond: 0)
         pidFile.withLock { p in
             p?.remove()
             p = nil
