@@ -30,7 +30,7 @@ extension Daemon {
             return summary
         }
         let previous = state.withLock { $0.snapshot } ?? RegistrySnapshot()
-        let next = RegistryLoader.load(directory: directory, previous: previous)
+        let next = await Self.offPool("camsift-registry") { RegistryLoader.load(directory: directory, previous: previous) }
         let loadMs = Self.milliseconds(since: t0)
         reportProblems(next)
         let diff = RegistryDiff.between(previous.cameras, next.cameras)

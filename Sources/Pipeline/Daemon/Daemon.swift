@@ -105,7 +105,7 @@ public final class Daemon: Sendable {
             pidFile.withLock { $0 = p }
         }
         state.withLock { $0.startedAt = Timestamp.now() }
-        let snapshot = RegistryLoader.load(directory: cfg.cameras, previous: nil)
+        let snapshot = await Self.offPool("camsift-registry") { RegistryLoader.load(directory: cfg.cameras, previous: nil) }
         reportProblems(snapshot)
         var started = 0
         var disabled = 0
@@ -170,7 +170,7 @@ public final class Daemon: Sendable {
                 + "their results are lost")
         }
         _ = await Self.within(seconds: deadline * 0.1) { [factory] in await factory.shutdown() }
-        log.close()
+        await Self.offPool("camsift-logclose") { [log] in log.close() }
         pidFile.withLock { p in
             p?.remove()
             p = nil
