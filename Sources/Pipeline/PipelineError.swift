@@ -7,7 +7,7 @@ import Glibc
 /// where it was thrown.
 public struct PipelineError: Error, CustomStringConvertible, Sendable {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
-        private enum Value: String, Sendable { case io, config, alreadyRunning, notRunning, invalidArgument, unavailable }
+        private enum Value: String, Sendable { case io, config, alreadyRunning, notRunning, invalidArgument, unavailable, model }
         private let value: Value
         private init(_ v: Value) { value = v }
         /// A system call on a file or socket failed.
@@ -21,6 +21,8 @@ public struct PipelineError: Error, CustomStringConvertible, Sendable {
         public static let invalidArgument = Code(.invalidArgument)
         /// A required facility (e.g. `$NOTIFY_SOCKET`) cannot be used.
         public static let unavailable = Code(.unavailable)
+        /// A model bundle is missing, unreadable or was refused.
+        public static let model = Code(.model)
         public var description: String { value.rawValue }
     }
 
@@ -41,6 +43,19 @@ public struct PipelineError: Error, CustomStringConvertible, Sendable {
     public static func errno(_ code: Code, _ message: String, errno e: Int32 = Glibc.errno,
                              file: String = #fileID, line: Int = #line) -> PipelineError {
         PipelineError(code, message, cause: Errno(value: e), file: file, line: line)
+    }
+
+    public static func config(_ m: String, file: String = #fileID, line: Int = #line) -> PipelineError {
+        PipelineError(.config, m, file: file, line: line)
+    }
+
+    public static func model(_ m: String, file: String = #fileID, line: Int = #line) -> PipelineError {
+        PipelineError(.model, m, file: file, line: line)
+    }
+
+    /// A failed system call `what` with its errno.
+    public static func system(_ what: String, _ e: Int32, file: String = #fileID, line: Int = #line) -> PipelineError {
+        errno(.io, what, errno: e, file: file, line: line)
     }
 
     public var description: String {

@@ -99,7 +99,7 @@ public enum ConfigFile {
         guard !ok else { return }
         var fix = "write it like \(example)"
         if case .string(let s) = v, type != String.self { fix = "write it without quotes: \"\(m.key)\": \(s)" }
-        sink.error(field: m.key, "is \(v.typeDescription) (\(v.excerpt)), not \(want)", fix: fix)
+        sink.error(field: m.key, "is \(v.described), not \(want)", fix: fix)
     }
 
     /// Range and format checks for values whose type is right.

@@ -6,8 +6,9 @@ import CamsiftCore
 /// snapshot's cache is not read again, so a reload of 10,000 files where one changed costs 10,000 `stat`s
 /// and one parse.
 public enum RegistryLoader {
-    /// Files that changed less than this many seconds before they were read are re-parsed on the next load
-    /// even if their stamp matches (timestamp granularity on some file systems is coarse; NFS: 1 s).
+    /// Files that changed less than this many seconds before they were read are re-read on the next load
+    /// even if their stamp matches (timestamp granularity on some file systems is coarse; NFS: 1 s), and
+    /// re-parsed only if their bytes differ.
     static let racyWindow: Double = 2
 
     /// Loads every `*.json` directly under `directory` (dotfiles and `#...` editor files are ignored).
@@ -19,6 +20,7 @@ public enum RegistryLoader {
             // Losing the directory for a moment must not stop 10,000 cameras: keep everything.
             var s = previous ?? RegistrySnapshot()
             s.parsedPaths = []
+            s.readCount = 0
             s.problems = [RegistryProblem(
                 file: directory, message: e.message,
                 fix: e.code == .notFound
@@ -33,16 +35,20 @@ public enum RegistryLoader {
         var inputs: [RegistryAssembler.Input] = []
         inputs.reserveCapacity(names.count)
         var parsedPaths: [String] = []
+        var reads = 0
         var notes: [RegistryProblem] = []
         for name in names {
             let path = base + name
             switch RegistryFileSystem.stat(path) {
             case .file(let stamp):
-                if let cached = previous?.cache[path], cached.reusable(for: stamp) {
+                let cached = previous?.cache[path]
+                if let cached, cached.reusable(for: stamp) {
                     inputs.append(.init(path: path, parsed: cached))
                 } else {
-                    inputs.append(.init(path: path, parsed: parseFile(path, now: now)))
-                    parsedPaths.append(path)
+                    let (parsed, didParse) = parseFile(path, now: now, cached: cached)
+                    reads += 1
+                    inputs.append(.init(path: path, parsed: parsed))
+                    if didParse { parsedPaths.append(path) }
                 }
             case .missing:
                 continue  // deleted between readdir and stat: the next event reloads again
@@ -56,6 +62,7 @@ public enum RegistryLoader {
         }
         var s = RegistryAssembler.assemble(inputs, previous: previous, extraProblems: notes)
         s.parsedPaths = parsedPaths
+        s.readCount = reads
         return s
     }
 
@@ -86,26 +93,33 @@ public enum RegistryLoader {
             }
         }
         let now = RegistryFileSystem.now()
-        let inputs = files.map { RegistryAssembler.Input(path: $0, parsed: parseFile($0, now: now)) }
+        let inputs = files.map { RegistryAssembler.Input(path: $0, parsed: parseFile($0, now: now, cached: nil).0) }
         var s = RegistryAssembler.assemble(inputs, previous: nil, extraProblems: pathProblems)
         s.parsedPaths = files
         return s
     }
 
-    static func parseFile(_ path: String, now: Double) -> ParsedFile {
+    /// Reads and parses `path`, reusing `cached`'s parse when the bytes are the same. Returns whether it parsed.
+    static func parseFile(_ path: String, now: Double, cached: ParsedFile?) -> (ParsedFile, Bool) {
         switch RegistryFileSystem.read(path) {
         case .failure(let e):
-            return unreadable(path, e.message)
+            return (unreadable(path, e.message), true)
         case .success(let (bytes, stamp)):
+            let racy = stamp.changedAt >= now - racyWindow
+            if var same = cached, same.stamp != nil, same.bytes == bytes {
+                same.stamp = stamp
+                same.racy = racy
+                return (same, false)
+            }
             let r = RegistryFileParser.parse(bytes, file: path)
-            return ParsedFile(stamp: stamp, cameras: r.cameras, problems: r.problems, hasErrors: r.hasErrors,
-                              racy: stamp.changedAt >= now - racyWindow)
+            return (ParsedFile(stamp: stamp, cameras: r.cameras, problems: r.problems, hasErrors: r.hasErrors,
+                               racy: racy, bytes: bytes), true)
         }
     }
 
     private static func unreadable(_ path: String, _ why: String) -> ParsedFile {
         ParsedFile(stamp: nil, cameras: [],
                    problems: [RegistryProblem(file: path, message: why, fix: "make the file readable by the user camsift runs as")],
-                   hasErrors: true, racy: true)
+                   hasErrors: true, racy: true, bytes: [])
     }
 }

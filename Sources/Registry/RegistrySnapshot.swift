@@ -16,6 +16,8 @@ public struct RegistrySnapshot: Sendable {
     var cache: [String: ParsedFile] = [:]
     /// Paths parsed (not taken from the cache) by the load that made this snapshot; tests assert on it.
     var parsedPaths: [String] = []
+    /// How many files that load read from disk (cache misses on the stat stamp).
+    var readCount = 0
 
     public init(cameras: [String: Camera] = [:], files: [String: [String]] = [:], problems: [RegistryProblem] = []) {
         self.cameras = cameras

@@ -131,6 +131,10 @@ struct JSONParser {
                 if i < bytes.count, bytes[i] == UInt8(ascii: "}") {
                     throw SyntaxError(offset: i, message: "trailing comma before '}'", fix: "remove the last ','")
                 }
+                if i == bytes.count {
+                    throw SyntaxError(offset: i, message: "the file ends inside an object",
+                                      fix: "add the missing '}' (the file may be cut off)")
+                }
                 throw SyntaxError(offset: i, message: "expected a field name in double quotes but found \(describe(i))",
                                   fix: "write fields as \"name\": value")
             }

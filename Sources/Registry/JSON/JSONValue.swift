@@ -30,6 +30,14 @@ enum JSONValue: Sendable {
         }
     }
 
+    /// "a number (5)", "a string (\"x\")", "null": the type with the value, for "is X, not Y" messages.
+    var described: String {
+        switch self {
+        case .null: "null"
+        case .bool, .number, .string, .array, .object: "\(typeDescription) (\(excerpt))"
+        }
+    }
+
     /// A short rendering of the value for messages (strings quoted and clipped).
     var excerpt: String {
         switch self {

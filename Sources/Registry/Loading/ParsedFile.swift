@@ -14,6 +14,10 @@ struct ParsedFile: Sendable {
     /// timestamp granularity would keep the stamp; such entries are re-parsed once more (git's "racy git"
     /// rule) instead of being trusted.
     var racy: Bool
+    /// The bytes parsed. When the stamp changed (or is racy) but the bytes did not (`touch`, `cp -p` of the
+    /// same content, an editor saving without changes), the parse is reused: a registry's text is small
+    /// (~200 bytes a camera) next to what a needless restart of its cameras costs.
+    var bytes: [UInt8]
 
     func reusable(for stamp: FileStamp?) -> Bool {
         guard let stamp, let mine = self.stamp else { return false }

@@ -95,7 +95,7 @@ extension RegistryFileParser {
     mutating func string(_ node: JSONNode, field: String, scope: Scope, example: String) -> String? {
         if case .string(let s) = node.value { return s }
         let bare = field.split(separator: ".").last.map(String.init) ?? field
-        sink.error(camera: scope.camera, field: field, "is \(node.value.typeDescription) (\(node.value.excerpt)), not a string",
+        sink.error(camera: scope.camera, field: field, "is \(node.value.described), not a string",
                    fix: "write it in double quotes: \"\(bare)\": \(example)")
         return nil
     }
@@ -112,7 +112,7 @@ extension RegistryFileParser {
             sink.error(camera: scope.camera, field: field, "is a string (\"\(s)\"), not a number",
                        fix: "write it without quotes: \"\(bare)\": \(s)")
         default:
-            sink.error(camera: scope.camera, field: field, "is \(node.value.typeDescription) (\(node.value.excerpt)), not a number",
+            sink.error(camera: scope.camera, field: field, "is \(node.value.described), not a number",
                        fix: "set \"\(bare)\" to \(meaning)")
         }
         return nil
@@ -125,7 +125,7 @@ extension RegistryFileParser {
             sink.error(camera: scope.camera, field: field, "is a string (\"\(s)\"), not a boolean",
                        fix: "write it without quotes: \"\(bare)\": \(s)")
         } else {
-            sink.error(camera: scope.camera, field: field, "is \(node.value.typeDescription) (\(node.value.excerpt)), not a boolean",
+            sink.error(camera: scope.camera, field: field, "is \(node.value.described), not a boolean",
                        fix: "write \"\(bare)\": true or \"\(bare)\": false")
         }
         return nil
@@ -145,7 +145,7 @@ extension RegistryFileParser {
         var out: [String] = []
         for (k, item) in items.enumerated() {
             guard case .string(let s) = item.value else {
-                sink.error(camera: scope.camera, field: "\(field)[\(k)]", "is \(item.value.typeDescription) (\(item.value.excerpt)), not a string",
+                sink.error(camera: scope.camera, field: "\(field)[\(k)]", "is \(item.value.described), not a string",
                            fix: "quote it: \"tags\": [\"outdoor\", ...]")
                 return nil
             }
@@ -252,7 +252,7 @@ extension RegistryFileParser {
             case "lat", "lon":
                 let limit: Double = m.key == "lat" ? 90 : 180
                 guard case .number(let d) = m.node.value else {
-                    sink.error(camera: scope.camera, field: sub, "is \(m.node.value.typeDescription) (\(m.node.value.excerpt)), not a number",
+                    sink.error(camera: scope.camera, field: sub, "is \(m.node.value.described), not a number",
                                fix: "write decimal degrees without quotes, e.g. \"\(m.key)\": \(m.key == "lat" ? "52.52" : "13.40")")
                     ok = false
                     continue
