@@ -19,8 +19,14 @@ enum RegistryFileSystem {
     static func errnoText(_ e: Int32) -> String { String(cString: strerror(e)) }
 
     static func stat(_ path: String) -> Entry {
+        stat(path, relativeTo: AT_FDCWD)
+    }
+
+    /// `stat` of `path` relative to the open directory `dirFD`: a reload stats every file, and resolving
+    /// only the last component saves the repeated walk of the directory's path.
+    static func stat(_ path: String, relativeTo dirFD: Int32) -> Entry {
         var st = Glibc.stat()
-        if fstatat(AT_FDCWD, path, &st, 0) != 0 {
+        if fstatat(dirFD, path, &st, 0) != 0 {
             let e = errno
             return e == ENOENT ? .missing : .failed(errnoText(e))
         }
@@ -39,6 +45,22 @@ enum RegistryFileSystem {
                                           message: "cannot read directory: \(errnoText(e))", path: directory))
         }
         defer { closedir(dir) }
+        return .success(registryFileNames(dir))
+    }
+
+    /// Lists `directory` and calls `body` with the registry file names and a descriptor of the directory
+    /// for `stat(_:relativeTo:)`.
+    static func withRegistryFiles<T>(in directory: String, _ body: ([String], Int32) -> T) -> Result<T, RegistryError> {
+        guard let dir = opendir(directory) else {
+            let e = errno
+            return .failure(RegistryError(code: e == ENOENT ? .notFound : .io,
+                                          message: "cannot read directory: \(errnoText(e))", path: directory))
+        }
+        defer { closedir(dir) }
+        return .success(body(registryFileNames(dir), dirfd(dir)))
+    }
+
+    private static func registryFileNames(_ dir: OpaquePointer) -> [String] {
         var names: [String] = []
         while let ent = readdir(dir) {
             let name = withUnsafePointer(to: &ent.pointee.d_name) {
@@ -47,7 +69,7 @@ enum RegistryFileSystem {
             if isRegistryFileName(name) { names.append(name) }
         }
         names.sort()
-        return .success(names)
+        return names
     }
 
     /// `*.json`, skipping dotfiles (editor swap files, `.#` locks, rsync temps) and names ending in `~`.
@@ -56,8 +78,9 @@ enum RegistryFileSystem {
     }
 
     /// Reads the whole file; the stamp comes from the open descriptor so it matches the bytes read.
-    static func read(_ path: String) -> Result<([UInt8], FileStamp), RegistryError> {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+    /// `name` relative to `dirFD` is opened when given (`path` is then only for messages).
+    static func read(_ path: String, name: String? = nil, in dirFD: Int32 = AT_FDCWD) -> Result<([UInt8], FileStamp), RegistryError> {
+        let fd = openat(dirFD, name ?? path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
             let e = errno
             return .failure(RegistryError(code: e == ENOENT ? .notFound : .io, message: "cannot open: \(errnoText(e))", path: path))
