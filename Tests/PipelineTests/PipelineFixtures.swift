@@ -40,6 +40,9 @@ final class BrightnessClassifier: FrameClassifier, @unchecked Sendable {
 /// Collects records in memory.
 final class RecordingSink: ClassificationSink, @unchecked Sendable {
     let records = Mutex<[ClassificationRecord]>([])
-    func append(_ record: ClassificationRecord) { records.withLock { $0.append(record) } }
+    func append(_ record: ClassificationRecord) -> Bool {
+        records.withLock { $0.append(record) }
+        return true
+    }
     var all: [ClassificationRecord] { records.withLock { $0 } }
 }

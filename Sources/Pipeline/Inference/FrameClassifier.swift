@@ -28,7 +28,10 @@ public protocol FrameClassifier: AnyObject, Sendable {
     func classify(_ frames: [DecodedFrame]) throws -> [Prediction]
 }
 
-/// Where classification records go (the JSON-lines log writer in production).
+/// Where classification records go (the JSON-lines log writer in production). Returns false when the
+/// record could not be written (the writer counts and reports that itself).
 public protocol ClassificationSink: Sendable {
-    func append(_ record: ClassificationRecord)
+    @discardableResult func append(_ record: ClassificationRecord) -> Bool
 }
+
+extension ClassificationLogWriter: ClassificationSink {}
