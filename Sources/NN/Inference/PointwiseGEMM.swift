@@ -76,7 +76,9 @@ struct PointwiseGEMM: Sendable {
         }
     }
 
-    @inline(__always)
+    /// One 8×32 output tile. Kept out of line on purpose: inlined into `run`, the function grew past the
+    /// optimiser's inlining budget and the SIMD stores became calls.
+    @inline(never)
     private func tile(a: UnsafePointer<Float>, b: UnsafePointer<Float>, ldb: Int, c: UnsafeMutablePointer<Float>,
                       ldc: Int, rowsValid: Int, width: Int, bias: UnsafePointer<Float>, epilogue: Epilogue,
                       residualOffset: Int) {
@@ -99,35 +101,45 @@ struct PointwiseGEMM: Sendable {
             ap += 8
             bp += rowBytes
         }
-        let zero = V(repeating: 0), six = V(repeating: 6)
-        @inline(__always) func emit(_ i: Int, _ lo: V, _ hi: V) {
-            guard i < rowsValid else { return }
-            let bv = V(repeating: bias[i])
-            var x0 = lo + bv, x1 = hi + bv
-            let out = c + i * ldc
-            switch epilogue {
-            case .biasReLU6:
-                x0 = DepthwiseKernel.clamp(x0, zero, six)
-                x1 = DepthwiseKernel.clamp(x1, zero, six)
-            case .bias(let residual):
-                if let residual {
-                    let r = residual + residualOffset + i * ldc
-                    if width == Self.nr {
-                        x0 += UnsafeRawPointer(r).loadUnaligned(as: V.self)
-                        x1 += UnsafeRawPointer(r + 16).loadUnaligned(as: V.self)
-                    } else {
-                        for j in 0..<width { if j < 16 { x0[j] += r[j] } else { x1[j - 16] += r[j] } }
-                    }
+        let e = EpilogueContext(c: c, ldc: ldc, rowsValid: rowsValid, width: width, bias: bias, epilogue: epilogue,
+                                residualOffset: residualOffset)
+        Self.emit(0, c00, c01, e); Self.emit(1, c10, c11, e); Self.emit(2, c20, c21, e); Self.emit(3, c30, c31, e)
+        Self.emit(4, c40, c41, e); Self.emit(5, c50, c51, e); Self.emit(6, c60, c61, e); Self.emit(7, c70, c71, e)
+    }
+
+    private struct EpilogueContext {
+        let c: UnsafeMutablePointer<Float>, ldc: Int, rowsValid: Int, width: Int, bias: UnsafePointer<Float>
+        let epilogue: Epilogue, residualOffset: Int
+    }
+
+    /// Row `i` of the tile: bias, then ReLU6 or the residual add, then the store (partial for a tail panel).
+    @_transparent
+    private static func emit(_ i: Int, _ lo: V, _ hi: V, _ e: EpilogueContext) {
+        guard i < e.rowsValid else { return }
+        let bv = V(repeating: e.bias[i])
+        var x0 = lo + bv, x1 = hi + bv
+        let out = e.c + i * e.ldc
+        switch e.epilogue {
+        case .biasReLU6:
+            let zero = V(repeating: 0), six = V(repeating: 6)
+            x0 = DepthwiseKernel.clamp(x0, zero, six)
+            x1 = DepthwiseKernel.clamp(x1, zero, six)
+        case .bias(let residual):
+            if let residual {
+                let r = residual + e.residualOffset + i * e.ldc
+                if e.width == nr {
+                    x0 += UnsafeRawPointer(r).loadUnaligned(as: V.self)
+                    x1 += UnsafeRawPointer(r + 16).loadUnaligned(as: V.self)
+                } else {
+                    for j in 0..<e.width { if j < 16 { x0[j] += r[j] } else { x1[j - 16] += r[j] } }
                 }
             }
-            if width == Self.nr {
-                UnsafeMutableRawPointer(out).storeBytes(of: x0, as: V.self)
-                UnsafeMutableRawPointer(out + 16).storeBytes(of: x1, as: V.self)
-            } else {
-                for j in 0..<width { out[j] = j < 16 ? x0[j] : x1[j - 16] }
-            }
         }
-        emit(0, c00, c01); emit(1, c10, c11); emit(2, c20, c21); emit(3, c30, c31)
-        emit(4, c40, c41); emit(5, c50, c51); emit(6, c60, c61); emit(7, c70, c71)
+        if e.width == nr {
+            UnsafeMutableRawPointer(out).storeBytes(of: x0, as: V.self)
+            UnsafeMutableRawPointer(out + 16).storeBytes(of: x1, as: V.self)
+        } else {
+            for j in 0..<e.width { out[j] = j < 16 ? x0[j] : x1[j - 16] }
+        }
     }
 }

@@ -107,9 +107,23 @@ enum PointwiseKernel {
                             continue
                         }
                         let src = plane + iy * w
-                        for ox in 0..<wo {
-                            let ix = ox * s + kx - pl
-                            dst[ox] = (ix >= 0 && ix < w) ? src[ix] : 0
+                        // Columns whose tap lies inside the row: ox·s + kx − pl ∈ [0, w).
+                        let first = min(wo, max(0, (pl - kx + s - 1) / s))
+                        let end = max(first, min(wo, (w - 1 - kx + pl) / s + 1))
+                        dst.update(repeating: 0, count: first)
+                        (dst + end).update(repeating: 0, count: wo - end)
+                        var ox = first
+                        if s == 2 {
+                            // Stride 2 is a deinterleave: even lanes of a 32-wide load.
+                            while ox + 16 <= end && (ox * 2 + kx - pl) + 32 <= w {
+                                let v = UnsafeRawPointer(src + ox * 2 + kx - pl).loadUnaligned(as: SIMD32<Float>.self)
+                                UnsafeMutableRawPointer(dst + ox).storeBytes(of: v.evenHalf, as: SIMD16<Float>.self)
+                                ox += 16
+                            }
+                        }
+                        while ox < end {
+                            dst[ox] = src[ox * s + kx - pl]
+                            ox += 1
                         }
                     }
                     row += ho * wo
