@@ -89,7 +89,7 @@ public final class MaxPool2d: Layer {
 
     public func backward(_ dy: Tensor) throws -> Tensor {
         guard let g = geometry, let shape = inputShape else {
-            throw NNError(.state, "MaxPool2d: backward without forward")
+            throw NNError(code: .invalidArgument, message: "MaxPool2d: backward without forward")
         }
         try requireGradShape(dy, Shape(n: shape.n, c: shape.c, h: g.outH, w: g.outW), layer: "MaxPool2d")
         let planes = shape.n * shape.c
