@@ -49,8 +49,10 @@ extension Conv2D {
             }
             let col = columnCache.scratch(rows * ld)
             if wantW {
-                Im2Col.pack(x.pointer + start * inChannels * g.inPlane, channels: inChannels, images: count,
-                            geometry: g, into: col)
+                if !(columnsHoldInput && count == n) {
+                    Im2Col.pack(x.pointer + start * inChannels * g.inPlane, channels: inChannels, images: count,
+                                geometry: g, into: col)
+                }
                 for grp in 0..<groups {
                     BLAS.gemm(transB: true, m: ocg, n: k, k: ld, a: dyMat + grp * ocg * ld, lda: ld,
                               b: col + grp * k * ld, ldb: ld, beta: 1, c: dw + grp * ocg * k, ldc: k)
@@ -64,6 +66,7 @@ extension Conv2D {
                 }
                 Im2Col.unpackAdd(col, channels: inChannels, images: count, geometry: g,
                                  into: dx.pointer + start * inChannels * g.inPlane)
+                columnsHoldInput = false
             }
             start += count
         }

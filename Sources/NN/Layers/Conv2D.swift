@@ -22,6 +22,9 @@ public final class Conv2D: Layer {
 
     var input: Tensor?
     var geometry: WindowGeometry?
+    /// True when `columnCache` still holds the im2col matrix of the whole saved input (training forward done in
+    /// one chunk), so backward can skip re-packing it.
+    var columnsHoldInput = false
     var outputCache = TensorCache(), columnCache = TensorCache(), gemmCache = TensorCache()
     var gradInputCache = TensorCache()
 
@@ -86,6 +89,7 @@ public final class Conv2D: Layer {
         let out = outputCache.tensor(Shape(n: n, c: outChannels, h: g.outH, w: g.outW))
         let ocg = outChannels / groups, k = inChannels / groups * g.kH * g.kW
         let w = UnsafePointer(weight.value.pointer)
+        columnsHoldInput = false
         if usesDirectPath(g) {
             for img in 0..<n {
                 let xi = x.pointer + img * inChannels * g.inPlane, yi = out.pointer + img * outChannels * plane
@@ -114,6 +118,7 @@ public final class Conv2D: Layer {
                                            into: out.pointer + start * outChannels * plane, toGEMMLayout: false)
                 }
                 addBias(out, images: start..<(start + count), plane: plane)
+                columnsHoldInput = training && count == n
                 start += count
             }
         }
