@@ -44,12 +44,14 @@ public final class BatchNorm2d: Layer {
 
     public func forward(_ x: Tensor, training: Bool) throws -> Tensor {
         guard x.shape.rank == 4 || x.shape.rank == 2, x.shape.c == channels else {
-            throw NNError(code: .shapeMismatch, message: "\(layerName): expected [N, \(channels), H, W], got \(x.shape)")
+            throw NNError(code: .shapeMismatch,
+                message: "\(layerName): expected [N, \(channels), H, W], got \(x.shape)")
         }
         let n = x.shape.n, plane = x.shape.h * x.shape.w, m = n * plane
         let batchStats = training && !isFrozen
         if batchStats && m < 2 {
-            throw NNError(code: .invalidArgument, message: "\(layerName): training needs more than one value per channel "
+            throw NNError(code: .invalidArgument,
+                message: "\(layerName): training needs more than one value per channel "
                 + "(got \(x.shape)); use a batch of at least 2 or freeze this layer")
         }
         let out = outputCache.tensor(x.shape)

@@ -4,7 +4,8 @@
 extension Conv2D {
     public func backward(_ dy: Tensor) throws -> Tensor {
         let x = try requireSaved(input, layer: layerName)
-        guard let g = geometry else { throw NNError(code: .invalidArgument, message: "\(layerName): backward without forward") }
+        guard let g = geometry else { throw NNError(code: .invalidArgument,
+            message: "\(layerName): backward without forward") }
         let n = x.shape.n, plane = g.outPlane
         try requireGradShape(dy, Shape(n: n, c: outChannels, h: g.outH, w: g.outW), layer: layerName)
         let ocg = outChannels / groups, k = inChannels / groups * g.kH * g.kW

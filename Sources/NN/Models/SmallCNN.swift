@@ -16,7 +16,8 @@ public enum SmallCNN {
                 + "(got \(inputChannels), \(classes))")
         }
         guard inputSize >= 4 else {
-            throw NNError(code: .invalidArgument, message: "SmallCNN: input size \(inputSize) is below the minimum of 4 px "
+            throw NNError(code: .invalidArgument,
+                message: "SmallCNN: input size \(inputSize) is below the minimum of 4 px "
                 + "(two 2×2 poolings); resize inputs to 28–64 px")
         }
         var rng = SeededGenerator(seed: seed)

@@ -142,7 +142,8 @@ enum EngineTrainBench {
         guard process.terminationStatus == 0,
               let json = try JSONSerialization.jsonObject(with: data) as? [String: Any],
               let rates = json["images_per_s"] as? [Double], let losses = json["loss"] as? [Double] else {
-            throw NNError(code: .io, message: "torch peer \(o.peer) failed (exit \(process.terminationStatus)); install python3-torch "
+            throw NNError(code: .io,
+                message: "torch peer \(o.peer) failed (exit \(process.terminationStatus)); install python3-torch "
                 + "(make deps-bench) or pass --no-torch")
         }
         return (rates, losses, "\(json["torch"] ?? "?") (mkldnn \(json["mkldnn"] ?? "?"))")
