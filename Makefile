@@ -28,7 +28,7 @@ APT_TEST  := nginx-light libnginx-mod-rtmp ffmpeg opencv-doc dataset-fashion-mni
 APT_BENCH := python3-torch
 
 .PHONY: help deps deps-bench weights build test run install bench-engine bench-ingest bench-longtail \
-        bench-pipeline bench-decode bench-registry venv clean
+        bench-pipeline bench-decode bench-registry fuzz-jpeg fuzz-mjpeg venv clean
 
 help:
 	@echo "make run      set up, build, start the live demo"
@@ -98,6 +98,14 @@ bench-engine: deps-bench weights build venv
 
 bench-decode: deps build
 	bash bench/decode.sh
+
+# libFuzzer + ASan over the JPEG decode path, >= 1M iterations (RUNS=...); separate package under fuzz/.
+fuzz-jpeg: deps
+	bash fuzz/jpeg.sh
+
+# libFuzzer + ASan over the MJPEG stream parser, >= 1M iterations (RUNS=...); not part of `make test`.
+fuzz-mjpeg: deps
+	bash bench/fuzz/mjpeg.sh
 
 bench-ingest: deps build
 	bash bench/ingest.sh

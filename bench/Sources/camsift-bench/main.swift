@@ -8,6 +8,7 @@ let suites: [String: ([String]) async throws -> Int32] = [
     "engine": EngineBench.run,
     "engine-train": EngineTrainBench.run,
     "ingest": IngestBench.run,
+    "camserver": CamServerBench.run,
     "decode": DecodeBench.run,
     "pipeline": PipelineBench.run,
     "registry": RegistryBench.run,
