@@ -29,7 +29,7 @@ public struct DatasetSplit: Sendable, Equatable {
         guard fractions.train > 0, fractions.reference > 0, fractions.train + fractions.reference < 1 else {
             throw LearningError(.badArgument, "split fractions \(fractions) must be positive and sum below 1")
         }
-        var rng = SeededGenerator(seed: seed, stream: "split")
+        var rng = TrainingRNG(seed: seed, stream: "split")
         var parts: [[Int]] = [[], [], []]
         switch grouping {
         case .image:

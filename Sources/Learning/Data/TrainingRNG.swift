@@ -1,7 +1,7 @@
 /// SplitMix64 (Steele, Lea & Flood 2014): a tiny, fast generator whose whole state is one word, so every
 /// random choice in training (splits, draws, augmentation, initialisation) is reproducible from `--seed`.
 /// Not for cryptography.
-public struct SeededGenerator: RandomNumberGenerator, Sendable {
+public struct TrainingRNG: RandomNumberGenerator, Sendable {
     private var state: UInt64
 
     public init(seed: UInt64) { state = seed }
