@@ -52,3 +52,15 @@ public enum TrainingImageCodec {
         return Array(UnsafeBufferPointer(start: out, count: Int(size)))
     }
 }
+
+extension TrainingImageCodec {
+    /// Width, height and whether the JPEG is grayscale, from its header only.
+    public static func header(bytes: [UInt8], name: String) throws -> (width: Int, height: Int, gray: Bool) {
+        guard let h = tjInitDecompress() else { throw Failure(description: "\(name): TurboJPEG init failed") }
+        defer { tjDestroy(h) }
+        var w: Int32 = 0, hh: Int32 = 0, sub: Int32 = 0, cs: Int32 = 0
+        let rc = bytes.withUnsafeBufferPointer { tjDecompressHeader3(h, $0.baseAddress, UInt($0.count), &w, &hh, &sub, &cs) }
+        guard rc == 0 else { throw Failure(description: "\(name): not a JPEG; remove or re-encode the file") }
+        return (Int(w), Int(hh), cs == Int32(TJCS_GRAY.rawValue))
+    }
+}
