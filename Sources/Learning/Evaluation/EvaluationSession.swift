@@ -3,7 +3,7 @@ import Foundation
 /// `camsift eval`: a bundle's models (M0, M1, fused — whichever it has) on a labeled archive, in the plain
 /// view and, with `weightBy`, the deployed view where each image counts its class's share in that archive
 /// over its share in the evaluated set.
-public struct EvaluationSession {
+public struct EvaluationSession: Sendable {
     public struct Options: Sendable {
         public var archive: String
         public var model: String
