@@ -1,0 +1,48 @@
+/// One worker's preallocated activation buffers for a whole EfficientNet pass, sized once from the network
+/// so a forward pass allocates nothing. Buffer roles: `cols` stem im2col; `expanded` stem / expand-conv
+/// output (pre-activation); `depthwise` depthwise output; `a`/`b` block outputs (ping-pong, so a residual
+/// block can read its input while writing its output); `head` head-conv output; `scratch` one padded plane
+/// per intra-op thread.
+final class InferenceWorkspace {
+    struct Plan {
+        var cols = 0, expanded = 0, depthwise = 0, blockOut = 0, head = 0, scratch = 0, threads = 1
+
+        init(net blocks: [EfficientNetLite0.Block], stem: FoldedConv, head: FoldedConv, inputSize: Int, threads: Int) {
+            var h = (inputSize + 1) / 2
+            cols = stem.inChannels * stem.kernel * stem.kernel * h * h
+            expanded = stem.outChannels * h * h
+            for b in blocks {
+                expanded = max(expanded, b.spec.expand * h * h)
+                let g = DepthwiseKernel.Geometry(h: h, w: h, k: b.spec.kernel, stride: b.spec.stride)
+                depthwise = max(depthwise, b.spec.expand * g.ho * g.wo)
+                blockOut = max(blockOut, b.spec.out * g.ho * g.wo)
+                scratch = max(scratch, g.scratchCount)
+                h = g.ho
+            }
+            self.head = head.outChannels * h * h
+            self.threads = threads
+        }
+    }
+
+    let cols, expanded, depthwise, a, b, head: UnsafeMutablePointer<Float>
+    let scratch: [UnsafeMutablePointer<Float>]
+
+    init(_ plan: Plan) {
+        func make(_ n: Int) -> UnsafeMutablePointer<Float> {
+            let p = UnsafeMutablePointer<Float>.allocate(capacity: n + 16)
+            p.initialize(repeating: 0, count: n + 16)
+            return p
+        }
+        cols = make(plan.cols)
+        expanded = make(plan.expanded)
+        depthwise = make(plan.depthwise)
+        a = make(plan.blockOut)
+        b = make(plan.blockOut)
+        head = make(plan.head)
+        scratch = (0..<plan.threads).map { _ in make(plan.scratch) }
+    }
+
+    deinit {
+        for p in [cols, expanded, depthwise, a, b, head] + scratch { p.deallocate() }
+    }
+}
