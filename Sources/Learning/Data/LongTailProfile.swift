@@ -39,7 +39,12 @@ public struct LongTailProfile: Sendable {
 
     /// Picks, per class, the first `counts[c]` indices of a seeded shuffle of that class's images.
     public func select(labels: [Int], classCount: Int, seed: UInt64) -> [Int] {
-        let want = counts(classCount: classCount)
+        Self.select(labels: labels, counts: counts(classCount: classCount), seed: seed)
+    }
+
+    /// Picks, per class c, the first `counts[c]` indices of a seeded shuffle of that class's images.
+    public static func select(labels: [Int], counts want: [Int], seed: UInt64) -> [Int] {
+        let classCount = want.count
         var rng = TrainingRNG(seed: seed, stream: "longtail")
         var out: [Int] = []
         for c in 0..<classCount {

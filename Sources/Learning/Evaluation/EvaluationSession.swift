@@ -63,7 +63,8 @@ public struct EvaluationSession: Sendable {
         let spec = NetworkFactory.InputSpec(channels: bundle.inputShape[0], height: bundle.inputShape[1], width: bundle.inputShape[2])
         var opts = TrainingSession.Options(archive: o.archive, out: o.model)
         opts.architecture = Architecture.from(bundleArchitecture: bundle.architecture)
-        var set = try networks.loadSet(archive, indices: indices, spec: spec, architecture: opts.architecture)
+        let backbone = opts.architecture == .effnetLite0 ? bundle.models["M0"].map { o.model + "/" + $0 } : nil
+        var set = try networks.loadSet(archive, indices: indices, spec: spec, architecture: opts.architecture, backbone: backbone)
         set.labels = set.labels.map { map[$0] }
         let k = bundle.classes.count
         let inputs = bundle.normalization.apply(set.pixels, channels: set.channels, perImage: set.perImage)

@@ -8,6 +8,8 @@ public struct ImageSet: Sendable {
     public var width: Int
     public var pixels: [Float]
     public var labels: [Int]
+    /// Stored versions of each image (cached feature draws); image i, variant v is at (i·variants + v).
+    public var variants = 1
 
     public init(channels: Int, height: Int, width: Int, pixels: [Float] = [], labels: [Int] = []) {
         self.channels = channels
@@ -20,9 +22,10 @@ public struct ImageSet: Sendable {
     public var count: Int { labels.count }
     public var perImage: Int { channels * height * width }
 
-    public func image(_ i: Int) -> FloatImage {
-        FloatImage(channels: channels, height: height, width: width,
-                   pixels: Array(pixels[(i * perImage)..<((i + 1) * perImage)]))
+    public func image(_ i: Int, variant: Int = 0) -> FloatImage {
+        let k = i * variants + variant
+        return FloatImage(channels: channels, height: height, width: width,
+                          pixels: Array(pixels[(k * perImage)..<((k + 1) * perImage)]))
     }
 
     public mutating func append(_ img: FloatImage, label: Int) {

@@ -1,3 +1,4 @@
+import NN
 import Synchronization
 
 /// The thread budget training may use (`--threads`), handed to the NN engine when it builds networks.
@@ -7,5 +8,8 @@ public enum LearningThreads {
     /// 0 = the engine's default (all cores).
     public static var count: Int { value.load(ordering: .relaxed) }
 
-    public static func set(_ n: Int) { value.store(n, ordering: .relaxed) }
+    public static func set(_ n: Int) {
+        value.store(n, ordering: .relaxed)
+        NNThreads.set(n)
+    }
 }

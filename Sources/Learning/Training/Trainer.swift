@@ -60,7 +60,7 @@ public final class Trainer {
                     let idx = draws[start + k]
                     labels[k] = train.labels[idx]
                     if let classWeights { weights![k] = classWeights[labels[k]] }
-                    let src = train.image(idx)
+                    let src = train.variants > 1 ? train.image(idx, variant: augRNG.below(train.variants)) : train.image(idx)
                     if cfg.augmentation.isIdentity {
                         scratch = src
                     } else {

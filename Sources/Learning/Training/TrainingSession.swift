@@ -21,6 +21,8 @@ public struct TrainingSession: Sendable {
         public var command = "camsift train"
         /// Pretrained backbone model file for `.effnetLite0`.
         public var backbone: String?
+        /// Cached feature draws per training image for `.effnetLite0` (1 clean + the rest augmented).
+        public var featureDraws = 2
 
         public init(archive: String, out: String) {
             self.archive = archive
@@ -60,6 +62,8 @@ public struct TrainingSession: Sendable {
 
         func trainOne(_ name: String, _ c: TrainingConfiguration) throws -> (any ClassifierNetwork, Trainer.Result) {
             let net = try networks.make(spec, classCount: k, seed: c.seed &+ (name == "M1" ? 1 : 0), options: o)
+            var c = c
+            if o.architecture == .effnetLite0 { c.augmentation = .none }  // baked into the cached feature draws
             let trainer = Trainer(configuration: c, normalization: data.normalization)
             trainer.progress = { rec, total in progress?(name, rec, total) }
             return (net, try trainer.train(net, train: data.train, reference: data.reference, classCount: k))

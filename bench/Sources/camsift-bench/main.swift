@@ -11,6 +11,7 @@ let suites: [String: ([String]) async throws -> Int32] = [
     "decode": DecodeBench.run,
     "pipeline": PipelineBench.run,
     "registry": RegistryBench.run,
+    "longtail": LongtailBench.run,
 ]
 
 let args = Array(CommandLine.arguments.dropFirst())
