@@ -85,11 +85,14 @@ final class WorkerPool: @unchecked Sendable {
     /// Called with `mutex` held.
     private func spawnWorker(index: Int) {
         workers += 1
-        let context = Unmanaged.passRetained(WorkerContext(pool: self, index: index)).toOpaque()
+        // The worker must treat the *current* generation as unseen: the job being submitted is published (the
+        // generation bumped) before the new thread can take the lock.
+        let context = Unmanaged.passRetained(WorkerContext(pool: self, index: index, generation: generation))
+            .toOpaque()
         var thread = pthread_t()
         let rc = pthread_create(&thread, nil, { raw in
             let context = Unmanaged<WorkerContext>.fromOpaque(raw!).takeRetainedValue()
-            context.pool.workerLoop(index: context.index)
+            context.pool.workerLoop(index: context.index, seen: context.generation)
         }, context)
         precondition(rc == 0, "WorkerPool: pthread_create failed (\(rc))")
         pthread_detach(thread)
@@ -98,16 +101,17 @@ final class WorkerPool: @unchecked Sendable {
     private final class WorkerContext {
         let pool: WorkerPool
         let index: Int
-        init(pool: WorkerPool, index: Int) {
+        let generation: Int
+        init(pool: WorkerPool, index: Int, generation: Int) {
             self.pool = pool
             self.index = index
+            self.generation = generation
         }
     }
 
-    private func workerLoop(index: Int) -> Never {
-        var seen = 0
+    private func workerLoop(index: Int, seen startGeneration: Int) -> Never {
+        var seen = startGeneration
         pthread_mutex_lock(mutex)
-        seen = generation
         while true {
             while generation == seen { pthread_cond_wait(wake, mutex) }
             seen = generation
