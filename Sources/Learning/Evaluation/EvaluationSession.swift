@@ -20,6 +20,12 @@ public struct EvaluationSession: Sendable {
     }
 
     public struct Result: Sendable, Codable {
+        public init(classes: [String], images: Int, plain: [String: ClassificationMetrics],
+                    deployed: [String: ClassificationMetrics]?, order: [String], primary: String) {
+            self.classes = classes; self.images = images; self.plain = plain; self.deployed = deployed
+            self.order = order; self.primary = primary
+        }
+
         public var classes: [String]
         public var images: Int
         /// model name → metrics, in `plain` and (with --weight-by) `deployed`.

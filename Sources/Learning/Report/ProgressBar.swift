@@ -7,7 +7,6 @@ public struct ProgressBar: Sendable {
     public var label: String
     public var iterations: Int
     public var isTTY: Bool
-    let start = Date()
 
     public init(label: String, iterations: Int, isTTY: Bool) {
         self.label = label
@@ -15,9 +14,8 @@ public struct ProgressBar: Sendable {
         self.isTTY = isTTY
     }
 
-    /// The text for iteration `i` (1-based) just finished.
-    public func line(iteration i: Int, counts: [Int], referenceF1: Double, now: Date = Date()) -> String {
-        let elapsed = now.timeIntervalSince(start)
+    /// The text for iteration `i` (1-based) just finished, `elapsed` seconds into this model's training.
+    public func line(iteration i: Int, counts: [Int], referenceF1: Double, elapsed: Double) -> String {
         let eta = i > 0 ? elapsed / Double(i) * Double(iterations - i) : 0
         let width = 20
         let filled = iterations > 0 ? width * i / iterations : width
@@ -26,8 +24,8 @@ public struct ProgressBar: Sendable {
             + "refF1=\(String(format: "%.3f", referenceF1)) ETA \(Self.clock(eta))"
     }
 
-    public func render(iteration i: Int, counts: [Int], referenceF1: Double) -> String {
-        let l = line(iteration: i, counts: counts, referenceF1: referenceF1)
+    public func render(iteration i: Int, counts: [Int], referenceF1: Double, elapsed: Double) -> String {
+        let l = line(iteration: i, counts: counts, referenceF1: referenceF1, elapsed: elapsed)
         if isTTY { return "\r\u{1B}[2K" + l + (i == iterations ? "\n" : "") }
         return l + "\n"
     }
