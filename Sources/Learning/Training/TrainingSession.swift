@@ -134,7 +134,10 @@ public struct TrainingSession: Sendable {
         var files: [String: String] = [:]
         for t in trained {
             let tmp = o.out + "/.\(t.name)-new.csm"
-            try t.net.save(to: tmp, classes: archive.classes, metadata: provenance.merging(["role": t.name]) { a, _ in a })
+            // Model files carry no timestamp or host, so the same training gives the same bytes (and name).
+            let meta = ["role": t.name, "archive": archive.root, "images": String(archive.items.count),
+                        "seed": String(cfg.seed), "sampler": o.configuration.sampler.rawValue, "splitBy": o.splitBy.rawValue]
+            try t.net.save(to: tmp, classes: archive.classes, metadata: meta)
             let hash = try Self.shortHash(tmp)
             let name = "\(t.name)-\(hash).csm"
             guard rename(tmp, o.out + "/" + name) == 0 else {
