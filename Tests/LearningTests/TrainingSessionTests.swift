@@ -48,7 +48,8 @@ import NN
         // Chance is 0.25 on 4 classes; these four are easy to tell apart.
         let fused = try #require(report.models.first { $0.name == "fused" })
         #expect(fused.natural.accuracy > 0.6)
-        #expect(report.models.map(\.name) == ["M0", "M1", "fused"])
+        #expect(Array(report.models.map(\.name).prefix(3)) == ["M0", "M1", "fused"])
+        #expect(report.models.contains { $0.name == "fused:eq3-mean/mixed" })
         for f in ["bundle.json", "report.md", "report.json", "f1-by-model.png"] {
             #expect(FileManager.default.fileExists(atPath: tmp + "/model/" + f))
         }
@@ -58,7 +59,7 @@ import NN
         e.seed = 7
         e.weightBy = tmp + "/archive"
         let r = try EvaluationSession(options: e, networks: NetworkFactory()).run()
-        #expect(r.order == ["M0", "M1", "fused"])
+        #expect(Array(r.order.prefix(3)) == ["M0", "M1", "fused"])
         #expect(abs(r.plain["fused"]!.accuracy - fused.natural.accuracy) < 1e-9)
         // Weighting the archive's own test split by the archive's mix changes nothing (stratified split).
         #expect(abs(r.deployed!["fused"]!.accuracy - r.plain["fused"]!.accuracy) < 0.02)

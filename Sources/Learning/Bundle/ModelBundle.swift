@@ -18,6 +18,9 @@ public struct ModelBundle: Sendable, Codable, Equatable {
     /// "fused", "M0" or "M1": which prediction `camsift eval` and the pipeline use.
     public var primary: String
     public var fusion: Fusion?
+    /// Other fusion rules/threshold objectives chosen on the same reference set ("fused:eq3/mixed", ...),
+    /// kept so `camsift eval` measures each against the primary one.
+    public var alternatives: [String: Fusion]?
     public var architecture: String
     /// [channels, height, width].
     public var inputShape: [Int]
@@ -33,7 +36,8 @@ public struct ModelBundle: Sendable, Codable, Equatable {
     /// Where it came from: archive path, image count, seed, command line, creation time, host.
     public var provenance: [String: String]
 
-    public init(classes: [String], models: [String: String], primary: String, fusion: Fusion?, architecture: String,
+    public init(classes: [String], models: [String: String], primary: String, fusion: Fusion?,
+                alternatives: [String: Fusion]? = nil, architecture: String,
                 inputShape: [Int], normalization: Normalization, trainCounts: [Int], archiveCounts: [Int],
                 ratios: [Double], sampler: SamplerKind, configuration: TrainingConfiguration,
                 testMetrics: [String: ClassificationMetrics], provenance: [String: String]) {
@@ -41,6 +45,7 @@ public struct ModelBundle: Sendable, Codable, Equatable {
         self.models = models
         self.primary = primary
         self.fusion = fusion
+        self.alternatives = alternatives
         self.architecture = architecture
         self.inputShape = inputShape
         self.normalization = normalization

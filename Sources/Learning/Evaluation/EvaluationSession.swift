@@ -84,6 +84,10 @@ public struct EvaluationSession: Sendable {
         if let f = bundle.fusion, let s0 = scores["M0"], let s1 = scores["M1"] {
             preds["fused"] = f.fuse(scores0: s0, scores1: s1)
             order.append("fused")
+            for (name, alt) in (bundle.alternatives ?? [:]).sorted(by: { $0.key < $1.key }) {
+                preds[name] = alt.fuse(scores0: s0, scores1: s1)
+                order.append(name)
+            }
         }
         let plain = preds.mapValues { ClassificationMetrics(truth: set.labels, predicted: $0, classCount: k) }
         var deployed: [String: ClassificationMetrics]?

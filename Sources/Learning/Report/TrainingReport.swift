@@ -42,9 +42,12 @@ public struct TrainingReport: Sendable, Codable {
         do { json = try enc.encode(self) } catch { throw LearningError(.io, "cannot encode report: \(error)") }
         try AtomicFile.write(Array(json), to: dir + "/report.json")
         try AtomicFile.write(Array(markdown().utf8), to: dir + "/report.md")
-        let chart = BarChart(values: models.map(\.natural.f1))
+        let chart = BarChart(values: charted.map(\.natural.f1))
         try AtomicFile.write(chart.png(), to: dir + "/f1-by-model.png")
     }
+
+    /// The models drawn in the chart: M0, M1, fused (not the alternative fusion rules).
+    var charted: [ModelResult] { models.filter { !$0.name.contains(":") } }
 
     static func f(_ x: Double) -> String { String(format: "%.3f", x) }
 
@@ -68,7 +71,7 @@ public struct TrainingReport: Sendable, Codable {
                 + "\(Self.f(m.balanced.accuracy)) | \(Self.f(m.balanced.macroF1)) | \(Self.f(m.balanced.weightedF1)) |\n"
         }
         s += "\n![per-class F1 by model](f1-by-model.png)\n\nBars per class, left to right in the table's class order; "
-        s += "colours: " + models.enumerated().map { "\($0.element.name) \(BarChart.paletteNames[$0.offset % BarChart.paletteNames.count])" }
+        s += "colours: " + charted.enumerated().map { "\($0.element.name) \(BarChart.paletteNames[$0.offset % BarChart.paletteNames.count])" }
             .joined(separator: ", ") + ".\n"
         for m in models {
             s += "\n### \(m.name)\n\n| class | precision | recall | F1 |\n|---|---|---|---|\n"

@@ -26,6 +26,9 @@ public struct TrainingConfiguration: Sendable, Codable, Equatable {
     /// Bootstrapped batches: negatives per positive.
     public var bootstrapRatio = 1.0
     public var augmentation: Augmentation = .method
+    /// Fusion rule and Tr objective of the bundle's primary prediction (Eq. 3 and macro F1 as published).
+    public var fusionRule: Fusion.Rule = .eq3
+    public var thresholdObjective: Fusion.Objective = .macroF1
     public var seed: UInt64 = 1
 
     public init() {}

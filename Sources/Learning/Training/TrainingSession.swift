@@ -95,12 +95,26 @@ public struct TrainingSession: Sendable {
         let refIn = data.normalization.apply(data.reference.pixels, channels: data.reference.channels, perImage: data.reference.perImage)
         let testIn = data.normalization.apply(data.test.pixels, channels: data.test.channels, perImage: data.test.perImage)
         var fusion: Fusion?
+        var alternatives: [String: Fusion] = [:]
         if twoModels {
             let s0 = try trained[0].net.scores(inputs: refIn, count: data.reference.count)
             let s1 = try trained[1].net.scores(inputs: refIn, count: data.reference.count)
-            let t = Fusion.chooseThreshold(ratios: ratios, scores0: s0, scores1: s1, truth: data.reference.labels)
-            fusion = Fusion(ratios: ratios, threshold: t.threshold)
-            log("fusion threshold Tr = \(String(format: "%.4f", t.threshold)) (reference macro F1 \(String(format: "%.3f", t.referenceMacroF1)))")
+            func choose(_ rule: Fusion.Rule, _ objective: Fusion.Objective) -> (Fusion, Double) {
+                let t = Fusion.chooseThreshold(ratios: ratios, scores0: s0, scores1: s1, truth: data.reference.labels,
+                                               rule: rule, objective: objective)
+                return (Fusion(ratios: ratios, threshold: t.threshold, rule: rule), t.referenceMacroF1)
+            }
+            let (f, refF1) = choose(cfg.fusionRule, cfg.thresholdObjective)
+            fusion = f
+            log("fusion \(f.rule.rawValue): Tr = \(String(format: "%.4f", f.threshold)) chosen by reference "
+                + "\(cfg.thresholdObjective.rawValue) (reference macro F1 \(String(format: "%.3f", refF1)))")
+            // The other rules/objectives, scored on the same test split so the report measures each choice.
+            for rule in Fusion.Rule.allCases {
+                for objective in (rule == .mean ? [Fusion.Objective.macroF1] : Fusion.Objective.allCases)
+                where !(rule == cfg.fusionRule && objective == cfg.thresholdObjective) {
+                    alternatives["fused:\(rule.rawValue)" + (rule == .mean ? "" : "/\(objective.rawValue)")] = choose(rule, objective).0
+                }
+            }
         }
 
         // Test split, two views.
@@ -121,8 +135,10 @@ public struct TrainingSession: Sendable {
                                  keptIteration: t.result?.keptIteration, bestIteration: t.result?.bestIteration))
         }
         if let fusion {
-            let (nat, bal) = views(fusion.fuse(scores0: scores[0], scores1: scores[1]))
-            results.append(.init(name: "fused", natural: nat, balanced: bal, history: [], keptIteration: nil, bestIteration: nil))
+            for (name, f) in [("fused", fusion)] + alternatives.sorted(by: { $0.key < $1.key }) {
+                let (nat, bal) = views(f.fuse(scores0: scores[0], scores1: scores[1]))
+                results.append(.init(name: name, natural: nat, balanced: bal, history: [], keptIteration: nil, bestIteration: nil))
+            }
         }
 
         // Bundle: model files first (each atomic, content-addressed), bundle.json last.
@@ -147,7 +163,7 @@ public struct TrainingSession: Sendable {
         }
         cfg.sampler = o.configuration.sampler
         let bundle = ModelBundle(
-            classes: archive.classes, models: files, primary: fusion == nil ? "M0" : "fused", fusion: fusion,
+            classes: archive.classes, models: files, primary: fusion == nil ? "M0" : "fused", fusion: fusion, alternatives: alternatives,
             architecture: trained[0].net.architecture, inputShape: [spec.channels, spec.height, spec.width],
             normalization: data.normalization, trainCounts: trainStats.counts, archiveCounts: archive.classCounts,
             ratios: ratios, sampler: cfg.sampler, configuration: cfg,

@@ -35,6 +35,7 @@ enum LongtailRuns {
     struct Outcome: Sendable {
         var balanced: [String: ClassificationMetrics]
         var deployed: [String: ClassificationMetrics]
+        var order: [String]
         var seconds: Double
     }
 
@@ -75,7 +76,7 @@ enum LongtailRuns {
                                          log: work + "/" + r.name + ".eval.json")
             let dep = try await evaluate(bin, ["eval", "--archive", data + "/t10k", "--model", bundle, "--weight-by", data + "/lt",
                                                "--threads", "1", "--json"], log: work + "/" + r.name + ".eval-deployed.json")
-            out[r.name] = Outcome(balanced: bal.plain, deployed: dep.deployed ?? [:], seconds: Date().timeIntervalSince(t))
+            out[r.name] = Outcome(balanced: bal.plain, deployed: dep.deployed ?? [:], order: bal.order, seconds: Date().timeIntervalSince(t))
             FileHandle.standardError.write(Data(String(format: "longtail: %@ done in %.1f min\n", r.name, Date().timeIntervalSince(t) / 60).utf8))
         }
         return out
@@ -116,7 +117,9 @@ enum LongtailRuns {
             + "per-class F1 (balanced, classes 0…9) |\n|---|---|---|---|---|---|---|---|\n"
         for r in runs {
             guard let o = results[r.name] else { continue }
-            for row in r.rows {
+            let listed = Set(r.rows.map(\.model))
+            let extra = o.order.filter { $0.hasPrefix("fused:") && !listed.contains($0) }.map { (label: "\(r.name) \($0)", model: $0) }
+            for row in r.rows + extra {
                 let b = o.balanced[row.model], d = o.deployed[row.model]
                 s += "| \(row.label) | \(f(b?.accuracy)) | \(f(b?.macroF1)) | \(f(b?.weightedF1)) | \(f(d?.accuracy)) | "
                     + "\(f(d?.macroF1)) | \(f(d?.weightedF1)) | \(b.map { $0.f1.map { String(format: "%.2f", $0) }.joined(separator: " ") } ?? "–") |\n"
