@@ -21,8 +21,10 @@ if [ ! -f "$STAMP" ]; then
   "$BENCH" longtail data --out "$DIR/data" --rho "$RHO" --shape "$SHAPE" --order "$ORDER" --seed "$SEED"
   touch "$STAMP"
 fi
-rm -rf "$DIR/runs"
+rm -rf "$DIR/runs"; mkdir -p "$DIR/bin"
+# Run from a copy so a rebuild during the (long) benchmark cannot mix binaries between runs.
+cp "$BIN" "$DIR/bin/camsift"
 echo "camsift-bench longtail run (ρ=$RHO $SHAPE order $ORDER seed $SEED) $(date -u +%FT%TZ) on $(nproc) cores, OPENBLAS_CORETYPE=$OPENBLAS_CORETYPE"
-"$BENCH" longtail run --data "$DIR/data" --camsift "$BIN" --work "$DIR/runs" \
+"$BENCH" longtail run --data "$DIR/data" --camsift "$DIR/bin/camsift" --work "$DIR/runs" \
   --iterations "${LONGTAIL_ITERATIONS:-15}" --seed "$SEED" ${LONGTAIL_RUNS:+--runs "$LONGTAIL_RUNS"} \
   ${LONGTAIL_DEFAULT_ARGS:+--default-args "$LONGTAIL_DEFAULT_ARGS"}

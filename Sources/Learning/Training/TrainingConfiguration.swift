@@ -11,7 +11,7 @@ public struct TrainingConfiguration: Sendable, Codable, Equatable {
     /// Iterations (passes of |X_train| draws each): the training budget.
     public var iterations = 15
     public var batchSize = 64
-    public var learningRate: Float = 0.01
+    public var learningRate: Float = 0.05
     public var schedule: Schedule = .cosine
     /// Algorithm 1's `IsFullyTrained`: stop when reference macro F1 has not improved for this many
     /// iterations (dynamic sampling only; the baselines spend the whole budget).
