@@ -16,7 +16,7 @@ enum TrainCommand: CamsiftCommand {
                      [--patience P] [--keep best|last] [--floor F] [--mix A] [--threads T] [--batch B] [--lr LR]
                      [--schedule cosine|constant] [--split-by image|camera] [--input-size PX] [--channels 1|3]
                      [--augment shear=0.2,flip=1,rotation=10,shift=0.2,brightness=0.2 | --no-augment]
-                     [--defer-fraction F] [--bootstrap-ratio R] [--reuse-m0 BUNDLE] [--backbone FILE.csm] [--quiet]
+                     [--defer-fraction F] [--bootstrap-ratio R] [--reuse-m0 BUNDLE] [--backbone FILE.csm] [--feature-draws K] [--quiet]
         """
 
     static func run(_ args: [String]) async throws -> Int32 {
@@ -24,7 +24,7 @@ enum TrainCommand: CamsiftCommand {
             args,
             valued: ["archive", "out", "arch", "sampler", "iterations", "seed", "patience", "keep", "floor", "mix", "threads",
                      "batch", "lr", "schedule", "split-by", "input-size", "channels", "augment", "defer-fraction",
-                     "bootstrap-ratio", "reuse-m0", "backbone"],
+                     "bootstrap-ratio", "reuse-m0", "backbone", "feature-draws"],
             booleans: ["no-augment", "quiet"])
         guard let archive = a.value("archive") else { throw UsageError("--archive DIR is required") }
         guard let out = a.value("out") else { throw UsageError("--out MODELDIR is required") }
@@ -44,6 +44,7 @@ enum TrainCommand: CamsiftCommand {
         o.inputSize = try a.int("input-size") ?? 0
         o.channels = try a.int("channels") ?? 0
         o.reuseM0 = a.value("reuse-m0")
+        if let k = try a.int("feature-draws") { guard k >= 1 else { throw UsageError("--feature-draws must be ≥ 1") }; o.featureDraws = k }
         o.backbone = a.value("backbone") ?? ProcessInfo.processInfo.environment["CAMSIFT_EFFNET"]
         if let t = try a.int("threads") {
             guard t >= 1 else { throw UsageError("--threads must be ≥ 1") }
