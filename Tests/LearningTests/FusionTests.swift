@@ -43,37 +43,37 @@ import Testing
     }
 
     @Test func meanRuleInTheDisagreementBranch() {
-        // Same image as the disagreement case above: M0 says 0 (0.5), M1 says 2 (0.8) → Eq. 3 takes M1's 2.
-        // Mean probabilities: [0.3, 0.1, 0.55, 0.05] → 2 as well; but with M1 [0.45, 0.05, 0.5, 0]:
-        // Eq. 3 → M1 is less confident (0.5 = 0.5 tie → M0's 0); mean → [0.475, 0.075, 0.4, 0.05] → 0.
         var f = fusion
         f.rule = .eq3Mean
-        #expect(f.fuse([0.5, 0.1, 0.3, 0.1], [0.1, 0.1, 0.8, 0]).label == 2)
-        // M0 top 0 (0.4), M1 top 2 (0.6): Eq. 3 picks M1's 2; the mean [0.4, 0.15, 0.35, 0.1] picks 0.
+        // M0 top 0 (0.4, common), M1 top 2 (0.6, rare): disagreement. Eq. 3 takes the more confident M1 → 2;
+        // the mean [0.4, 0.15, 0.35, 0.1] → 0.
         let s0: [Float] = [0.4, 0.3, 0.1, 0.2], s1: [Float] = [0.4, 0, 0.6, 0]
         #expect(fusion.fuse(s0, s1).label == 2)
         #expect(f.fuse(s0, s1).label == 0 && f.fuse(s0, s1).branch == .mean)
         // Branches 1 and 2 are unchanged by the rule.
         #expect(f.fuse([0.6, 0.2, 0.1, 0.1], [0.05, 0.9, 0.05, 0]).label == 0)
         #expect(f.fuse([0.1, 0.1, 0.7, 0.1], [0.1, 0.1, 0.2, 0.6]).label == 3)
-        // The plain mean rule ignores Tr.
+        // The plain mean rule ignores Tr: mean [0.325, 0.55, 0.075, 0.05] → 1 where Eq. 3 says 0.
         f.rule = .mean
         #expect(f.fuse([0.6, 0.2, 0.1, 0.1], [0.05, 0.9, 0.05, 0]).label == 1)
     }
 
     @Test func mixedObjectiveWeighsAccuracy() {
-        // Three reference images of common class 0 and one of rare class 1. M0 always says 0; M1 says 1 for
-        // everything, confidently. Tr between the ratios → disagreement → M1 (more confident) everywhere →
-        // accuracy 1/4, macro F1 (0 + 0.4)/2 = 0.2. Tr above both ratios → both-rare → M1: same.
-        // Tr below both → both-common → M0 everywhere: accuracy 3/4, macro F1 (0.857 + 0)/2 = 0.43.
+        // Reference: six images of common class 0 (R = 3), two of rare class 1 (R = 1/3). M0 always says 0
+        // (0.6); M1 says 1 (0.9) for both class-1 images and four class-0 images, 0 (0.9) for the other two.
+        // Candidates 1/6, 5/3, 6.
+        // Tr = 1/6: both "common" → M0 everywhere: accuracy 6/8, F1 = [6/7, 0] → macro 0.4286, mixed 0.589.
+        // Tr = 5/3 (and 6): M1's answer wins everywhere: accuracy 4/8, F1 = [0.5, 0.5] → macro 0.5, mixed 0.5.
         let ratios = [3.0, 1.0 / 3]
-        let s0: [[Float]] = Array(repeating: [0.6, 0.4], count: 4)
-        let s1: [[Float]] = Array(repeating: [0.1, 0.9], count: 4)
-        let truth = [0, 0, 0, 1]
+        let s0: [[Float]] = Array(repeating: [0.6, 0.4], count: 8)
+        let s1: [[Float]] = [[0.9, 0.1], [0.9, 0.1]] + Array(repeating: [0.1, 0.9], count: 6)
+        let truth = [0, 0, 0, 0, 0, 0, 1, 1]
+        #expect(Fusion.candidateThresholds(ratios: ratios) == [1.0 / 6, 5.0 / 3, 6])
         let macro = Fusion.chooseThreshold(ratios: ratios, scores0: s0, scores1: s1, truth: truth, objective: .macroF1)
         let mixed = Fusion.chooseThreshold(ratios: ratios, scores0: s0, scores1: s1, truth: truth, objective: .mixed)
-        #expect(macro.threshold == ratios[1] / 2)  // the smallest candidate
-        #expect(mixed.threshold == ratios[1] / 2)
-        #expect(abs(macro.referenceMacroF1 - 3.0 / 7) < 1e-9)
+        #expect(macro.threshold == 5.0 / 3)
+        #expect(abs(macro.referenceMacroF1 - 0.5) < 1e-9)
+        #expect(mixed.threshold == 1.0 / 6)
+        #expect(abs(mixed.referenceMacroF1 - 3.0 / 7) < 1e-9)
     }
 }
