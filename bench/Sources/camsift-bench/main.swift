@@ -13,6 +13,7 @@ let suites: [String: ([String]) async throws -> Int32] = [
     "pipeline": PipelineBench.run,
     "registry": RegistryBench.run,
     "registry-load": RegistryLoadBench.run,
+    "longtail": LongtailBench.run,
 ]
 
 let args = Array(CommandLine.arguments.dropFirst())
