@@ -60,7 +60,7 @@ enum RunCommand: CamsiftCommand {
         let daemon = Daemon(options: options, factory: factory, notifier: notifier, log: log, progress: progress)
         let retrainer = Retrainer(config: config, pipeline: pipeline)
         daemon.setHooks { hooks in
-            hooks.drain = { pipeline.drain() }
+            hooks.drain = { await pipeline.drainInBackground(timeout: 2) }
             hooks.retrain = { retrainer.coordinator.request(reason: "SIGUSR1") }
         }
         pipeline.registerMetrics(health: { daemon.cameraHealth() }, retrain: { retrainer.coordinator.status })
