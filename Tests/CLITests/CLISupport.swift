@@ -80,7 +80,7 @@ final class Child {
     }
 
     /// Waits (bounded) until stderr contains `text`.
-    func waitForStderr(_ text: String, timeout: Double = 60) async -> Bool {
+    func waitForStderr(_ text: String, timeout: Double = 180) async -> Bool {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             if stderr.contains(text) { return true }
@@ -132,7 +132,7 @@ final class NotifyListener {
     /// Datagrams until one satisfies `done` or `timeout` passes; returns the match and everything received.
     /// Polls with `Task.sleep` so waiting never holds a cooperative-pool thread, and always drains what is
     /// queued before giving up: when other suites keep the pool busy, a sleep may overrun the whole timeout.
-    func receive(until done: (String) -> Bool, timeout: Double = 60) async -> (matched: String?, all: [String]) {
+    func receive(until done: (String) -> Bool, timeout: Double = 180) async -> (matched: String?, all: [String]) {
         let deadline = Date().addingTimeInterval(timeout)
         var all: [String] = []
         while true {
