@@ -43,6 +43,9 @@ public enum RegistryLoader {
                 case .directory, .other:
                     notes.append(RegistryProblem(file: path, message: "is not a regular file and is ignored",
                                                  fix: "registry entries are *.json files; rename it", severity: .warning))
+                case .dangling:
+                    notes.append(RegistryProblem(file: path, message: "is a symbolic link to a file that does not exist",
+                                                 fix: "fix the link target or remove the link", severity: .warning))
                 case .failed(let why):
                     inputs.append(.init(path: path, parsed: unreadable(path, why)))
                     parsedPaths.append(path)
@@ -91,7 +94,7 @@ public enum RegistryLoader {
                 }
             case .file:
                 add(p)
-            case .missing:
+            case .missing, .dangling:
                 pathProblems.append(RegistryProblem(file: p, message: "does not exist",
                                                     fix: "check the path (registry files are *.json, or pass their directory)"))
             case .other(let why), .failed(let why):

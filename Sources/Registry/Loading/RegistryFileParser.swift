@@ -125,7 +125,6 @@ struct RegistryFileParser {
         }
         let defaults = readFields(members, known: FieldNames.aggregator, handled: ["aggregator", "urlTemplate", "cameras"],
                                   scope: Scope())
-        if !defaults.present.contains("aggregator") { return [] }  // unreachable: dispatch checked the key
         if defaults.has("id") {
             sink.error(field: "id", "is set on an aggregator",
                        fix: "give each camera its id inside \"cameras\": [{\"id\": ...}], and remove the top-level \"id\"")
@@ -145,7 +144,7 @@ struct RegistryFileParser {
                            fix: "put {id} where the camera id goes, e.g. \"http://host/cams/{id}.jpg\"")
                 templateOK = false
             } else if let kind = defaults.kind {
-                templateOK = checkURL(fill(template, id: "0"), kind: kind,
+                templateOK = checkURL(template, kind: kind,
                                       field: "urlTemplate", camera: nil)
             }
         }
@@ -201,11 +200,6 @@ struct RegistryFileParser {
         return cameras
     }
 
-    /// `template` with every `{id}` replaced by `id` (ids are URL-safe by `CameraID`'s rules).
-    private func fill(_ template: String, id: String) -> String {
-        fill(RegistryFileParser.split(template), id: id)
-    }
-
     /// The template around its `{id}`s, split once per aggregator rather than once per camera.
     static func split(_ template: String) -> [Substring] {
         var parts: [Substring] = []
@@ -218,6 +212,7 @@ struct RegistryFileParser {
         return parts
     }
 
+    /// The template with every `{id}` replaced by `id` (ids are URL-safe by `CameraID`'s rules).
     private func fill(_ parts: [Substring], id: String) -> String {
         var s = String(parts[0])
         for p in parts.dropFirst() {

@@ -12,6 +12,8 @@ enum RegistryFileSystem {
         case directory
         case file(FileStamp)
         case missing
+        /// A symbolic link whose target does not exist.
+        case dangling
         case other(String)
         case failed(String)
     }
@@ -28,7 +30,8 @@ enum RegistryFileSystem {
         var st = Glibc.stat()
         if fstatat(dirFD, path, &st, 0) != 0 {
             let e = errno
-            return e == ENOENT ? .missing : .failed(errnoText(e))
+            guard e == ENOENT else { return .failed(errnoText(e)) }
+            return fstatat(dirFD, path, &st, AT_SYMLINK_NOFOLLOW) == 0 ? .dangling : .missing
         }
         switch st.st_mode & S_IFMT {
         case S_IFDIR: return .directory
@@ -80,7 +83,8 @@ enum RegistryFileSystem {
     /// Reads the whole file; the stamp comes from the open descriptor so it matches the bytes read.
     /// `name` relative to `dirFD` is opened when given (`path` is then only for messages).
     static func read(_ path: String, name: String? = nil, in dirFD: Int32 = AT_FDCWD) -> Result<([UInt8], FileStamp), RegistryError> {
-        let fd = openat(dirFD, name ?? path, O_RDONLY | O_CLOEXEC)
+        // O_NONBLOCK: a FIFO that replaced the file between stat and open must not hang the reload.
+        let fd = openat(dirFD, name ?? path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else {
             let e = errno
             return .failure(RegistryError(code: e == ENOENT ? .notFound : .io, message: "cannot open: \(errnoText(e))", path: path))
