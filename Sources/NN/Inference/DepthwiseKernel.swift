@@ -174,38 +174,50 @@ enum DepthwiseKernel {
         let rw = g.rowWidth, wo = g.wo, ho = g.ho
         let bv = Vec(repeating: bias)
         let lo = Vec(repeating: relu6 ? 0 : -.infinity), hi = Vec(repeating: relu6 ? 6 : .infinity)
+        // Taps copied into locals: the compiler cannot hoist loads through `taps` out of the loop (it may alias
+        // `output`), and with k a constant these stay in registers (25 of 32 for k = 5 on AVX-512).
+        var w = InlineArray<25, Vec>(repeating: Vec())
+        if k <= 5 { for t in 0..<(k * k) { w[t] = tap(taps, t) } }
         var oy = 0
-        while oy + 2 <= ho {
+        while k <= 5 && oy + 2 <= ho {
             var ox = 0
             while ox < wo {
-                var acc0 = bv, acc1 = bv
+                // Two partial sums per output row (even/odd kernel rows) halve the FMA dependency chains,
+                // which otherwise bound this loop by FMA latency rather than throughput.
+                var acc0 = bv, acc1 = bv, acc0b = Vec(), acc1b = Vec()
                 for r in 0...k {
                     let row = UnsafeRawPointer(scratch + (oy + r) * rw + ox)
                     for kx in 0..<k {
                         let v = row.loadUnaligned(fromByteOffset: kx * 4, as: Vec.self)
-                        if r < k { acc0.addProduct(v, tap(taps, r * k + kx)) }
-                        if r > 0 { acc1.addProduct(v, tap(taps, (r - 1) * k + kx)) }
+                        if r < k {
+                            if r & 1 == 0 { acc0.addProduct(v, w[r * k + kx]) } else { acc0b.addProduct(v, w[r * k + kx]) }
+                        }
+                        if r > 0 {
+                            if r & 1 == 1 { acc1.addProduct(v, w[(r - 1) * k + kx]) } else { acc1b.addProduct(v, w[(r - 1) * k + kx]) }
+                        }
                     }
                 }
-                store(clamp(acc0, lo, hi), output + oy * wo + ox, count: wo - ox)
-                store(clamp(acc1, lo, hi), output + (oy + 1) * wo + ox, count: wo - ox)
+                store(clamp(acc0 + acc0b, lo, hi), output + oy * wo + ox, count: wo - ox)
+                store(clamp(acc1 + acc1b, lo, hi), output + (oy + 1) * wo + ox, count: wo - ox)
                 ox += lanes
             }
             oy += 2
         }
-        if oy < ho {
+        while oy < ho {
             var ox = 0
             while ox < wo {
-                var acc = bv
+                var acc = bv, accb = Vec()
                 for ky in 0..<k {
                     let row = UnsafeRawPointer(scratch + (oy + ky) * rw + ox)
                     for kx in 0..<k {
-                        acc.addProduct(row.loadUnaligned(fromByteOffset: kx * 4, as: Vec.self), tap(taps, ky * k + kx))
+                        let v = row.loadUnaligned(fromByteOffset: kx * 4, as: Vec.self)
+                        if ky & 1 == 0 { acc.addProduct(v, tap(taps, ky * k + kx)) } else { accb.addProduct(v, tap(taps, ky * k + kx)) }
                     }
                 }
-                store(clamp(acc, lo, hi), output + oy * wo + ox, count: wo - ox)
+                store(clamp(acc + accb, lo, hi), output + oy * wo + ox, count: wo - ox)
                 ox += lanes
             }
+            oy += 1
         }
     }
 
@@ -229,7 +241,7 @@ enum DepthwiseKernel {
         for oy in 0..<g.ho {
             var ox = 0
             while ox < wo {
-                var acc = bv
+                var acc = bv, accb = Vec()  // even / odd taps: two independent FMA chains
                 for ky in 0..<k {
                     let r = (2 * oy + ky) * rw + ox
                     let p0 = UnsafeRawPointer(scratch + r), p1 = UnsafeRawPointer(phase1 + r)
@@ -237,13 +249,13 @@ enum DepthwiseKernel {
                     while kx < k {
                         acc.addProduct(p0.loadUnaligned(fromByteOffset: (kx >> 1) * 4, as: Vec.self), tap(taps, ky * k + kx))
                         if kx + 1 < k {
-                            acc.addProduct(p1.loadUnaligned(fromByteOffset: (kx >> 1) * 4, as: Vec.self),
+                            accb.addProduct(p1.loadUnaligned(fromByteOffset: (kx >> 1) * 4, as: Vec.self),
                                            tap(taps, ky * k + kx + 1))
                         }
                         kx += 2
                     }
                 }
-                store(clamp(acc, lo, hi), output + oy * wo + ox, count: wo - ox)
+                store(clamp(acc + accb, lo, hi), output + oy * wo + ox, count: wo - ox)
                 ox += lanes
             }
         }
