@@ -7,6 +7,7 @@ usage: ort_bench.py --wheel WHEEL --inputs FILE [--batch 1,16] [--threads 2] [--
 """
 import argparse
 import json
+import resource
 import os
 import sys
 import time
@@ -33,8 +34,9 @@ def main():
         x = np.ascontiguousarray(pool[np.arange(n) % len(pool)])
         for _ in range(2):
             sess.run(["logits"], {"input": x})
-        rates = []
+        rates, cpu = [], []
         for _ in range(a.reps):
+            r0 = resource.getrusage(resource.RUSAGE_SELF)
             images, start = 0, time.perf_counter()
             while True:
                 sess.run(["logits"], {"input": x})
@@ -43,8 +45,11 @@ def main():
                 if elapsed >= a.seconds or images >= 100_000:
                     break
             rates.append(round(images / elapsed, 2))
+            r1 = resource.getrusage(resource.RUSAGE_SELF)
+            used = (r1.ru_utime + r1.ru_stime) - (r0.ru_utime + r0.ru_stime)
+            cpu.append(round(used * 1000 / images, 2))
         print(json.dumps({"engine": "onnxruntime " + onnxruntime.__version__, "batch": n, "threads": a.threads,
-                          "ips": rates}), flush=True)
+                          "ips": rates, "cpu_ms_per_image": cpu}), flush=True)
 
 
 if __name__ == "__main__":
