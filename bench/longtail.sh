@@ -21,10 +21,15 @@ if [ ! -f "$STAMP" ]; then
   "$BENCH" longtail data --out "$DIR/data" --rho "$RHO" --shape "$SHAPE" --order "$ORDER" --seed "$SEED"
   touch "$STAMP"
 fi
-rm -rf "$DIR/runs"; mkdir -p "$DIR/bin"
+# LONGTAIL_RUNS=a,b re-runs only those (e.g. "default" with LONGTAIL_DEFAULT_ARGS) and reads the other rows
+# back from the previous full run in the same directory.
+if [ -z "${LONGTAIL_RUNS:-}" ]; then rm -rf "$DIR/runs"; fi
+mkdir -p "$DIR/bin" "$DIR/runs"
 # Run from a copy so a rebuild during the (long) benchmark cannot mix binaries between runs.
-cp "$BIN" "$DIR/bin/camsift"
+BINCOPY="$DIR/bin/camsift-$$"
+cp "$BIN" "$BINCOPY"
+trap 'rm -f "$BINCOPY"' EXIT
 echo "camsift-bench longtail run (ρ=$RHO $SHAPE order $ORDER seed $SEED) $(date -u +%FT%TZ) on $(nproc) cores, OPENBLAS_CORETYPE=$OPENBLAS_CORETYPE"
-"$BENCH" longtail run --data "$DIR/data" --camsift "$DIR/bin/camsift" --work "$DIR/runs" \
+"$BENCH" longtail run --data "$DIR/data" --camsift "$BINCOPY" --work "$DIR/runs" \
   --iterations "${LONGTAIL_ITERATIONS:-15}" --seed "$SEED" ${LONGTAIL_RUNS:+--runs "$LONGTAIL_RUNS"} \
   ${LONGTAIL_DEFAULT_ARGS:+--default-args "$LONGTAIL_DEFAULT_ARGS"}

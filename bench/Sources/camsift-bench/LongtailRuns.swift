@@ -46,19 +46,29 @@ enum LongtailRuns {
         }
         let common = ["--iterations", o["iterations"] ?? "15", "--seed", o["seed"] ?? "1", "--threads", "1", "--quiet"]
         let defaultArgs = (o["default-args"] ?? "").split(separator: " ").map(String.init)
-        var all = runs(extra: defaultArgs)
+        let every = runs(extra: defaultArgs)
+        var all = every
         if let only = o["runs"] { let keep = Set(only.split(separator: ",").map(String.init)); all = all.filter { keep.contains($0.name) } }
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+        // Runs not selected this time are read back from an earlier run's eval output in the same work dir.
+        var previous: [String: Outcome] = [:]
+        for r in every where !all.contains(where: { $0.name == r.name }) {
+            if let b = try? load(work + "/" + r.name + ".eval.json"), let d = try? load(work + "/" + r.name + ".eval-deployed.json") {
+                previous[r.name] = Outcome(balanced: b.plain, deployed: d.deployed ?? [:], order: b.order, seconds: 0)
+            }
+        }
         // Two lanes: runs that reuse "ce" go after it in lane A.
         let laneA = all.filter { $0.name == "ce" || $0.after == "ce" }
         let laneB = all.filter { r in !laneA.contains { $0.name == r.name } }
         let t0 = Date()
         async let a = lane(laneA, data: data, bin: bin, work: work, common: common)
         async let b = lane(laneB, data: data, bin: bin, work: work, common: common)
-        var results = try await a
+        var results = previous
+        for (k, v) in try await a { results[k] = v }
         for (k, v) in try await b { results[k] = v }
         let wall = Date().timeIntervalSince(t0)
-        print(table(all, results: results))
+        print(table(every, results: results))
+        if !previous.isEmpty { print("\n(rows for " + previous.keys.sorted().joined(separator: ", ") + " read from an earlier run in \(work))") }
         print(String(format: "\nwall time %.1f min (two lanes, 1 engine thread each)", wall / 60))
         print(checkTargets(results))
         return 0
@@ -106,7 +116,11 @@ enum LongtailRuns {
 
     static func evaluate(_ bin: String, _ args: [String], log: String) async throws -> EvaluationSession.Result {
         try await exec(bin, args, log: log)
-        guard let d = FileManager.default.contents(atPath: log) else { throw LearningError(.io, "no eval output in \(log)") }
+        return try load(log)
+    }
+
+    static func load(_ path: String) throws -> EvaluationSession.Result {
+        guard let d = FileManager.default.contents(atPath: path) else { throw LearningError(.io, "no eval output in \(path)") }
         return try JSONDecoder().decode(EvaluationSession.Result.self, from: d)
     }
 
