@@ -85,11 +85,13 @@ install: build
 	for f in cameras/*.json; do [ -f "$(DESTDIR)/etc/camsift/$$f" ] || install -m 0644 "$$f" $(DESTDIR)/etc/camsift/cameras/; done
 	@if [ -f $(EFFNET_MODEL) ]; then install -D -m 0644 $(EFFNET_MODEL) $(DESTDIR)/var/lib/camsift/models/imagenet.csm; fi
 
-# Python peers for benchmarks live in a venv that sees Debian's numpy/torch.
+# Python peers for benchmarks live in a venv that sees Debian's numpy/torch. No `onnx` package: its current
+# releases need a newer numpy than Debian 12's; bench/peers/effnet_onnx.py encodes the graph itself.
 venv: deps
 	[ -x $(VENV)/bin/python ] || $(PYTHON) -m venv --system-site-packages $(VENV)
 	$(VENV)/bin/python -c "import onnxruntime" 2>/dev/null || \
-	  $(VENV)/bin/pip install -q --no-deps onnxruntime onnx protobuf flatbuffers coloredlogs humanfriendly sympy mpmath packaging
+	  $(VENV)/bin/pip install -q --no-deps onnxruntime==1.32.0 protobuf flatbuffers coloredlogs humanfriendly \
+	    sympy mpmath packaging
 
 bench-engine: deps-bench weights build venv
 	bash bench/engine.sh

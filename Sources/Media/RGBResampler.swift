@@ -10,6 +10,10 @@ struct RGBResampler {
         var weight: [Int32]
         var minIndex: Int
         var maxIndex: Int
+        /// 2-tap fast path: byte offset (`index * 3`) of the left tap and the right tap's 8-bit weight
+        /// (0...256; 0 when both taps clamp to the same pixel, so the neighbour's bytes never matter).
+        var offset3: [Int] = []
+        var weight8: [UInt64] = []
 
         static let one: Int32 = 1 << 14
 
@@ -53,6 +57,12 @@ struct RGBResampler {
             }
             minIndex = Int(index.min() ?? 0)
             maxIndex = Int(index.max() ?? 0)
+            if taps == 2 {
+                offset3 = (0..<count).map { Int(index[2 * $0]) * 3 }
+                weight8 = (0..<count).map {
+                    index[2 * $0 + 1] == index[2 * $0] ? 0 : UInt64(min(256, (weight[2 * $0 + 1] + 32) >> 6))
+                }
+            }
         }
     }
 
@@ -82,8 +92,9 @@ struct RGBResampler {
         let (ax, ay) = cachedAxes!
         let x0 = ax.minIndex
         let windowBytes = (ax.maxIndex - x0 + 1) * 3
-        if scratch.count < g.targetHeight * windowBytes {
-            scratch = [UInt8](repeating: 0, count: g.targetHeight * windowBytes)
+        // +8: the 2-tap horizontal pass loads 8 bytes at the last pixel of the last row.
+        if scratch.count < g.targetHeight * windowBytes + 8 {
+            scratch = [UInt8](repeating: 0, count: g.targetHeight * windowBytes + 8)
         }
         scratch.withUnsafeMutableBufferPointer { tmpBuf in
             let tmp = tmpBuf.baseAddress!
@@ -107,15 +118,50 @@ struct RGBResampler {
                     }
                 }
             }
-            ax.index.withUnsafeBufferPointer { xi in
-                ax.weight.withUnsafeBufferPointer { xw in
-                    for y in 0..<g.targetHeight {
-                        let o = dst + ((g.targetY + y) * dstWidth + g.targetX) * 3
-                        Self.horizontal(tmp + y * windowBytes - x0 * 3, o, xi.baseAddress!, xw.baseAddress!, ax.taps,
-                                        g.targetWidth)
+            if ax.taps == 2 {
+                ax.offset3.withUnsafeBufferPointer { off in
+                    ax.weight8.withUnsafeBufferPointer { w8 in
+                        for y in 0..<g.targetHeight {
+                            let o = dst + ((g.targetY + y) * dstWidth + g.targetX) * 3
+                            Self.horizontal2(tmp + y * windowBytes - x0 * 3, o, off.baseAddress!, w8.baseAddress!,
+                                             g.targetWidth)
+                        }
+                    }
+                }
+            } else {
+                ax.index.withUnsafeBufferPointer { xi in
+                    ax.weight.withUnsafeBufferPointer { xw in
+                        for y in 0..<g.targetHeight {
+                            let o = dst + ((g.targetY + y) * dstWidth + g.targetX) * 3
+                            Self.horizontal(tmp + y * windowBytes - x0 * 3, o, xi.baseAddress!, xw.baseAddress!,
+                                            ax.taps, g.targetWidth)
+                        }
                     }
                 }
             }
+        }
+    }
+
+    /// Bilinear along a row with SWAR arithmetic: one unaligned 8-byte load holds both taps' RGB; spreading
+    /// each pixel's 3 bytes into 16-bit lanes lets one multiply per tap weight all three channels
+    /// (255·256 + 128 < 2^16, so lanes never carry into each other).
+    @inline(__always)
+    private static func horizontal2(
+        _ s: UnsafePointer<UInt8>, _ o: UnsafeMutablePointer<UInt8>, _ off: UnsafePointer<Int>,
+        _ w8: UnsafePointer<UInt64>, _ count: Int
+    ) {
+        let raw = UnsafeRawPointer(s)
+        for x in 0..<count {
+            let v = raw.loadUnaligned(fromByteOffset: off[x], as: UInt64.self)
+            // Bytes 0-2 (left tap) and 3-5 (right tap) into 16-bit lanes at bits 0, 16, 32.
+            let a = (v & 0xFF) | (v << 8 & 0xFF_0000) | (v << 16 & 0xFF_0000_0000)
+            let b = (v >> 24 & 0xFF) | (v >> 16 & 0xFF_0000) | (v >> 8 & 0xFF_0000_0000)
+            let w1 = w8[x], w0 = 256 &- w1
+            let r = a &* w0 &+ b &* w1 &+ 0x0080_0080_0080
+            let q = o + x &* 3
+            q[0] = UInt8(truncatingIfNeeded: r >> 8)
+            q[1] = UInt8(truncatingIfNeeded: r >> 24)
+            q[2] = UInt8(truncatingIfNeeded: r >> 40)
         }
     }
 

@@ -14,11 +14,15 @@ public enum ConfigFile {
         switch RegistryFileSystem.read(path) {
         case .failure(let e):
             if e.code == .notFound {
-                throw RegistryError(code: .notFound,
-                                    message: "config file does not exist — create it ({} uses every default) or pass --config FILE",
-                                    path: path)
+                let fix = "create it ({} uses every default) or pass --config FILE"
+                throw RegistryError(code: .notFound, message: "config file does not exist — " + fix, path: path,
+                                    problems: [RegistryProblem(file: path, message: "config file does not exist", fix: fix)])
             }
-            throw e
+            let fix = e.message.contains("regular file")
+                ? "point --config at the JSON config file"
+                : "make it readable by the user camsift runs as"
+            throw RegistryError(code: e.code, message: e.message + " — " + fix, path: path,
+                                problems: [RegistryProblem(file: path, message: e.message, fix: fix)])
         case .success(let (b, _)):
             bytes = b
         }
@@ -61,6 +65,16 @@ public enum ConfigFile {
         checkValues(config, present: Set(members.map(\.key)), &sink)
         guard !sink.hasErrors else { throw invalid(path, sink) }
         return (config, sink.finish())
+    }
+
+    /// The `"cameras"` value of a config file even when the file has other errors, so `camsift validate`
+    /// still checks the right registry; `nil` when it cannot be read or has no such string.
+    public static func camerasDirectory(inConfigAt path: String) -> String? {
+        guard case .success(let (bytes, _)) = RegistryFileSystem.read(path),
+              let root = try? JSONParser.parse(bytes), case .object(let members) = root.value,
+              case .string(let s)? = members.first(where: { $0.key == "cameras" })?.node.value, !s.isEmpty
+        else { return nil }
+        return s
     }
 
     private static func invalid(_ path: String, _ sink: ProblemSink) -> RegistryError {

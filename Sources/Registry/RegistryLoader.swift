@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import CamsiftCore
 
 /// Loads registry directories and validates registry files.
@@ -14,8 +17,44 @@ public enum RegistryLoader {
     /// Loads every `*.json` directly under `directory` (dotfiles and `#...` editor files are ignored).
     /// A file with any error is skipped; cameras it held in `previous` keep their previous definition.
     public static func load(directory: String, previous: RegistrySnapshot?) -> RegistrySnapshot {
-        let names: [String]
-        switch RegistryFileSystem.listRegistryFiles(in: directory) {
+        let base = directory.hasSuffix("/") ? directory : directory + "/"
+        let now = RegistryFileSystem.now()
+        var parsedPaths: [String] = []
+        var reads = 0
+        var notes: [RegistryProblem] = []
+        let listed = RegistryFileSystem.withRegistryFiles(in: directory) { names, dirFD -> [RegistryAssembler.Input] in
+            var inputs: [RegistryAssembler.Input] = []
+            inputs.reserveCapacity(names.count)
+            for name in names {
+                let path = base + name
+                switch RegistryFileSystem.stat(name, relativeTo: dirFD) {
+                case .file(let stamp):
+                    let cached = previous?.cache[path]
+                    if let cached, cached.reusable(for: stamp) {
+                        inputs.append(.init(path: path, parsed: cached))
+                    } else {
+                        let (parsed, didParse) = parseFile(path, name: name, in: dirFD, now: now, cached: cached)
+                        reads += 1
+                        inputs.append(.init(path: path, parsed: parsed))
+                        if didParse { parsedPaths.append(path) }
+                    }
+                case .missing:
+                    continue  // deleted between readdir and stat: its delete event triggers another reload
+                case .directory, .other:
+                    notes.append(RegistryProblem(file: path, message: "is not a regular file and is ignored",
+                                                 fix: "registry entries are *.json files; rename it", severity: .warning))
+                case .dangling:
+                    notes.append(RegistryProblem(file: path, message: "is a symbolic link to a file that does not exist",
+                                                 fix: "fix the link target or remove the link", severity: .warning))
+                case .failed(let why):
+                    inputs.append(.init(path: path, parsed: unreadable(path, why)))
+                    parsedPaths.append(path)
+                }
+            }
+            return inputs
+        }
+        let inputs: [RegistryAssembler.Input]
+        switch listed {
         case .failure(let e):
             // Losing the directory for a moment must not stop 10,000 cameras: keep everything.
             var s = previous ?? RegistrySnapshot()
@@ -27,38 +66,8 @@ public enum RegistryLoader {
                     ? "create the directory, or set \"cameras\" in the config (or --cameras) to the registry directory"
                     : "make it readable by the user camsift runs as")]
             return s
-        case .success(let n):
-            names = n
-        }
-        let base = directory.hasSuffix("/") ? directory : directory + "/"
-        let now = RegistryFileSystem.now()
-        var inputs: [RegistryAssembler.Input] = []
-        inputs.reserveCapacity(names.count)
-        var parsedPaths: [String] = []
-        var reads = 0
-        var notes: [RegistryProblem] = []
-        for name in names {
-            let path = base + name
-            switch RegistryFileSystem.stat(path) {
-            case .file(let stamp):
-                let cached = previous?.cache[path]
-                if let cached, cached.reusable(for: stamp) {
-                    inputs.append(.init(path: path, parsed: cached))
-                } else {
-                    let (parsed, didParse) = parseFile(path, now: now, cached: cached)
-                    reads += 1
-                    inputs.append(.init(path: path, parsed: parsed))
-                    if didParse { parsedPaths.append(path) }
-                }
-            case .missing:
-                continue  // deleted between readdir and stat: the next event reloads again
-            case .directory, .other:
-                notes.append(RegistryProblem(file: path, message: "is not a regular file and is ignored",
-                                             fix: "registry entries are *.json files; rename it", severity: .warning))
-            case .failed(let why):
-                inputs.append(.init(path: path, parsed: unreadable(path, why)))
-                parsedPaths.append(path)
-            }
+        case .success(let i):
+            inputs = i
         }
         var s = RegistryAssembler.assemble(inputs, previous: previous, extraProblems: notes)
         s.parsedPaths = parsedPaths
@@ -85,7 +94,7 @@ public enum RegistryLoader {
                 }
             case .file:
                 add(p)
-            case .missing:
+            case .missing, .dangling:
                 pathProblems.append(RegistryProblem(file: p, message: "does not exist",
                                                     fix: "check the path (registry files are *.json, or pass their directory)"))
             case .other(let why), .failed(let why):
@@ -100,8 +109,9 @@ public enum RegistryLoader {
     }
 
     /// Reads and parses `path`, reusing `cached`'s parse when the bytes are the same. Returns whether it parsed.
-    static func parseFile(_ path: String, now: Double, cached: ParsedFile?) -> (ParsedFile, Bool) {
-        switch RegistryFileSystem.read(path) {
+    static func parseFile(_ path: String, name: String? = nil, in dirFD: Int32 = AT_FDCWD, now: Double,
+                          cached: ParsedFile?) -> (ParsedFile, Bool) {
+        switch RegistryFileSystem.read(path, name: name, in: dirFD) {
         case .failure(let e):
             return (unreadable(path, e.message), true)
         case .success(let (bytes, stamp)):

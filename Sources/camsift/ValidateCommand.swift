@@ -30,9 +30,8 @@ enum ValidateCommand: CamsiftCommand {
         } catch let e as RegistryError where e.code == .notFound && a.value("config") == nil {
             // No config is fine: every field has a default.
         } catch let e as RegistryError {
-            problems += e.problems.isEmpty
-                ? [RegistryProblem(file: configPath, message: e.message, fix: e.code == .notFound ? "" : "make it readable")]
-                : e.problems
+            problems += e.problems.isEmpty ? [RegistryProblem(file: configPath, message: e.message, fix: "")] : e.problems
+            if let dir = ConfigFile.camerasDirectory(inConfigAt: configPath) { config.cameras = dir }
         }
         let paths = a.positionals.isEmpty ? [config.cameras] : a.positionals
         let snapshot = RegistryLoader.validate(paths: paths)

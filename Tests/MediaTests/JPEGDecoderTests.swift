@@ -16,6 +16,27 @@ struct JPEGDecoderTests {
         }
     }
 
+    @Test("pixels match an independent reference: ffmpeg's area scaler with the same framing",
+          arguments: [(FitMode.crop, "scale=-2:224:flags=area,crop=224:224"),
+                      (.letterbox, "scale=224:-2:flags=area,pad=224:224:(ow-iw)/2:(oh-ih)/2:black")])
+    func matchesReference(_ fit: FitMode, _ vf: String) throws {
+        let d = try JPEGDecoder()
+        for (i, file) in Footage.frames.files.prefix(3).enumerated() {
+            let out = Footage.frames.dir + "/ref-\(fit.rawValue)-\(i).rgb"
+            let status = try Footage.run("/usr/bin/ffmpeg", ["-nostdin", "-loglevel", "error", "-y", "-i", file, "-vf", vf,
+                                                             "-f", "rawvideo", "-pix_fmt", "rgb24", out])
+            #expect(status == 0)
+            let ref = Footage.bytes(out)
+            #expect(ref.count == 224 * 224 * 3)
+            let ours = try Footage.bytes(file).withUnsafeBytes { try d.decode($0, width: 224, height: 224, fit: fit) }
+            // Worst channel's mean absolute difference: a corrupted channel cannot hide behind two good ones.
+            var sad = [0, 0, 0]
+            for k in 0..<min(ref.count, ours.rgb.count) { sad[k % 3] += abs(Int(ref[k]) - Int(ours.rgb[k])) }
+            let mae = Double(sad.max()!) / Double(ref.count / 3)
+            #expect(mae < 4, "worst-channel mean abs difference \(mae) for \(fit) frame \(i)")
+        }
+    }
+
     @Test("header reads the camera's size without decoding")
     func header() throws {
         #expect(Footage.frames.files.count == 12)

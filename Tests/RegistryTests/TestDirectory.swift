@@ -23,15 +23,25 @@ final class TestDirectory {
     @discardableResult
     func write(_ name: String, _ text: String) -> String {
         let p = file(name)
-        _ = FileManager.default.createFile(atPath: p, contents: Data(text.utf8))
+        TestDirectory.writeInPlace(p, text)
         return p
     }
 
     /// Writes via temp file + rename, like `install`, editors with atomic save, and config management.
     func writeAtomically(_ name: String, _ text: String) {
         let tmp = file(".\(name).tmp")
-        _ = FileManager.default.createFile(atPath: tmp, contents: Data(text.utf8))
+        TestDirectory.writeInPlace(tmp, text)
         rename(tmp, file(name))
+    }
+
+    /// open(O_TRUNC) + write + close: one inode, rewritten (FileManager.createFile may replace atomically).
+    static func writeInPlace(_ path: String, _ text: String) {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        precondition(fd >= 0, "cannot write \(path): errno \(errno)")
+        var bytes = Array(text.utf8)
+        let n = bytes.withUnsafeMutableBytes { Glibc.write(fd, $0.baseAddress!, $0.count) }
+        precondition(n == bytes.count, "short write to \(path)")
+        close(fd)
     }
 
     func remove(_ name: String) {

@@ -11,8 +11,15 @@ import Testing
         var stderr: String
     }
 
+    /// CAMSIFT_BIN, else the camsift built next to this test executable (same configuration), else
+    /// `.build/debug/camsift`.
     static var binary: String {
-        ProcessInfo.processInfo.environment["CAMSIFT_BIN"] ?? packageRoot + "/.build/debug/camsift"
+        if let env = ProcessInfo.processInfo.environment["CAMSIFT_BIN"] { return env }
+        if let exe = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
+            let sibling = URL(fileURLWithPath: exe).deletingLastPathComponent().appendingPathComponent("camsift").path
+            if FileManager.default.isExecutableFile(atPath: sibling) { return sibling }
+        }
+        return packageRoot + "/.build/debug/camsift"
     }
 
     func validate(_ args: [String]) throws -> Run {
@@ -89,6 +96,18 @@ import Testing
         let r = try validate(["--config", config])
         #expect(r.status == 65)
         #expect(r.stdout.contains("\(config): field 'batch': is a string (\"16\"), not a whole number — write it without quotes"))
+    }
+
+    /// An invalid config still points validate at its registry, so one run shows every problem.
+    @Test func invalidConfigStillChecksItsCamerasDirectory() throws {
+        let cams = TestDirectory("validate-cams")
+        let bad = cams.write("x.json", TestDirectory.camera("x", kind: "rtsp"))
+        let dir = TestDirectory("validate")
+        let config = dir.write("camsift.json", "{\"cameras\": \"\(cams.path)\", \"fit\": \"zoom\"}")
+        let r = try validate(["--config", config])
+        #expect(r.status == 65)
+        #expect(r.stdout.contains("\(config): field 'fit': 'zoom' is not a fit mode — use \"crop\" or \"letterbox\""))
+        #expect(r.stdout.contains("\(bad): camera 'x': field 'kind': 'rtsp' is not a camera kind"))
     }
 
     @Test func explicitMissingConfigExits65() throws {

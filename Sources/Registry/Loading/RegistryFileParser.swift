@@ -125,7 +125,6 @@ struct RegistryFileParser {
         }
         let defaults = readFields(members, known: FieldNames.aggregator, handled: ["aggregator", "urlTemplate", "cameras"],
                                   scope: Scope())
-        if !defaults.present.contains("aggregator") { return [] }  // unreachable: dispatch checked the key
         if defaults.has("id") {
             sink.error(field: "id", "is set on an aggregator",
                        fix: "give each camera its id inside \"cameras\": [{\"id\": ...}], and remove the top-level \"id\"")
@@ -145,7 +144,7 @@ struct RegistryFileParser {
                            fix: "put {id} where the camera id goes, e.g. \"http://host/cams/{id}.jpg\"")
                 templateOK = false
             } else if let kind = defaults.kind {
-                templateOK = checkURL(fill(template, id: "0"), kind: kind,
+                templateOK = checkURL(template, kind: kind,
                                       field: "urlTemplate", camera: nil)
             }
         }
@@ -154,6 +153,7 @@ struct RegistryFileParser {
             sink.warning(field: "cameras", "is empty, so this aggregator defines no cameras",
                          fix: "add {\"id\": ...} entries or delete the file")
         }
+        let templateParts = template.map(RegistryFileParser.split)
         var cameras: [Camera] = []
         cameras.reserveCapacity(entries.count)
         var seen: [String: Int] = [:]
@@ -187,8 +187,8 @@ struct RegistryFileParser {
             if let own = e.url {
                 guard checkURL(own, kind: kind, field: "url", camera: id) else { continue }
                 url = own
-            } else if let template, templateOK {
-                url = fill(template, id: id)
+            } else if let templateParts, templateOK {
+                url = fill(templateParts, id: id)
                 // The template was checked against the aggregator's kind; an entry's own kind needs its own check.
                 if e.kind != nil, e.kind != defaults.kind, !checkURL(url, kind: kind, field: "kind", camera: id) { continue }
             } else {
@@ -200,9 +200,26 @@ struct RegistryFileParser {
         return cameras
     }
 
-    /// `template` with every `{id}` replaced by `id` (ids are URL-safe by `CameraID`'s rules).
-    private func fill(_ template: String, id: String) -> String {
-        template.split(separator: "{id}", omittingEmptySubsequences: false).joined(separator: id)
+    /// The template around its `{id}`s, split once per aggregator rather than once per camera.
+    static func split(_ template: String) -> [Substring] {
+        var parts: [Substring] = []
+        var rest = Substring(template)
+        while let r = rest.firstRange(of: "{id}") {
+            parts.append(rest[..<r.lowerBound])
+            rest = rest[r.upperBound...]
+        }
+        parts.append(rest)
+        return parts
+    }
+
+    /// The template with every `{id}` replaced by `id` (ids are URL-safe by `CameraID`'s rules).
+    private func fill(_ parts: [Substring], id: String) -> String {
+        var s = String(parts[0])
+        for p in parts.dropFirst() {
+            s += id
+            s += p
+        }
+        return s
     }
 
     /// One message per missing aggregator-level field, however many entries it affects.

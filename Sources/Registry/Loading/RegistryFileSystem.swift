@@ -12,6 +12,8 @@ enum RegistryFileSystem {
         case directory
         case file(FileStamp)
         case missing
+        /// A symbolic link whose target does not exist.
+        case dangling
         case other(String)
         case failed(String)
     }
@@ -19,10 +21,17 @@ enum RegistryFileSystem {
     static func errnoText(_ e: Int32) -> String { String(cString: strerror(e)) }
 
     static func stat(_ path: String) -> Entry {
+        stat(path, relativeTo: AT_FDCWD)
+    }
+
+    /// `stat` of `path` relative to the open directory `dirFD`: a reload stats every file, and resolving
+    /// only the last component saves the repeated walk of the directory's path.
+    static func stat(_ path: String, relativeTo dirFD: Int32) -> Entry {
         var st = Glibc.stat()
-        if fstatat(AT_FDCWD, path, &st, 0) != 0 {
+        if fstatat(dirFD, path, &st, 0) != 0 {
             let e = errno
-            return e == ENOENT ? .missing : .failed(errnoText(e))
+            guard e == ENOENT else { return .failed(errnoText(e)) }
+            return fstatat(dirFD, path, &st, AT_SYMLINK_NOFOLLOW) == 0 ? .dangling : .missing
         }
         switch st.st_mode & S_IFMT {
         case S_IFDIR: return .directory
@@ -39,6 +48,22 @@ enum RegistryFileSystem {
                                           message: "cannot read directory: \(errnoText(e))", path: directory))
         }
         defer { closedir(dir) }
+        return .success(registryFileNames(dir))
+    }
+
+    /// Lists `directory` and calls `body` with the registry file names and a descriptor of the directory
+    /// for `stat(_:relativeTo:)`.
+    static func withRegistryFiles<T>(in directory: String, _ body: ([String], Int32) -> T) -> Result<T, RegistryError> {
+        guard let dir = opendir(directory) else {
+            let e = errno
+            return .failure(RegistryError(code: e == ENOENT ? .notFound : .io,
+                                          message: "cannot read directory: \(errnoText(e))", path: directory))
+        }
+        defer { closedir(dir) }
+        return .success(body(registryFileNames(dir), dirfd(dir)))
+    }
+
+    private static func registryFileNames(_ dir: OpaquePointer) -> [String] {
         var names: [String] = []
         while let ent = readdir(dir) {
             let name = withUnsafePointer(to: &ent.pointee.d_name) {
@@ -47,7 +72,7 @@ enum RegistryFileSystem {
             if isRegistryFileName(name) { names.append(name) }
         }
         names.sort()
-        return .success(names)
+        return names
     }
 
     /// `*.json`, skipping dotfiles (editor swap files, `.#` locks, rsync temps) and names ending in `~`.
@@ -56,8 +81,10 @@ enum RegistryFileSystem {
     }
 
     /// Reads the whole file; the stamp comes from the open descriptor so it matches the bytes read.
-    static func read(_ path: String) -> Result<([UInt8], FileStamp), RegistryError> {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+    /// `name` relative to `dirFD` is opened when given (`path` is then only for messages).
+    static func read(_ path: String, name: String? = nil, in dirFD: Int32 = AT_FDCWD) -> Result<([UInt8], FileStamp), RegistryError> {
+        // O_NONBLOCK: a FIFO that replaced the file between stat and open must not hang the reload.
+        let fd = openat(dirFD, name ?? path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else {
             let e = errno
             return .failure(RegistryError(code: e == ENOENT ? .notFound : .io, message: "cannot open: \(errnoText(e))", path: path))

@@ -37,7 +37,8 @@ enum RegistryURL {
 
     /// Problems with `url` for a camera of `kind`; empty when it is fine. `field` names the field for fixes.
     static func check(_ url: String, kind: CameraKind?, field: String) -> [Finding] {
-        let shown = URLRedaction.redact(url)
+        // Built only when a message needs it: this runs for every camera of every load.
+        var shown: String { URLRedaction.redact(url) }
         if url.isEmpty {
             return [Finding(message: "is empty", fix: "set \"\(field)\" to the camera's address, e.g. \(example(for: kind ?? .snapshot))", isError: true)]
         }

@@ -12,6 +12,8 @@ let suites: [String: ([String]) async throws -> Int32] = [
     "decode": DecodeBench.run,
     "pipeline": PipelineBench.run,
     "registry": RegistryBench.run,
+    "registry-load": RegistryLoadBench.run,
+    "longtail": LongtailBench.run,
 ]
 
 let args = Array(CommandLine.arguments.dropFirst())
