@@ -38,6 +38,47 @@ struct RunProcessTests {
         #expect(!FileManager.default.fileExists(atPath: f.state + "/camsift.pid"), "pid file removed on exit")
     }
 
+    @Test("WATCHDOG=1 pings at half of WATCHDOG_USEC while the daemon makes progress")
+    func watchdog() async throws {
+        let f = DaemonFixture(cameraCount: 2)
+        defer { f.dir.cleanup() }
+        let notify = NotifyListener(directory: f.dir.path)
+        let d = try Child(camsiftBinary, ["run", "--config", f.config],
+                          environment: ["NOTIFY_SOCKET": notify.address, "WATCHDOG_USEC": "400000"], in: f.dir, tag: "wd")
+        #expect(await notify.receive(until: { $0 == "READY=1" }).matched != nil)
+        var pings = 0
+        for _ in 0..<3 where await notify.receive(until: { $0 == "WATCHDOG=1" }, timeout: 10).matched != nil { pings += 1 }
+        #expect(pings == 3)
+        d.signal(SIGTERM)
+        #expect(await d.wait(timeout: 10) == 0)
+    }
+
+    @Test("status --json reads the running daemon's state file")
+    func statusJSON() async throws {
+        let f = DaemonFixture(cameraCount: 4)
+        defer { f.dir.cleanup() }
+        f.dir.write("cameras/off.json", "{\"id\": \"off\", \"kind\": \"snapshot\", \"url\": \"http://127.0.0.1:9/o.jpg\", \"interval\": 5, \"enabled\": false}\n")
+        let d = try f.startDaemon()
+        #expect(await d.waitForStderr("ready: 4 cameras started, 1 disabled"))
+        var json: [String: Any] = [:]
+        for _ in 0..<200 {
+            if FileManager.default.fileExists(atPath: f.state + "/cameras.json") {
+                let r = try await camsift(["status", "--state", f.state, "--json"], in: f.dir)
+                if r.status == 0, let o = try? JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any],
+                   o["registered"] != nil { json = o; break }
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(json["running"] as? Bool == true)
+        #expect(json["pid"] as? Int == Int(d.pid))
+        #expect(json["registered"] as? Int == 5)
+        let states = json["states"] as? [String: Int] ?? [:]
+        #expect(states["starting"] == 4, "idle workers report starting: \(states)")
+        #expect(states["disabled"] == 1)
+        d.signal(SIGTERM)
+        #expect(await d.wait(timeout: 10) == 0)
+    }
+
     @Test("a new registry file is picked up by inotify without a signal, and only it starts")
     func inotifyReload() async throws {
         let f = DaemonFixture(cameraCount: 3)
@@ -49,6 +90,8 @@ struct RunProcessTests {
         #expect(await notify.receive(until: { $0.hasPrefix("RELOADING=1") }).matched != nil)
         #expect(await notify.receive(until: { $0 == "READY=1" }).matched != nil)
         #expect(await d.waitForStderr("reload (inotify): 1 started, 0 stopped, 0 restarted, 3 untouched"), "\(d.stderr)")
+        #expect(d.stderr.contains("camera 'cam-new': started (added to the registry)"))
+        #expect(!d.stderr.contains("camera 'cam-0'"), "untouched cameras are not mentioned")
         d.signal(SIGTERM)
         #expect(await d.wait(timeout: 10) == 0)
     }

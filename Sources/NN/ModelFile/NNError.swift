@@ -10,7 +10,7 @@ public struct NNError: Error, CustomStringConvertible, Sendable {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         fileprivate enum Base: Hashable, Sendable {
             case io, truncated, badMagic, unsupportedVersion, corrupt, checksumMismatch, missingTensor,
-                 shapeMismatch, invalidArgument, unsupportedArchitecture
+                 shapeMismatch, invalidArgument, unsupportedArchitecture, unknownTensor, state, format
         }
 
         fileprivate let base: Base
@@ -37,8 +37,18 @@ public struct NNError: Error, CustomStringConvertible, Sendable {
         /// The model file describes an architecture this builder does not construct.
         public static let unsupportedArchitecture = Code(.unsupportedArchitecture)
 
+        /// `load(named:)` received a tensor the model does not have (strict loading).
+        public static let unknownTensor = Code(.unknownTensor)
+        /// A call came in the wrong order (backward before forward, ...).
+        public static let state = Code(.state)
+        /// A file's content is malformed (dataset).
+        public static let format = Code(.format)
+
         public var description: String {
             switch base {
+            case .unknownTensor: "unknownTensor"
+            case .state: "state"
+            case .format: "format"
             case .io: "io"
             case .truncated: "truncated"
             case .badMagic: "badMagic"
@@ -74,6 +84,12 @@ public struct NNError: Error, CustomStringConvertible, Sendable {
         self.message = message
         self.cause = cause
         self.location = Location(function: function, file: file, line: line)
+    }
+
+    /// The engine's short form (`NNError(.shapeMismatch, "…")`).
+    public init(_ code: Code, _ message: String, cause: (any Error & Sendable)? = nil,
+                function: String = #function, file: String = #fileID, line: Int = #line) {
+        self.init(code: code, message: message, cause: cause, function: function, file: file, line: line)
     }
 
     public var description: String {

@@ -2,6 +2,9 @@ import CamsiftCore
 import Registry
 
 extension Daemon {
+    /// Most per-camera lines one reload writes to stderr.
+    static let reloadEventLimit = 50
+
     /// What a reload did, for the log line and for tests.
     public struct ReloadSummary: Sendable, Equatable {
         public var started = 0
@@ -30,16 +33,22 @@ extension Daemon {
             return summary
         }
         let previous = state.withLock { $0.snapshot } ?? RegistrySnapshot()
-        let next = RegistryLoader.load(directory: directory, previous: previous)
+        let next = await Self.offPool("camsift-registry") { RegistryLoader.load(directory: directory, previous: previous) }
+        let loadMs = Self.milliseconds(since: t0)
         reportProblems(next)
         let diff = RegistryDiff.between(previous.cameras, next.cameras)
 
         // Decide under the lock, act outside it: stopping awaits the workers.
         var toStop: [any CameraWorker] = []
         var toStart: [Camera] = []
+        var events: [(camera: String, what: String)] = []
         state.withLock { s in
             for id in diff.removed {
-                if let w = s.workers.removeValue(forKey: id) { toStop.append(w); summary.stopped += 1 }
+                if let w = s.workers.removeValue(forKey: id) {
+                    toStop.append(w)
+                    summary.stopped += 1
+                    events.append((id, "stopped (removed from the registry)"))
+                }
             }
             for camera in diff.changed {
                 let old = s.workers.removeValue(forKey: camera.id)
@@ -47,15 +56,22 @@ extension Daemon {
                 let runs = camera.enabled && inShard(camera.id)
                 if runs { toStart.append(camera) }
                 switch (old != nil, runs) {
-                case (true, true): summary.restarted += 1
-                case (true, false): summary.stopped += 1
-                case (false, true): summary.started += 1
+                case (true, true):
+                    summary.restarted += 1
+                    events.append((camera.id, "restarting (definition changed)"))
+                case (true, false):
+                    summary.stopped += 1
+                    events.append((camera.id, "stopped (disabled)"))
+                case (false, true):
+                    summary.started += 1
+                    events.append((camera.id, "started (enabled)"))
                 case (false, false): break
                 }
             }
             for camera in diff.added where camera.enabled && inShard(camera.id) {
                 toStart.append(camera)
                 summary.started += 1
+                events.append((camera.id, "started (added to the registry)"))
             }
             summary.kept = s.workers.count
         }
@@ -75,12 +91,17 @@ extension Daemon {
             s.workers.merge(started) { _, new in new }
             s.reloads += 1
         }
+        // One line per camera touched (journald), capped so a mass edit does not flood the journal.
+        for e in events.prefix(Self.reloadEventLimit) { OperationalLog.info("daemon", e.what, camera: e.camera) }
+        if events.count > Self.reloadEventLimit {
+            OperationalLog.info("daemon", "… and \(events.count - Self.reloadEventLimit) more cameras changed in this reload")
+        }
         summary.problems = next.problems.count
         summary.milliseconds = Self.milliseconds(since: t0)
         OperationalLog.notice(
             "daemon", "reload (\(reason)): \(summary.started) started, \(summary.stopped) stopped, "
                 + "\(summary.restarted) restarted, \(summary.kept) untouched, \(summary.problems) problem(s), "
-                + "in \(summary.milliseconds) ms")
+                + "in \(summary.milliseconds) ms (registry load \(loadMs) ms)")
         return summary
     }
 }

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import CamsiftCore
+import Foundation
 import Registry
 import Synchronization
 
@@ -31,6 +32,16 @@ extension Daemon {
                 try? await Task.sleep(for: .milliseconds(Int(seconds * 1000)))
                 once.resume(false)
             }
+        }
+    }
+
+    /// Runs blocking work (10,000 `stat`s and reads of a registry load, an fsync) on a thread of its own, so the
+    /// cooperative pool — two threads on a two-core box — never waits on the disk.
+    static func offPool<T: Sendable>(_ name: String, _ body: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { (c: CheckedContinuation<T, Never>) in
+            let t = Thread { c.resume(returning: body()) }
+            t.name = name
+            t.start()
         }
     }
 

@@ -19,7 +19,7 @@ public final class Daemon: Sendable {
     public let notifier: SystemdNotifier
     /// The classification log; the pipeline appends to it, SIGHUP reopens it, stop flushes and closes it.
     public let log: ClassificationLogWriter
-    public let progress = PipelineProgress()
+    public let progress: PipelineProgress
     public let requests = DaemonRequests()
 
     struct State: Sendable {
@@ -48,8 +48,9 @@ public final class Daemon: Sendable {
     }
 
     public init(options: DaemonOptions, factory: any CameraWorkerFactory, notifier: SystemdNotifier,
-                log: ClassificationLogWriter, hooks: Hooks = Hooks()) {
+                log: ClassificationLogWriter, hooks: Hooks = Hooks(), progress: PipelineProgress = PipelineProgress()) {
         self.options = options
+        self.progress = progress
         self.factory = factory
         self.notifier = notifier
         self.log = log
@@ -105,7 +106,7 @@ public final class Daemon: Sendable {
             pidFile.withLock { $0 = p }
         }
         state.withLock { $0.startedAt = Timestamp.now() }
-        let snapshot = RegistryLoader.load(directory: cfg.cameras, previous: nil)
+        let snapshot = await Self.offPool("camsift-registry") { RegistryLoader.load(directory: cfg.cameras, previous: nil) }
         reportProblems(snapshot)
         var started = 0
         var disabled = 0
@@ -140,6 +141,11 @@ public final class Daemon: Sendable {
     public func stop() async {
         let t0 = ContinuousClock.now
         notifier.stopping()
+        // The state file keeps the last running picture (status reads the pid file to know we stopped).
+        housekeeper.withLock { h in
+            h?.stop()
+            h = nil
+        }
         watcher.withLock { w in
             w?.stop()
             w = nil
@@ -165,12 +171,7 @@ public final class Daemon: Sendable {
                 + "their results are lost")
         }
         _ = await Self.within(seconds: deadline * 0.1) { [factory] in await factory.shutdown() }
-        log.close()
-        housekeeper.withLock { h in
-            h?.stop()
-            h = nil
-        }
-        writeStateFile(cameras: [], framesPerSecond: 0)
+        await Self.offPool("camsift-logclose") { [log] in log.close() }
         pidFile.withLock { p in
             p?.remove()
             p = nil

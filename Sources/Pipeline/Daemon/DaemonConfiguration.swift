@@ -10,7 +10,7 @@ import Registry
 /// An explicitly given `--config` must exist; the default `/etc/camsift/camsift.json` may be missing (then
 /// every field has its default), so `camsift run --cameras DIR` works on a machine without an install.
 public enum DaemonConfiguration {
-    public static let defaultPath = "/etc/camsift/camsift.json"
+    public static let defaultPath = ConfigFile.defaultPath
 
     /// Flag values that replace config fields when given.
     public struct Overrides: Sendable, Equatable {

@@ -12,24 +12,20 @@ final class Housekeeper: Sendable {
     private let daemon: Daemon
     private let stopped = Atomic<Bool>(false)
     private let wake = DispatchSemaphore(value: 0)
-    private let done = DispatchSemaphore(value: 0)
 
     init(daemon: Daemon) { self.daemon = daemon }
 
     func start() {
-        let t = Thread { [self] in
-            loop()
-            done.signal()
-        }
+        let t = Thread { [self] in loop() }
         t.name = "camsift-housekeeping"
         t.start()
     }
 
-    /// Stops the thread and waits for it (at most 2 s: a state write stuck on a dead disk must not block exit).
+    /// Asks the thread to end and returns at once (it is called from async code, which must not block): a
+    /// state write already under way finishes on its own, and is atomic either way.
     func stop() {
         stopped.store(true, ordering: .releasing)
         wake.signal()
-        _ = done.wait(timeout: .now() + 2)
     }
 
     private func loop() {
@@ -63,6 +59,7 @@ final class Housekeeper: Sendable {
             }
             if now - lastState >= stateInterval {
                 lastState = now
+                let t0 = ContinuousClock.now
                 let (registered, cameras) = daemon.health()
                 var frames = 0
                 var online = 0
@@ -77,6 +74,8 @@ final class Housekeeper: Sendable {
                 lastFramesAt = now
                 notifier.status("cameras \(running), online \(online), \(ClassificationLogFormatter.fixed(fps, 1)) frames/s")
                 daemon.writeStateFile(cameras: cameras, framesPerSecond: fps, registered: registered)
+                OperationalLog.emit(.debug, "daemon", "state file: \(cameras.count) cameras in "
+                    + "\(Daemon.milliseconds(since: t0)) ms")
             }
         }
     }

@@ -79,10 +79,11 @@ public final class SignalCenter: Sendable {
         }
     }
 
-    /// Stops delivering: later signals are taken and ignored. The thread exits at its next wakeup.
+    /// Stops delivering: the thread exits, and later signals are swallowed by the forwarding handler (which
+    /// then has no thread to forward to). Install one center per process.
     public func stop() {
         stopped.store(true, ordering: .releasing)
-        let t = Self.waiter.load(ordering: .acquiring)
+        let t = Self.waiter.exchange(0, ordering: .acquiringAndReleasing)
         if t != 0 { pthread_kill(pthread_t(t), Signal.user1.rawValue) }
     }
 }

@@ -32,3 +32,17 @@ public enum ModelLoader {
         }
     }
 }
+
+extension ModelLoader {
+    /// The serving model: the promoted bundle (`MODELS/current`) if any, else the ImageNet model.
+    public static func loadServing(modelsDir: String, threads: Int) throws(PipelineError) -> any FrameClassifier {
+        if let current = BundleStore(root: modelsDir).current {
+            do {
+                return try BundleClassifier(directory: current, threads: threads)
+            } catch {
+                throw .model("cannot load the current bundle \(current): \(error) — `camsift rollback` restores the previous one")
+            }
+        }
+        return try loadImageNet(modelsDir: modelsDir, threads: threads)
+    }
+}

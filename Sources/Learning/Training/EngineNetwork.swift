@@ -1,0 +1,114 @@
+import Foundation
+import NN
+
+/// A `ClassifierNetwork` on the NN engine: a `Sequential` trained with SGD (momentum 0.9, weight decay 5e-4)
+/// on `SoftmaxCrossEntropy` with per-sample weights. Two shapes:
+/// - `small-cnn`: NN.SmallCNN from scratch (28–64 px inputs);
+/// - `effnet-lite0-head`: the level-1 transfer head, Dense 1280 → C on frozen, cached EfficientNet-Lite0
+///   features. Saved as a complete effnet-lite0 model file (the backbone's tensors + this classifier), so
+///   the pipeline runs it like the ImageNet model.
+public final class EngineNetwork: ClassifierNetwork {
+    public let inputShape: (channels: Int, height: Int, width: Int)
+    public let classCount: Int
+    public let architecture: String
+    let model: Sequential
+    let loss = SoftmaxCrossEntropy()
+    let optimizer: SGD
+    /// For the transfer head: the backbone file whose classifier is replaced on save.
+    let backbonePath: String?
+
+    init(model: Sequential, architecture: String, inputShape: (Int, Int, Int), classCount: Int, backbonePath: String? = nil) {
+        self.model = model
+        self.architecture = architecture
+        self.inputShape = inputShape
+        self.classCount = classCount
+        self.backbonePath = backbonePath
+        optimizer = SGD(model, learningRate: 0.01, momentum: 0.9, weightDecay: 5e-4)
+    }
+
+    /// A fresh SmallCNN.
+    public static func smallCNN(channels: Int, size: Int, classCount: Int, seed: UInt64) throws -> EngineNetwork {
+        let m = try SmallCNN.make(inputChannels: channels, inputSize: size, classes: classCount, seed: seed)
+        return EngineNetwork(model: m, architecture: "small-cnn", inputShape: (channels, size, size), classCount: classCount)
+    }
+
+    /// A fresh transfer head on `features`-d backbone features.
+    public static func head(features: Int, classCount: Int, seed: UInt64, backbone: String) -> EngineNetwork {
+        var rng = NN.SeededGenerator(seed: seed)
+        let m = Sequential([("classifier", Dense(features, classCount, gain: 0.5, rng: &rng))])
+        return EngineNetwork(model: m, architecture: "effnet-lite0-head", inputShape: (features, 1, 1),
+                             classCount: classCount, backbonePath: backbone)
+    }
+
+    public func trainStep(inputs: [Float], labels: [Int], sampleWeights: [Float]?, learningRate: Float) throws -> Float {
+        let n = labels.count
+        let x = Tensor(shape: Shape(n: n, c: inputShape.channels, h: inputShape.height, w: inputShape.width), values: inputs)
+        model.zeroGrad()
+        let logits = try model.forward(x, training: true)
+        let l = try loss.forward(logits, labels: labels, sampleWeights: sampleWeights)
+        _ = try model.backward(try loss.backward())
+        optimizer.learningRate = learningRate
+        optimizer.step()
+        return l
+    }
+
+    public func probabilities(inputs: [Float], count: Int) throws -> [Float] {
+        let x = Tensor(shape: Shape(n: count, c: inputShape.channels, h: inputShape.height, w: inputShape.width), values: inputs)
+        return try model.predictProbabilities(x)
+    }
+
+    public func snapshot() -> [[Float]] { model.namedParameters().map { $0.1.array } }
+
+    public func restore(_ s: [[Float]]) {
+        for (t, values) in zip(model.namedParameters().map(\.1), s) {
+            values.withUnsafeBufferPointer { t.pointer.update(from: $0.baseAddress!, count: values.count) }
+        }
+    }
+
+    public func save(to path: String, classes: [String], metadata: [String: String]) throws {
+        let tensors = model.namedParameters().map { ModelFile.NamedTensor(name: $0.0, shape: $0.1.shape.dims, values: $0.1.array) }
+        if architecture == "effnet-lite0-head", let backbonePath {
+            let b = try ModelFile.read(path: backbonePath)
+            var arch = b.architectureObject()
+            arch["classifier"] = ["in": inputShape.channels, "out": classCount]
+            let json = String(decoding: try JSONSerialization.data(withJSONObject: arch, options: [.sortedKeys]), as: UTF8.self)
+            var all = b.tensors.filter { !$0.name.hasPrefix("classifier.") }
+            all += tensors
+            let f = try ModelFile(architectureJSON: json, classes: classes, normalization: b.normalization,
+                                  inputSize: b.inputSize, metadata: b.metadata.merging(metadata) { _, new in new }, tensors: all)
+            try f.write(path: path)
+            return
+        }
+        let arch: [String: Any] = ["name": architecture, "inputChannels": inputShape.channels, "inputSize": inputShape.height,
+                                   "classes": classCount, "widths": SmallCNN.widths]
+        let json = String(decoding: try JSONSerialization.data(withJSONObject: arch, options: [.sortedKeys]), as: UTF8.self)
+        let f = try ModelFile(architectureJSON: json, classes: classes,
+                              normalization: ModelFile.Normalization(mean: [0], std: [1]),
+                              inputSize: [inputShape.height, inputShape.width], metadata: metadata, tensors: tensors)
+        try f.write(path: path)
+    }
+
+    /// Loads a network saved by `save`: a small-cnn file, or the classifier of an effnet-lite0 file as a head.
+    public static func load(path: String) throws -> EngineNetwork {
+        let f = try ModelFile.read(path: path)
+        let k = f.classes.count
+        switch f.architectureName {
+        case "small-cnn":
+            let o = f.architectureObject()
+            guard let ch = o["inputChannels"] as? Int, let size = o["inputSize"] as? Int else {
+                throw LearningError(.badBundle, "'\(path)': small-cnn description lacks inputChannels/inputSize; retrain")
+            }
+            let net = try smallCNN(channels: ch, size: size, classCount: k, seed: 0)
+            try net.model.load(named: f.tensors.map { ($0.name, Tensor(shape: Shape($0.shape), values: $0.values)) })
+            return net
+        case "effnet-lite0":
+            let w = try f.tensor("classifier.weight"), b = try f.tensor("classifier.bias")
+            let net = head(features: w.shape[1], classCount: k, seed: 0, backbone: path)
+            try net.model.load(named: [("classifier.weight", Tensor(shape: Shape(w.shape), values: w.values)),
+                                       ("classifier.bias", Tensor(shape: Shape(b.shape), values: b.values))])
+            return net
+        default:
+            throw LearningError(.badBundle, "'\(path)' holds a '\(f.architectureName)' model; bundles hold small-cnn or effnet-lite0")
+        }
+    }
+}

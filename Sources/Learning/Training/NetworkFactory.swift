@@ -1,0 +1,94 @@
+import Foundation
+import Media
+
+/// Builds, loads and feeds the network for an `Architecture`: decides the input size, loads the splits
+/// into memory (pixels, or cached backbone features for transfer learning), and creates fresh or saved
+/// networks. One place knows which engine type backs which architecture.
+public struct NetworkFactory: Sendable {
+    public struct InputSpec: Sendable, Equatable {
+        public var channels: Int
+        public var height: Int
+        public var width: Int
+    }
+
+    public struct Prepared {
+        public var train: ImageSet
+        public var reference: ImageSet
+        public var test: ImageSet
+        public var normalization: Normalization
+    }
+
+    public init() {}
+
+    /// The network input for `options`: explicit `--input-size`/`--channels`, else from the first image
+    /// (gray stays gray; side clamped to 28…64 for the from-scratch networks; 224 RGB for EfficientNet).
+    public func inputSpec(_ o: TrainingSession.Options, archive: LabeledArchive) throws -> InputSpec {
+        if o.architecture == .effnetLite0 { return InputSpec(channels: 3, height: 224, width: 224) }
+        let first = archive.items[0].path
+        let bytes = try ImageSet.readFile(first)
+        let info: (width: Int, height: Int, gray: Bool)
+        do { info = try TrainingImageCodec.header(bytes: bytes, name: first) } catch {
+            throw LearningError(.badImage, "\(error)")
+        }
+        let side = o.inputSize > 0 ? o.inputSize : min(64, max(28, max(info.width, info.height)))
+        let ch = o.channels > 0 ? o.channels : (info.gray ? 1 : 3)
+        guard ch == 1 || ch == 3 else { throw LearningError(.badArgument, "--channels must be 1 or 3, got \(ch)") }
+        return InputSpec(channels: ch, height: side, width: side)
+    }
+
+    public func prepare(_ archive: LabeledArchive, split: DatasetSplit, spec: InputSpec, options o: TrainingSession.Options,
+                        log: (String) -> Void) throws -> Prepared {
+        if o.architecture == .effnetLite0 {
+            let backbone = try FeatureCache(path: try backbonePath(o))
+            log("effnet-lite0 level 1: caching 1280-d features (\(o.featureDraws) draw(s) per training image)")
+            let train = try backbone.features(archive, indices: split.train, draws: o.featureDraws,
+                                              augmentation: o.configuration.augmentation, seed: o.configuration.seed)
+            let ref = try backbone.features(archive, indices: split.reference)
+            let test = try backbone.features(archive, indices: split.test)
+            return Prepared(train: train, reference: ref, test: test,
+                            normalization: Normalization(mean: [Float](repeating: 0, count: 1280), std: [Float](repeating: 1, count: 1280)))
+        }
+        let train = try loadSet(archive, indices: split.train, spec: spec, architecture: o.architecture)
+        let ref = try loadSet(archive, indices: split.reference, spec: spec, architecture: o.architecture)
+        let test = try loadSet(archive, indices: split.test, spec: spec, architecture: o.architecture)
+        return Prepared(train: train, reference: ref, test: test, normalization: Normalization.measure(train))
+    }
+
+    func backbonePath(_ o: TrainingSession.Options) throws -> String {
+        guard let p = o.backbone, FileManager.default.fileExists(atPath: p) else {
+            throw LearningError(.badArgument, "--arch effnet-lite0 needs the ImageNet backbone: pass --backbone "
+                + "weights/effnet-lite0-imagenet.csm (built by `make weights`) or set CAMSIFT_EFFNET")
+        }
+        return p
+    }
+
+    /// The network's inputs for archive items `indices`: pixels at the input size, or, for a transfer
+    /// bundle (`backbone` = a model file of the bundle), the backbone's features.
+    public func loadSet(_ archive: LabeledArchive, indices: [Int], spec: InputSpec, architecture: Architecture,
+                        backbone: String? = nil) throws -> ImageSet {
+        if architecture == .effnetLite0, let backbone {
+            return try FeatureCache(path: backbone).features(archive, indices: indices)
+        }
+        return try ImageSet.load(archive, indices: indices, channels: spec.channels, height: spec.height, width: spec.width)
+    }
+
+    public func make(_ spec: InputSpec, classCount: Int, seed: UInt64, options o: TrainingSession.Options) throws -> any ClassifierNetwork {
+        switch o.architecture {
+        case .linear:
+            return LinearSoftmaxNetwork(inputShape: (spec.channels, spec.height, spec.width), classCount: classCount, seed: seed)
+        case .small:
+            guard spec.height == spec.width else { throw LearningError(.badArgument, "small-cnn needs square inputs") }
+            do {
+                return try EngineNetwork.smallCNN(channels: spec.channels, size: spec.height, classCount: classCount, seed: seed)
+            } catch { throw LearningError(.badArgument, "cannot build small-cnn: \(error)") }
+        case .effnetLite0:
+            return EngineNetwork.head(features: 1280, classCount: classCount, seed: seed, backbone: try backbonePath(o))
+        }
+    }
+
+    public func load(_ path: String, options o: TrainingSession.Options) throws -> any ClassifierNetwork {
+        do { return try EngineNetwork.load(path: path) } catch let e as LearningError { throw e } catch {
+            throw LearningError(.badBundle, "cannot load model '\(path)': \(error)")
+        }
+    }
+}

@@ -1,0 +1,119 @@
+import Foundation
+import Media
+
+/// Trains one network under one sampler: Algorithm 1 when `configuration.sampler` is `.dynamic`/`.fused`,
+/// a baseline otherwise. Each iteration draws X_i (`IterationSampler`), augments every draw on the fly,
+/// takes one pass of mini-batch steps, then scores the reference set to get per-class F1 — which feeds the
+/// next iteration's counts (Eq. 2) and the best-iteration choice.
+///
+/// Runs synchronously on the caller's thread (callers put it on a dedicated thread, never the cooperative
+/// pool). Deterministic for a given seed and thread count: all randomness comes from `TrainingRNG` streams.
+public final class Trainer {
+    public let configuration: TrainingConfiguration
+    public let normalization: Normalization
+    public var progress: ((IterationRecord, Int) -> Void)?
+
+    public init(configuration: TrainingConfiguration, normalization: Normalization) {
+        self.configuration = configuration
+        self.normalization = normalization
+    }
+
+    public struct Result {
+        public var history: [IterationRecord]
+        /// 0-based iteration whose parameters the network now holds.
+        public var keptIteration: Int
+        public var bestIteration: Int
+    }
+
+    /// Trains `network` in place on `train`, scoring `reference` after every iteration.
+    public func train(_ network: any ClassifierNetwork, train: ImageSet, reference: ImageSet,
+                      classCount: Int) throws -> Result {
+        let cfg = configuration
+        guard train.count > 0 else { throw LearningError(.badArchive, "the training split is empty; add images") }
+        var sampler = IterationSampler(kind: cfg.sampler, labels: train.labels, classCount: classCount,
+                                       iterations: cfg.iterations, batchSize: cfg.batchSize,
+                                       floorFraction: cfg.floorFraction, mix: cfg.mix,
+                                       deferFraction: cfg.deferFraction, bootstrapRatio: cfg.bootstrapRatio)
+        let classWeights: [Float]? = cfg.sampler == .weighted
+            ? ClassStatistics(labels: train.labels, classCount: classCount).inverseFrequencyWeights : nil
+        var drawRNG = TrainingRNG(seed: cfg.seed, stream: "draws")
+        var augRNG = TrainingRNG(seed: cfg.seed, stream: "augment")
+        let refInputs = normalization.apply(reference.pixels, channels: reference.channels, perImage: reference.perImage)
+        var history: [IterationRecord] = []
+        var best = (f1: -1.0, iteration: -1, snapshot: [[Float]]())
+        let per = train.perImage
+        var batch = [Float](repeating: 0, count: cfg.batchSize * per)
+        var scratch = FloatImage(channels: train.channels, height: train.height, width: train.width)
+        for i in 0..<cfg.iterations {
+            let t0 = Date()
+            let counts = Self.histogram(sampler, i, classCount: classCount, train: train)
+            let draws = sampler.draw(iteration: i, rng: &drawRNG)
+            let lr = cfg.learningRate(at: i)
+            var lossSum = 0.0, steps = 0
+            var start = 0
+            while start < draws.count {
+                let n = min(cfg.batchSize, draws.count - start)
+                var labels = [Int](repeating: 0, count: n)
+                var weights: [Float]? = classWeights == nil ? nil : [Float](repeating: 1, count: n)
+                if batch.count != n * per { batch = [Float](repeating: 0, count: n * per) }
+                for k in 0..<n {
+                    let idx = draws[start + k]
+                    labels[k] = train.labels[idx]
+                    if let classWeights { weights![k] = classWeights[labels[k]] }
+                    let src = train.variants > 1 ? train.image(idx, variant: augRNG.below(train.variants)) : train.image(idx)
+                    if cfg.augmentation.isIdentity {
+                        scratch = src
+                    } else {
+                        let d = cfg.augmentation.draw { augRNG.unit() }
+                        Augmentation.apply(d, to: src, into: &scratch)
+                    }
+                    normalization.write(scratch.pixels, channels: train.channels, into: &batch, at: k * per)
+                }
+                lossSum += Double(try network.trainStep(inputs: batch, labels: labels, sampleWeights: weights,
+                                                        learningRate: lr))
+                steps += 1
+                start += n
+            }
+            let m = try Self.evaluate(network, inputs: refInputs, truth: reference.labels, classCount: classCount)
+            sampler.observe(referenceF1: m.f1)
+            let rec = IterationRecord(iteration: i + 1, counts: counts, learningRate: lr,
+                                      meanLoss: lossSum / Double(max(steps, 1)), referenceF1: m.f1,
+                                      referenceMacroF1: m.macroF1, seconds: Date().timeIntervalSince(t0))
+            history.append(rec)
+            progress?(rec, cfg.iterations)
+            if m.macroF1 > best.f1 + 1e-9 {
+                best = (m.macroF1, i, cfg.keep == .best ? network.snapshot() : [])
+            } else if cfg.sampler.usesDynamicSampling && i - best.iteration >= cfg.patience {
+                break  // Algorithm 1: IsFullyTrained
+            }
+        }
+        var kept = history.count - 1
+        if cfg.keep == .best && best.iteration >= 0 && best.iteration != kept {
+            network.restore(best.snapshot)
+            kept = best.iteration
+        }
+        return Result(history: history, keptIteration: kept, bestIteration: best.iteration)
+    }
+
+    /// The per-class counts iteration `i` will draw (for the record and the progress bar).
+    static func histogram(_ s: IterationSampler, _ i: Int, classCount: Int, train: ImageSet) -> [Int] {
+        switch s.kind {
+        case .dynamic, .fused: return s.counts
+        case .balanced: return s.dynamic.initialCounts
+        case .deferred where s.isBalanced(i): return s.dynamic.initialCounts
+        default: return ClassStatistics(labels: train.labels, classCount: classCount).counts
+        }
+    }
+
+    /// Metrics of `network` on normalized inputs.
+    public static func evaluate(_ network: any ClassifierNetwork, inputs: [Float], truth: [Int],
+                                classCount: Int) throws -> ClassificationMetrics {
+        let scores = try network.scores(inputs: inputs, count: truth.count)
+        return ClassificationMetrics(truth: truth, predicted: scores.map(Fusion.argmax), classCount: classCount)
+    }
+}
+
+extension SamplerKind {
+    /// Whether this regime runs Algorithm 1's count update (and its stopping rule).
+    public var usesDynamicSampling: Bool { self == .dynamic || self == .fused }
+}

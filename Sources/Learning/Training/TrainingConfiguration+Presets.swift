@@ -1,0 +1,24 @@
+/// The two configurations `camsift train` starts from.
+extension TrainingConfiguration {
+    /// A regime as published: for `.dynamic`, Algorithm 1 with raw Eq. 2 counts (mix 1) and the
+    /// best-reference iteration kept; the baselines keep their last iteration.
+    public static func published(_ kind: SamplerKind) -> TrainingConfiguration {
+        var c = TrainingConfiguration()
+        c.sampler = kind
+        c.keep = kind == .dynamic ? .best : .last
+        c.mix = 1
+        return c
+    }
+
+    /// The default (`--sampler fused`): M0 + M1 + Eq. 3 with the changes that won `make bench-longtail`
+    /// (bench/RESULTS-longtail.md): tempered counts (50/50 with uniform, the finding) and the last
+    /// iteration kept under the cosine-decayed learning rate (the best-reference pick is biased by the few
+    /// tail images in a long-tailed reference set).
+    public static var recommended: TrainingConfiguration {
+        var c = TrainingConfiguration()
+        c.sampler = .fused
+        c.keep = .last
+        c.mix = 0.5
+        return c
+    }
+}

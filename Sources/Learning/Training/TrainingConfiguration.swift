@@ -1,0 +1,51 @@
+import Media
+
+/// Everything that shapes one model's training run. Defaults are the values `camsift train` uses; the
+/// benchmark overrides only the sampler (same network, same budget of draws).
+public struct TrainingConfiguration: Sendable, Codable, Equatable {
+    public enum Schedule: String, Sendable, Codable { case constant, cosine }
+    /// Which iteration's parameters the model keeps: the best reference macro F1 (Algorithm 1) or the last.
+    public enum Keep: String, Sendable, Codable { case best, last }
+
+    public var sampler: SamplerKind = .plain
+    /// Iterations (passes of |X_train| draws each): the training budget.
+    public var iterations = 15
+    public var batchSize = 64
+    public var learningRate: Float = 0.05
+    public var schedule: Schedule = .cosine
+    /// Algorithm 1's `IsFullyTrained`: stop when reference macro F1 has not improved for this many
+    /// iterations (dynamic sampling only; the baselines spend the whole budget).
+    public var patience = 5
+    public var keep: Keep = .last
+    /// Algorithm 1 floor, fraction of N*.
+    public var floorFraction = 0.05
+    /// Tempering: α·Eq.2 + (1 − α)·N* (1 = as published).
+    public var mix = 1.0
+    /// Deferred re-sampling starts its balanced phase after this fraction of the iterations.
+    public var deferFraction = 2.0 / 3.0
+    /// Bootstrapped batches: negatives per positive.
+    public var bootstrapRatio = 1.0
+    public var augmentation: Augmentation = .method
+    /// Fusion rule and Tr objective of the bundle's primary prediction (Eq. 3 and macro F1 as published).
+    public var fusionRule: Fusion.Rule = .eq3
+    public var thresholdObjective: Fusion.Objective = .macroF1
+    public var seed: UInt64 = 1
+
+    public init() {}
+
+    /// Learning rate for iteration `i` of `iterations`: constant, or cosine from `learningRate` to 1% of it.
+    public func learningRate(at i: Int) -> Float {
+        switch schedule {
+        case .constant: return learningRate
+        case .cosine:
+            let t = iterations > 1 ? Double(i) / Double(iterations - 1) : 0
+            let f = 0.01 + 0.99 * 0.5 * (1 + _cos(Double.pi * t))
+            return learningRate * Float(f)
+        }
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+@inline(__always) func _cos(_ x: Double) -> Double { Glibc.cos(x) }
+#endif

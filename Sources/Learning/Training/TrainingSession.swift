@@ -1,0 +1,194 @@
+import Foundation
+import Media
+
+/// `camsift train` end to end: scan the archive, split 70/10/20 (seeded, stratified or by camera), load the
+/// images, train the requested regime, pick the fusion threshold on the reference set, score the test
+/// split, and write the bundle (models + bundle.json, atomically) and the report.
+public struct TrainingSession: Sendable {
+    public struct Options: Sendable {
+        public var archive: String
+        public var out: String
+        public var architecture: Architecture = .small
+        public var configuration = TrainingConfiguration()
+        public var splitBy: DatasetSplit.Grouping = .image
+        /// Input side for `.small`/`.linear` (0 = from the first image, clamped to 28…64).
+        public var inputSize = 0
+        /// 0 = gray when the first image is gray, else RGB.
+        public var channels = 0
+        /// Take M0 from this existing bundle instead of training it (must come from the same archive/seed).
+        public var reuseM0: String?
+        /// The command line, for provenance.
+        public var command = "camsift train"
+        /// Pretrained backbone model file for `.effnetLite0`.
+        public var backbone: String?
+        /// Cached feature draws per training image for `.effnetLite0` (1 clean + the rest augmented).
+        public var featureDraws = 2
+
+        public init(archive: String, out: String) {
+            self.archive = archive
+            self.out = out
+        }
+    }
+
+    public var options: Options
+    public var networks: NetworkFactory
+    /// Called after each iteration: (model name, record, total iterations).
+    public var progress: (@Sendable (String, IterationRecord, Int) -> Void)?
+    public var log: @Sendable (String) -> Void = { _ in }
+
+    public init(options: Options, networks: NetworkFactory) {
+        self.options = options
+        self.networks = networks
+    }
+
+    public func run() throws -> (bundle: ModelBundle, report: TrainingReport) {
+        let o = options
+        var cfg = o.configuration
+        let archive = try LabeledArchive.scan(o.archive)
+        let k = archive.classes.count
+        let labels = archive.items.map(\.label)
+        let split = try DatasetSplit.make(labels: labels, groups: archive.items.map(\.camera), by: o.splitBy,
+                                          classCount: k, seed: cfg.seed)
+        for (name, part) in [("train", split.train), ("reference", split.reference)] where part.isEmpty {
+            throw LearningError(.badArchive, "archive '\(o.archive)' leaves the \(name) split empty; add images (≥ 3 per class)")
+        }
+        let spec = try networks.inputSpec(o, archive: archive)
+        log("archive \(archive.root): \(archive.items.count) images, \(k) classes; split \(split.train.count)/"
+            + "\(split.reference.count)/\(split.test.count); input \(spec.channels)×\(spec.height)×\(spec.width)")
+        let data = try networks.prepare(archive, split: split, spec: spec, options: o, log: log)
+        let trainStats = ClassStatistics(labels: data.train.labels, classCount: k)
+        let ratios = trainStats.positiveNegativeRatios
+        let twoModels = cfg.sampler == .dynamic || cfg.sampler == .fused
+
+        func trainOne(_ name: String, _ c: TrainingConfiguration) throws -> (any ClassifierNetwork, Trainer.Result) {
+            let net = try networks.make(spec, classCount: k, seed: c.seed &+ (name == "M1" ? 1 : 0), options: o)
+            var c = c
+            if o.architecture == .effnetLite0 { c.augmentation = .none }  // baked into the cached feature draws
+            let trainer = Trainer(configuration: c, normalization: data.normalization)
+            trainer.progress = { rec, total in progress?(name, rec, total) }
+            return (net, try trainer.train(net, train: data.train, reference: data.reference, classCount: k))
+        }
+
+        var trained: [(name: String, net: any ClassifierNetwork, result: Trainer.Result?)] = []
+        if twoModels {
+            if let reuse = o.reuseM0 {
+                let b = try ModelBundle.read(reuse)
+                guard b.classes == archive.classes, let file = b.models["M0"] else {
+                    throw LearningError(.badBundle, "--reuse-m0 '\(reuse)' has other classes or no M0; train it on the same archive")
+                }
+                trained.append(("M0", try networks.load(reuse + "/" + file, options: o), nil))
+            } else {
+                var c0 = cfg
+                c0.sampler = .plain
+                c0.keep = .last
+                let (n0, r0) = try trainOne("M0", c0)
+                trained.append(("M0", n0, r0))
+            }
+            let (n1, r1) = try trainOne("M1", cfg)
+            trained.append(("M1", n1, r1))
+        } else {
+            let (n, r) = try trainOne("M0", cfg)
+            trained.append(("M0", n, r))
+        }
+
+        // Fusion threshold on the reference set (Eq. 3, grid over observed ratios).
+        let refIn = data.normalization.apply(data.reference.pixels, channels: data.reference.channels, perImage: data.reference.perImage)
+        let testIn = data.normalization.apply(data.test.pixels, channels: data.test.channels, perImage: data.test.perImage)
+        var fusion: Fusion?
+        var alternatives: [String: Fusion] = [:]
+        if twoModels {
+            let s0 = try trained[0].net.scores(inputs: refIn, count: data.reference.count)
+            let s1 = try trained[1].net.scores(inputs: refIn, count: data.reference.count)
+            func choose(_ rule: Fusion.Rule, _ objective: Fusion.Objective) -> (Fusion, Double) {
+                let t = Fusion.chooseThreshold(ratios: ratios, scores0: s0, scores1: s1, truth: data.reference.labels,
+                                               rule: rule, objective: objective)
+                return (Fusion(ratios: ratios, threshold: t.threshold, rule: rule), t.referenceMacroF1)
+            }
+            let (f, refF1) = choose(cfg.fusionRule, cfg.thresholdObjective)
+            fusion = f
+            log("fusion \(f.rule.rawValue): Tr = \(String(format: "%.4f", f.threshold)) chosen by reference "
+                + "\(cfg.thresholdObjective.rawValue) (reference macro F1 \(String(format: "%.3f", refF1)))")
+            // The other rules/objectives, scored on the same test split so the report measures each choice.
+            for rule in Fusion.Rule.allCases {
+                for objective in (rule == .mean ? [Fusion.Objective.macroF1] : Fusion.Objective.allCases)
+                where !(rule == cfg.fusionRule && objective == cfg.thresholdObjective) {
+                    alternatives["fused:\(rule.rawValue)" + (rule == .mean ? "" : "/\(objective.rawValue)")] = choose(rule, objective).0
+                }
+            }
+        }
+
+        // Test split, two views.
+        let uniform = [Double](repeating: 1.0 / Double(k), count: k)
+        let balancedWeights = data.test.count > 0 ? ConfusionMatrix.deploymentWeights(truth: data.test.labels, targetShares: uniform) : []
+        func views(_ pred: [Int]) -> (ClassificationMetrics, ClassificationMetrics) {
+            (ClassificationMetrics(truth: data.test.labels, predicted: pred, classCount: k),
+             ClassificationMetrics(truth: data.test.labels, predicted: pred, classCount: k,
+                                   weights: balancedWeights.contains { !$0.isFinite } ? nil : balancedWeights))
+        }
+        var results: [TrainingReport.ModelResult] = []
+        var scores: [[[Float]]] = []
+        for t in trained {
+            let s = try t.net.scores(inputs: testIn, count: data.test.count)
+            scores.append(s)
+            let (nat, bal) = views(s.map(Fusion.argmax))
+            results.append(.init(name: t.name, natural: nat, balanced: bal, history: t.result?.history ?? [],
+                                 keptIteration: t.result?.keptIteration, bestIteration: t.result?.bestIteration))
+        }
+        if let fusion {
+            for (name, f) in [("fused", fusion)] + alternatives.sorted(by: { $0.key < $1.key }) {
+                let (nat, bal) = views(f.fuse(scores0: scores[0], scores1: scores[1]))
+                results.append(.init(name: name, natural: nat, balanced: bal, history: [], keptIteration: nil, bestIteration: nil))
+            }
+        }
+
+        // Bundle: model files first (each atomic, content-addressed), bundle.json last.
+        try FileManager.default.createDirectory(atPath: o.out, withIntermediateDirectories: true)
+        let created = ISO8601DateFormatter().string(from: Date())
+        let provenance = ["archive": archive.root, "images": String(archive.items.count), "seed": String(cfg.seed),
+                          "command": o.command, "created": created, "splitBy": o.splitBy.rawValue,
+                          "host": ProcessInfo.processInfo.hostName]
+        var files: [String: String] = [:]
+        for t in trained {
+            let tmp = o.out + "/.\(t.name)-new.csm"
+            // Model files carry no timestamp or host, so the same training gives the same bytes (and name).
+            let meta = ["role": t.name, "archive": archive.root, "images": String(archive.items.count),
+                        "seed": String(cfg.seed), "sampler": o.configuration.sampler.rawValue, "splitBy": o.splitBy.rawValue]
+            try t.net.save(to: tmp, classes: archive.classes, metadata: meta)
+            let hash = try Self.shortHash(tmp)
+            let name = "\(t.name)-\(hash).csm"
+            guard rename(tmp, o.out + "/" + name) == 0 else {
+                throw LearningError(.io, "cannot rename '\(tmp)' into the bundle (errno \(errno))")
+            }
+            files[t.name] = name
+        }
+        cfg.sampler = o.configuration.sampler
+        let bundle = ModelBundle(
+            classes: archive.classes, models: files, primary: fusion == nil ? "M0" : "fused", fusion: fusion, alternatives: alternatives,
+            architecture: trained[0].net.architecture, inputShape: [spec.channels, spec.height, spec.width],
+            normalization: data.normalization, trainCounts: trainStats.counts, archiveCounts: archive.classCounts,
+            ratios: ratios, sampler: cfg.sampler, configuration: cfg,
+            testMetrics: Dictionary(uniqueKeysWithValues: results.map { ($0.name, $0.natural) }), provenance: provenance)
+        try bundle.write(to: o.out)
+        let report = TrainingReport(
+            command: o.command, created: created, classes: archive.classes,
+            counts: ["archive": archive.classCounts, "train": trainStats.counts,
+                     "reference": ClassStatistics(labels: data.reference.labels, classCount: k).counts,
+                     "test": ClassStatistics(labels: data.test.labels, classCount: k).counts],
+            ratios: ratios, configuration: cfg, fusionThreshold: fusion?.threshold, models: results)
+        try report.write(to: o.out)
+        return (bundle, report)
+    }
+
+    /// First 8 hex digits of the file's SHA-256 (content address for model file names).
+    static func shortHash(_ path: String) throws -> String {
+        guard let d = FileManager.default.contents(atPath: path) else { throw LearningError(.io, "cannot read back '\(path)'") }
+        var h = SHA256()
+        h.update(Array(d))
+        return h.finalize().prefix(4).map { String(format: "%02x", $0) }.joined()
+    }
+}
+
+import CamsiftCore
+#if canImport(Glibc)
+import Glibc
+#endif

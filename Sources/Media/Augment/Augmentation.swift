@@ -1,0 +1,110 @@
+/// Real-time augmentation, applied per draw (no augmented copies on disk), with the method's parameters
+/// (Keras `ImageDataGenerator(shear_range=0.2, horizontal_flip=True, rotation_range=10,
+/// width_shift_range=0.2, height_shift_range=0.2)`) plus a brightness jitter. Geometric ops compose into
+/// one affine map about the image centre, sampled bilinearly with edge clamping (Keras' `fill_mode`
+/// "nearest"), so an image is resampled once. Shear is in radians (Keras ≤ 2.2 semantics).
+public struct Augmentation: Sendable, Equatable, Codable {
+    /// Maximum shear angle, radians.
+    public var shear: Float
+    /// Flip left-right with probability 1/2.
+    public var horizontalFlip: Bool
+    /// Maximum rotation, degrees (uniform in ±rotation).
+    public var rotationDegrees: Float
+    /// Maximum shifts as a fraction of width / height.
+    public var widthShift: Float
+    public var heightShift: Float
+    /// Brightness factor uniform in [1 − b, 1 + b].
+    public var brightness: Float
+
+    public init(shear: Float = 0.2, horizontalFlip: Bool = true, rotationDegrees: Float = 10,
+                widthShift: Float = 0.2, heightShift: Float = 0.2, brightness: Float = 0.2) {
+        self.shear = shear
+        self.horizontalFlip = horizontalFlip
+        self.rotationDegrees = rotationDegrees
+        self.widthShift = widthShift
+        self.heightShift = heightShift
+        self.brightness = brightness
+    }
+
+    /// The method's parameters plus ±20% brightness.
+    public static let method = Augmentation()
+    /// Identity (evaluation).
+    public static let none = Augmentation(shear: 0, horizontalFlip: false, rotationDegrees: 0, widthShift: 0,
+                                          heightShift: 0, brightness: 0)
+
+    public var isIdentity: Bool { self == .none }
+
+    /// One random draw of the parameters; `unit` returns uniforms in [0, 1).
+    public func draw(_ unit: () -> Double) -> AugmentationDraw {
+        func sym(_ r: Float) -> Float { r == 0 ? 0 : Float(unit() * 2 - 1) * r }
+        return AugmentationDraw(
+            flip: horizontalFlip && unit() < 0.5,
+            rotation: sym(rotationDegrees) * .pi / 180,
+            shear: sym(shear),
+            shiftX: sym(widthShift), shiftY: sym(heightShift),
+            brightness: 1 + sym(brightness))
+    }
+
+    /// Applies one draw; the identity draw returns the input unchanged.
+    public static func apply(_ d: AugmentationDraw, to img: FloatImage) -> FloatImage {
+        var out = img
+        apply(d, to: img, into: &out)
+        return out
+    }
+
+    /// Applies one draw into `out` (same shape as `img`), allocation-free when `out` is reused.
+    public static func apply(_ d: AugmentationDraw, to img: FloatImage, into out: inout FloatImage) {
+        let h = img.height, w = img.width
+        let cy = Float(h - 1) / 2, cx = Float(w - 1) / 2
+        // Forward map: x' = R·Sh·F·(x − c) + c + t. We sample the source at the inverse map of each output.
+        let (cosr, sinr) = (cos(d.rotation), sin(d.rotation))
+        let f: Float = d.flip ? -1 : 1
+        // M = R · [[1, −sin s],[0, cos s]] · diag(f, 1)   (Keras' shear matrix)
+        let (ss, cs) = (sin(d.shear), cos(d.shear))
+        let m00 = cosr * f, m01 = cosr * -ss - sinr * cs
+        let m10 = sinr * f, m11 = sinr * -ss + cosr * cs
+        let det = m00 * m11 - m01 * m10
+        let (i00, i01, i10, i11) = (m11 / det, -m01 / det, -m10 / det, m00 / det)
+        let tx = d.shiftX * Float(w), ty = d.shiftY * Float(h)
+        let identityGeometry = !d.flip && d.rotation == 0 && d.shear == 0 && tx == 0 && ty == 0
+        for c in 0..<img.channels {
+            for y in 0..<h {
+                let oy = Float(y) - cy - ty
+                for x in 0..<w {
+                    var v: Float
+                    if identityGeometry {
+                        v = img[c, y, x]
+                    } else {
+                        let ox = Float(x) - cx - tx
+                        v = img.sample(c, i10 * ox + i11 * oy + cy, i00 * ox + i01 * oy + cx)
+                    }
+                    out[c, y, x] = min(255, max(0, v * d.brightness))
+                }
+            }
+        }
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One sampled set of augmentation parameters (radians, fractions, factor).
+public struct AugmentationDraw: Sendable, Equatable {
+    public var flip: Bool
+    public var rotation: Float
+    public var shear: Float
+    public var shiftX: Float
+    public var shiftY: Float
+    public var brightness: Float
+
+    public init(flip: Bool = false, rotation: Float = 0, shear: Float = 0, shiftX: Float = 0, shiftY: Float = 0,
+                brightness: Float = 1) {
+        self.flip = flip
+        self.rotation = rotation
+        self.shear = shear
+        self.shiftX = shiftX
+        self.shiftY = shiftY
+        self.brightness = brightness
+    }
+}

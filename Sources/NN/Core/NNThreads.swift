@@ -1,0 +1,70 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import COpenBLAS
+import Synchronization
+
+/// The engine's thread budget: one number caps both OpenBLAS's threads and the engine's own worker pool, so
+/// inference, training and ingest can share a small box (`NNThreads.set(1)` for a background trainer next to a
+/// live classifier, for example).
+///
+/// Process-wide state (OpenBLAS's thread count is global): tests that change it are `.serialized`.
+public enum NNThreads {
+    private static let limit = Atomic<Int>(0)
+
+    /// Online CPUs (at least 1).
+    public static var cores: Int { Swift.max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
+
+    /// Current cap. Defaults to `CAMSIFT_NN_THREADS` when set, else all cores.
+    public static var count: Int {
+        let current = limit.load(ordering: .relaxed)
+        if current > 0 { return current }
+        let initial = defaultCount()
+        set(initial)
+        return initial
+    }
+
+    /// Caps every engine thread (OpenBLAS and the worker pool) at `n` (clamped to 1…64).
+    public static func set(_ n: Int) {
+        let clamped = Swift.min(Swift.max(n, 1), 64)
+        limit.store(clamped, ordering: .relaxed)
+        openblas_set_num_threads(Int32(clamped))
+    }
+
+    /// OpenBLAS's kernel family (e.g. "Haswell", "Cooperlake"); chosen by `OPENBLAS_CORETYPE` at process start.
+    public static var blasCore: String {
+        guard let name = openblas_get_corename() else { return "unknown" }
+        return String(cString: name)
+    }
+
+    private static func defaultCount() -> Int {
+        if let text = getenv("CAMSIFT_NN_THREADS"), let n = Int(String(cString: text)), n > 0 { return n }
+        return cores
+    }
+
+    /// Runs `body(i)` for `i` in `0..<tasks` across up to `count` threads (caller included); serial when `tasks`
+    /// is 1 or the pool is busy with another caller's job. Tasks must write disjoint memory. Work per task should
+    /// be well above a thread wake-up (~10 µs); use `parallelChunks` for fine-grained loops.
+    public static func parallelFor(_ tasks: Int, _ body: (Int) -> Void) {
+        guard tasks > 0 else { return }
+        WorkerPool.shared.run(tasks: tasks, threads: count, body)
+    }
+
+    /// Splits `0..<total` into contiguous ranges of at least `grain` items, a few per thread, and runs them in
+    /// parallel. With less than two grains of work it runs inline.
+    public static func parallelChunks(_ total: Int, grain: Int, _ body: (Range<Int>) -> Void) {
+        guard total > 0 else { return }
+        let threads = count
+        let maxChunks = Swift.max(1, total / Swift.max(grain, 1))
+        let chunks = Swift.min(maxChunks, threads == 1 ? 1 : threads * 2)
+        if chunks <= 1 {
+            body(0..<total)
+            return
+        }
+        WorkerPool.shared.run(tasks: chunks, threads: threads) { i in
+            let lo = total * i / chunks
+            let hi = total * (i + 1) / chunks
+            if lo < hi { body(lo..<hi) }
+        }
+    }
+}

@@ -1,0 +1,129 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Synchronization
+
+/// A small persistent pool of pthreads for the engine's own kernels (im2col, depthwise, BatchNorm, elementwise).
+///
+/// Threads are created once and sleep on a condition variable between jobs, so a `parallelFor` costs a wake-up,
+/// not a thread creation. The calling thread always takes part. Only one job runs at a time: if another thread
+/// (say inference while training runs) calls in while the pool is busy, that call runs serially on its own thread
+/// instead of queueing — that is how inference and training share a box without waiting on each other.
+///
+/// `@unchecked Sendable`: all mutable state is guarded by `mutex` (pthread, heap-allocated so it never moves), the
+/// task counter is an `Atomic`, and job closures are only reachable while the submitting call waits for them.
+final class WorkerPool: @unchecked Sendable {
+    private final class Job: @unchecked Sendable {
+        let body: (Int) -> Void
+        let tasks: Int
+        let next = Atomic<Int>(0)
+        init(body: @escaping (Int) -> Void, tasks: Int) {
+            self.body = body
+            self.tasks = tasks
+        }
+        func drain() {
+            while true {
+                let i = next.wrappingAdd(1, ordering: .relaxed).oldValue
+                if i >= tasks { return }
+                body(i)
+            }
+        }
+    }
+
+    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
+    private let wake: UnsafeMutablePointer<pthread_cond_t>
+    private let finished: UnsafeMutablePointer<pthread_cond_t>
+    private let busy = Atomic<Bool>(false)
+    // Guarded by `mutex`.
+    private var generation = 0
+    private var job: Job?
+    private var participants = 0   // workers (not counting the caller) asked to run the current job
+    private var pending = 0        // of those, how many have not finished
+    private var workers = 0
+
+    static let shared = WorkerPool()
+
+    private init() {
+        mutex = .allocate(capacity: 1)
+        wake = .allocate(capacity: 1)
+        finished = .allocate(capacity: 1)
+        pthread_mutex_init(mutex, nil)
+        pthread_cond_init(wake, nil)
+        pthread_cond_init(finished, nil)
+    }
+
+    /// Runs `body(i)` for every `i` in `0..<tasks` on up to `threads` threads (the caller included) and returns
+    /// when all are done. Tasks must write disjoint memory.
+    func run(tasks: Int, threads: Int, _ body: (Int) -> Void) {
+        let helpers = Swift.min(threads, tasks) - 1
+        guard helpers > 0, busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged
+        else {
+            for i in 0..<tasks { body(i) }
+            return
+        }
+        withoutActuallyEscaping(body) { escapable in
+            let job = Job(body: escapable, tasks: tasks)
+            pthread_mutex_lock(mutex)
+            while workers < helpers { spawnWorker(index: workers) }
+            self.job = job
+            participants = helpers
+            pending = helpers
+            generation &+= 1
+            pthread_cond_broadcast(wake)
+            pthread_mutex_unlock(mutex)
+
+            job.drain()
+
+            pthread_mutex_lock(mutex)
+            while pending > 0 { pthread_cond_wait(finished, mutex) }
+            self.job = nil
+            pthread_mutex_unlock(mutex)
+        }
+        busy.store(false, ordering: .releasing)
+    }
+
+    /// Called with `mutex` held.
+    private func spawnWorker(index: Int) {
+        workers += 1
+        // The worker must treat the *current* generation as unseen: the job being submitted is published (the
+        // generation bumped) before the new thread can take the lock.
+        let context = Unmanaged.passRetained(WorkerContext(pool: self, index: index, generation: generation))
+            .toOpaque()
+        var thread = pthread_t()
+        let rc = pthread_create(&thread, nil, { raw in
+            let context = Unmanaged<WorkerContext>.fromOpaque(raw!).takeRetainedValue()
+            context.pool.workerLoop(index: context.index, seen: context.generation)
+        }, context)
+        precondition(rc == 0, "WorkerPool: pthread_create failed (\(rc))")
+        pthread_detach(thread)
+    }
+
+    private final class WorkerContext {
+        let pool: WorkerPool
+        let index: Int
+        let generation: Int
+        init(pool: WorkerPool, index: Int, generation: Int) {
+            self.pool = pool
+            self.index = index
+            self.generation = generation
+        }
+    }
+
+    private func workerLoop(index: Int, seen startGeneration: Int) -> Never {
+        var seen = startGeneration
+        pthread_mutex_lock(mutex)
+        while true {
+            while generation == seen { pthread_cond_wait(wake, mutex) }
+            seen = generation
+            guard index < participants else { continue }
+            var current: Job? = job
+            pthread_mutex_unlock(mutex)
+            current?.drain()
+            // Drop our reference before reporting, so the submitter's closure is unreferenced when it returns.
+            current = nil
+            pthread_mutex_lock(mutex)
+            pending -= 1
+            if pending == 0 { pthread_cond_signal(finished) }
+        }
+    }
+}

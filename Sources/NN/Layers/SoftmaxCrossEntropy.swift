@@ -1,0 +1,112 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Softmax + cross-entropy over logits [N, C] with optional per-class and per-sample weights.
+///
+/// With a_i = classWeight[y_i] · sampleWeight[i] (missing weights are 1):
+///     L = Σ_i a_i · (−log softmax(z_i)[y_i]) / Σ_i a_i
+/// — PyTorch's `CrossEntropyLoss(weight:, reduction: "mean")` normalisation, extended by sample weights (so
+/// class weights re-balance classes without changing the loss scale). Gradient:
+///     dL/dz_i = a_i · (softmax(z_i) − onehot(y_i)) / Σ_j a_j.
+/// If every a_i is 0 the loss and gradient are 0.
+public final class SoftmaxCrossEntropy {
+    var probabilityCache = TensorCache(), gradCache = TensorCache()
+    var lastLabels: [Int] = []
+    var lastWeights: [Float] = []
+    var lastNormalizer: Float = 0
+    var lastShape: Shape?
+
+    public init() {}
+
+    /// Softmax of the last `forward`'s logits (valid until the next forward).
+    public private(set) var probabilities: Tensor?
+
+    /// Mean weighted loss of a batch. `labels[i]` in 0..<C; `classWeights.count == C`; `sampleWeights.count == N`.
+    @discardableResult
+    public func forward(_ logits: Tensor, labels: [Int], classWeights: [Float]? = nil,
+                        sampleWeights: [Float]? = nil) throws -> Float {
+        guard logits.shape.rank == 2 || (logits.shape.h == 1 && logits.shape.w == 1) else {
+            throw NNError(code: .shapeMismatch,
+                message: "SoftmaxCrossEntropy: logits must be [N, classes], got \(logits.shape)")
+        }
+        let n = logits.shape.n, c = logits.shape.c
+        guard labels.count == n else {
+            throw NNError(code: .shapeMismatch,
+                message: "SoftmaxCrossEntropy: \(labels.count) labels for a batch of \(n)")
+        }
+        if let bad = labels.first(where: { $0 < 0 || $0 >= c }) {
+            throw NNError(code: .invalidArgument, message: "SoftmaxCrossEntropy: label \(bad) outside 0..<\(c) classes")
+        }
+        if let classWeights, classWeights.count != c || classWeights.contains(where: { !($0 >= 0) }) {
+            throw NNError(code: .invalidArgument,
+                message: "SoftmaxCrossEntropy: classWeights needs \(c) non-negative values, "
+                + "got \(classWeights.count)")
+        }
+        if let sampleWeights, sampleWeights.count != n || sampleWeights.contains(where: { !($0 >= 0) }) {
+            throw NNError(code: .invalidArgument,
+                message: "SoftmaxCrossEntropy: sampleWeights needs \(n) non-negative values, "
+                + "got \(sampleWeights.count)")
+        }
+        let probs = probabilityCache.tensor(Shape(rows: n, columns: c))
+        Self.softmax(logits.pointer, rows: n, columns: c, into: probs.pointer)
+        lastWeights.removeAll(keepingCapacity: true)
+        var total = 0.0, normalizer = 0.0
+        for i in 0..<n {
+            let a = (classWeights?[labels[i]] ?? 1) * (sampleWeights?[i] ?? 1)
+            lastWeights.append(a)
+            normalizer += Double(a)
+            if a > 0 {
+                // log p from the logits directly (log-sum-exp) keeps precision when p underflows.
+                total += Double(a) * Self.negativeLogSoftmax(logits.pointer + i * c, columns: c, label: labels[i])
+            }
+        }
+        lastLabels = labels
+        lastNormalizer = Float(normalizer)
+        lastShape = logits.shape
+        probabilities = probs
+        return normalizer > 0 ? Float(total / normalizer) : 0
+    }
+
+    /// dL/dlogits of the last `forward`, shaped like the logits.
+    public func backward() throws -> Tensor {
+        guard let shape = lastShape, let probs = probabilities else {
+            throw NNError(code: .invalidArgument, message: "SoftmaxCrossEntropy: backward called before forward")
+        }
+        let n = shape.n, c = shape.c
+        let grad = gradCache.tensor(shape)
+        let g = grad.pointer, p = probs.pointer
+        let inv = lastNormalizer > 0 ? 1 / lastNormalizer : 0
+        for i in 0..<n {
+            let scale = lastWeights[i] * inv
+            for j in 0..<c { g[i * c + j] = p[i * c + j] * scale }
+            g[i * c + lastLabels[i]] -= scale
+        }
+        return grad
+    }
+
+    /// Row-wise numerically stable softmax (max subtracted before exp).
+    static func softmax(_ z: UnsafePointer<Float>, rows: Int, columns: Int, into out: UnsafeMutablePointer<Float>) {
+        for i in 0..<rows {
+            let row = z + i * columns, dst = out + i * columns
+            var m = -Float.infinity
+            for j in 0..<columns { m = Swift.max(m, row[j]) }
+            var sum: Float = 0
+            for j in 0..<columns {
+                let e = expf(row[j] - m)
+                dst[j] = e
+                sum += e
+            }
+            let inv = 1 / sum
+            for j in 0..<columns { dst[j] *= inv }
+        }
+    }
+
+    static func negativeLogSoftmax(_ row: UnsafePointer<Float>, columns: Int, label: Int) -> Double {
+        var m = -Double.infinity
+        for j in 0..<columns { m = Swift.max(m, Double(row[j])) }
+        var sum = 0.0
+        for j in 0..<columns { sum += exp(Double(row[j]) - m) }
+        return m + log(sum) - Double(row[label])
+    }
+}

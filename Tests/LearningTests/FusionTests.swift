@@ -1,0 +1,79 @@
+import Testing
+@testable import Learning
+
+/// Eq. 3's three branches.
+@Suite struct FusionTests {
+    // Ratios: class 0 common (1.0), class 1 common (0.5), class 2 rare (0.05), class 3 rare (0.01). Tr = 0.3.
+    let fusion = Fusion(ratios: [1.0, 0.5, 0.05, 0.01], threshold: 0.3)
+
+    @Test func bothCommonTakesM0() {
+        let r = fusion.fuse([0.6, 0.2, 0.1, 0.1], [0.05, 0.9, 0.05, 0])
+        #expect(r.label == 0 && r.branch == .bothCommon)  // M1 is more confident, M0 still wins
+    }
+
+    @Test func bothRareTakesM1() {
+        let r = fusion.fuse([0.1, 0.1, 0.7, 0.1], [0.1, 0.1, 0.2, 0.6])
+        #expect(r.label == 3 && r.branch == .bothRare)  // M0 is more confident, M1 still wins
+    }
+
+    @Test func disagreementTakesTheMoreConfidentModel() {
+        let a = fusion.fuse([0.7, 0.1, 0.1, 0.1], [0.3, 0.1, 0.6, 0])
+        #expect(a.label == 0 && a.branch == .higherScore)
+        let b = fusion.fuse([0.5, 0.1, 0.3, 0.1], [0.1, 0.1, 0.8, 0])
+        #expect(b.label == 2 && b.branch == .higherScore)
+    }
+
+    @Test func thresholdCandidatesSplitEveryPartition() {
+        #expect(Fusion.candidateThresholds(ratios: [0.5, 0.1, 0.5, 1.0]) == [0.05, 0.3, 0.75, 2.0])
+    }
+
+    @Test func thresholdIsChosenOnReference() {
+        // Reference: M0 is right on common class 0, M1 is right on rare class 1.
+        // Only a Tr between the ratios (0.3) routes each to the right model.
+        let ratios = [2.0, 0.1]
+        let s0: [[Float]] = [[0.9, 0.1], [0.8, 0.2]]  // always says 0
+        let s1: [[Float]] = [[0.1, 0.9], [0.05, 0.95]]  // always says 1, more confident
+        let truth = [0, 1]
+        let r = Fusion.chooseThreshold(ratios: ratios, scores0: s0, scores1: s1, truth: truth)
+        // Candidates 0.05, 1.05, 4.0. Tr = 0.05 or 4.0 puts both classes on one side → one model always
+        // wins → macro F1 1/3. Tr = 1.05: the models disagree on both images → higher own score: image 0
+        // ties 0.9/0.9 (M0 wins ties) → 0; image 1: 0.95 > 0.8 → 1. Macro F1 = 1.
+        #expect(r.referenceMacroF1 == 1)
+        #expect(r.threshold == 1.05)
+    }
+
+    @Test func meanRuleInTheDisagreementBranch() {
+        var f = fusion
+        f.rule = .eq3Mean
+        // M0 top 0 (0.4, common), M1 top 2 (0.6, rare): disagreement. Eq. 3 takes the more confident M1 → 2;
+        // the mean [0.4, 0.15, 0.35, 0.1] → 0.
+        let s0: [Float] = [0.4, 0.3, 0.1, 0.2], s1: [Float] = [0.4, 0, 0.6, 0]
+        #expect(fusion.fuse(s0, s1).label == 2)
+        #expect(f.fuse(s0, s1).label == 0 && f.fuse(s0, s1).branch == .mean)
+        // Branches 1 and 2 are unchanged by the rule.
+        #expect(f.fuse([0.6, 0.2, 0.1, 0.1], [0.05, 0.9, 0.05, 0]).label == 0)
+        #expect(f.fuse([0.1, 0.1, 0.7, 0.1], [0.1, 0.1, 0.2, 0.6]).label == 3)
+        // The plain mean rule ignores Tr: mean [0.325, 0.55, 0.075, 0.05] → 1 where Eq. 3 says 0.
+        f.rule = .mean
+        #expect(f.fuse([0.6, 0.2, 0.1, 0.1], [0.05, 0.9, 0.05, 0]).label == 1)
+    }
+
+    @Test func mixedObjectiveWeighsAccuracy() {
+        // Reference: six images of common class 0 (R = 3), two of rare class 1 (R = 1/3). M0 always says 0
+        // (0.6); M1 says 1 (0.9) for both class-1 images and four class-0 images, 0 (0.9) for the other two.
+        // Candidates 1/6, 5/3, 6.
+        // Tr = 1/6: both "common" → M0 everywhere: accuracy 6/8, F1 = [6/7, 0] → macro 0.4286, mixed 0.589.
+        // Tr = 5/3 (and 6): M1's answer wins everywhere: accuracy 4/8, F1 = [0.5, 0.5] → macro 0.5, mixed 0.5.
+        let ratios = [3.0, 1.0 / 3]
+        let s0: [[Float]] = Array(repeating: [0.6, 0.4], count: 8)
+        let s1: [[Float]] = [[0.9, 0.1], [0.9, 0.1]] + Array(repeating: [0.1, 0.9], count: 6)
+        let truth = [0, 0, 0, 0, 0, 0, 1, 1]
+        #expect(Fusion.candidateThresholds(ratios: ratios) == [1.0 / 6, 5.0 / 3, 6])
+        let macro = Fusion.chooseThreshold(ratios: ratios, scores0: s0, scores1: s1, truth: truth, objective: .macroF1)
+        let mixed = Fusion.chooseThreshold(ratios: ratios, scores0: s0, scores1: s1, truth: truth, objective: .mixed)
+        #expect(macro.threshold == 5.0 / 3)
+        #expect(abs(macro.referenceMacroF1 - 0.5) < 1e-9)
+        #expect(mixed.threshold == 1.0 / 6)
+        #expect(abs(mixed.referenceMacroF1 - 3.0 / 7) < 1e-9)
+    }
+}

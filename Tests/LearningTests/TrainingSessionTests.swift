@@ -1,0 +1,94 @@
+import Foundation
+import Testing
+import Media
+import NN
+@testable import Learning
+
+/// `camsift train`'s session end to end on a generated archive of real JPEGs with the real SmallCNN on the
+/// NN engine, real model files and a real bundle, then `camsift eval`'s session on it.
+@Suite(.serialized) struct TrainingSessionTests {
+    /// Four Fashion-MNIST classes (t-shirt, trouser, sneaker, bag; long-tailed 90/60/40/30) as JPEGs.
+    static func makeArchive(_ dir: String) throws {
+        let images = try IDXFile.read(TrainerTests.root + "/t10k-images-idx3-ubyte.gz")
+        let labels = try IDXFile.read(TrainerTests.root + "/t10k-labels-idx1-ubyte.gz")
+        let keep = [0: 90, 1: 60, 7: 40, 8: 30]
+        var counts = [Int](repeating: 0, count: 10)
+        for (c, n) in keep { counts[c] = n }
+        let pick = LongTailProfile.select(labels: labels.data.map(Int.init), counts: counts, seed: 3)
+        try? FileManager.default.removeItem(atPath: dir)
+        try LongTailProfile.writeArchive(dir, images: images, labels: labels, indices: pick,
+                                         classNames: LongTailProfile.fashionMNISTClasses)
+        for (c, name) in LongTailProfile.fashionMNISTClasses.enumerated() where keep[c] == nil {
+            try FileManager.default.removeItem(atPath: dir + "/" + name)
+        }
+    }
+
+    func train(_ archive: String, out: String, sampler: SamplerKind) throws -> (bundle: ModelBundle, report: TrainingReport) {
+        var o = TrainingSession.Options(archive: archive, out: out)
+        o.architecture = .small
+        var c = sampler == .fused ? TrainingConfiguration.recommended : .published(sampler)
+        c.iterations = 4
+        c.batchSize = 16
+        c.learningRate = 0.05
+        c.seed = 7
+        o.configuration = c
+        return try TrainingSession(options: o, networks: NetworkFactory()).run()
+    }
+
+    @Test func trainsFusedBundleThatBeatsChanceAndEvaluates() throws {
+        LearningThreads.set(1)
+        let tmp = FileManager.default.temporaryDirectory.path + "/camsift-session-\(getpid())"
+        defer { try? FileManager.default.removeItem(atPath: tmp) }
+        try Self.makeArchive(tmp + "/archive")
+        let (bundle, report) = try train(tmp + "/archive", out: tmp + "/model", sampler: .fused)
+        #expect(bundle.classes == ["0-tshirt-top", "1-trouser", "7-sneaker", "8-bag"])
+        #expect(Set(bundle.models.keys) == ["M0", "M1"])
+        #expect(bundle.primary == "fused" && bundle.fusion != nil)
+        #expect(bundle.trainCounts == [63, 42, 28, 21])
+        // Chance is 0.25 on 4 classes; these four are easy to tell apart.
+        let fused = try #require(report.models.first { $0.name == "fused" })
+        #expect(fused.natural.accuracy > 0.6)
+        #expect(Array(report.models.map(\.name).prefix(3)) == ["M0", "M1", "fused"])
+        #expect(report.models.contains { $0.name == "fused:eq3-mean/mixed" })
+        for f in ["bundle.json", "report.md", "report.json", "f1-by-model.png"] {
+            #expect(FileManager.default.fileExists(atPath: tmp + "/model/" + f))
+        }
+        // The saved model files load back and reproduce the test metrics through `camsift eval`'s session.
+        var e = EvaluationSession.Options(archive: tmp + "/archive", model: tmp + "/model")
+        e.split = "test"
+        e.seed = 7
+        e.weightBy = tmp + "/archive"
+        let r = try EvaluationSession(options: e, networks: NetworkFactory()).run()
+        #expect(Array(r.order.prefix(3)) == ["M0", "M1", "fused"])
+        #expect(abs(r.plain["fused"]!.accuracy - fused.natural.accuracy) < 1e-9)
+        // Weighting the archive's own test split by the archive's mix changes nothing (stratified split).
+        #expect(abs(r.deployed!["fused"]!.accuracy - r.plain["fused"]!.accuracy) < 0.02)
+
+        // Determinism: the same seed on the same thread count gives byte-identical model files.
+        let (again, _) = try train(tmp + "/archive", out: tmp + "/model2", sampler: .fused)
+        #expect(again.models == bundle.models)
+        #expect(again.testMetrics == bundle.testMetrics)
+    }
+
+    @Test func retrainingReplacesTheBundleAtomically() throws {
+        LearningThreads.set(1)
+        let tmp = FileManager.default.temporaryDirectory.path + "/camsift-swap-\(getpid())"
+        defer { try? FileManager.default.removeItem(atPath: tmp) }
+        try Self.makeArchive(tmp + "/archive")
+        let (first, _) = try train(tmp + "/archive", out: tmp + "/model", sampler: .plain)
+        #expect(first.primary == "M0" && first.fusion == nil && first.models.count == 1)
+        let (second, _) = try train(tmp + "/archive", out: tmp + "/model", sampler: .balanced)
+        let read = try ModelBundle.read(tmp + "/model")
+        #expect(read == second)
+        #expect(read.sampler == .balanced)
+        // The previous generation's model file is kept for readers mid-swap; no temp files remain.
+        let files = try FileManager.default.contentsOfDirectory(atPath: tmp + "/model")
+        #expect(files.contains(first.models["M0"]!) && files.contains(second.models["M0"]!))
+        #expect(!files.contains { $0.contains(".tmp-") || $0.hasPrefix(".") })
+        // A bundle naming a missing model file is refused with its name.
+        try FileManager.default.removeItem(atPath: tmp + "/model/" + second.models["M0"]!)
+        #expect { try ModelBundle.read(tmp + "/model") } throws: { e in
+            (e as? LearningError)?.message.contains(second.models["M0"]!) == true
+        }
+    }
+}

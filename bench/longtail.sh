@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# make bench-longtail: long-tailed Fashion-MNIST (ρ = 100, 14,886 images) through `camsift train` / `camsift eval`.
+# Builds the archives once (seeded), then trains every run and prints one table (see bench/RESULTS-longtail.md).
+# Env: LONGTAIL_DIR (data + bundles, default /tmp/camsift-longtail), LONGTAIL_ITERATIONS (15), LONGTAIL_SEED (1),
+#      LONGTAIL_RHO (100), LONGTAIL_SHAPE (exponential|step), LONGTAIL_ORDER (e.g. 9,8,7,6,5,4,3,2,1,0).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export OPENBLAS_CORETYPE="${OPENBLAS_CORETYPE:-Haswell}"
+DIR="${LONGTAIL_DIR:-/tmp/camsift-longtail}"
+SEED="${LONGTAIL_SEED:-1}"
+RHO="${LONGTAIL_RHO:-100}"
+SHAPE="${LONGTAIL_SHAPE:-exponential}"
+ORDER="${LONGTAIL_ORDER:-0,1,2,3,4,5,6,7,8,9}"
+BIN=.build/release/camsift
+BENCH=.build/release/camsift-bench
+[ -x "$BIN" ] || swift build -c release --product camsift
+swift build -c release --product camsift-bench >/dev/null
+STAMP="$DIR/data/.built-$RHO-$SHAPE-$ORDER-$SEED"
+if [ ! -f "$STAMP" ]; then
+  rm -rf "$DIR/data"; mkdir -p "$DIR/data"
+  "$BENCH" longtail data --out "$DIR/data" --rho "$RHO" --shape "$SHAPE" --order "$ORDER" --seed "$SEED"
+  touch "$STAMP"
+fi
+rm -rf "$DIR/runs"; mkdir -p "$DIR/bin"
+# Run from a copy so a rebuild during the (long) benchmark cannot mix binaries between runs.
+cp "$BIN" "$DIR/bin/camsift"
+echo "camsift-bench longtail run (ρ=$RHO $SHAPE order $ORDER seed $SEED) $(date -u +%FT%TZ) on $(nproc) cores, OPENBLAS_CORETYPE=$OPENBLAS_CORETYPE"
+"$BENCH" longtail run --data "$DIR/data" --camsift "$DIR/bin/camsift" --work "$DIR/runs" \
+  --iterations "${LONGTAIL_ITERATIONS:-15}" --seed "$SEED" ${LONGTAIL_RUNS:+--runs "$LONGTAIL_RUNS"} \
+  ${LONGTAIL_DEFAULT_ARGS:+--default-args "$LONGTAIL_DEFAULT_ARGS"}
