@@ -21,6 +21,9 @@ public final class Retrainer: Sendable {
         public var margin: Double = 0
         public var seed: UInt64 = 1
         public var configuration = TrainingConfiguration.recommended
+        /// Network family; nil = transfer learning on EfficientNet-Lite0 when the ImageNet model is there,
+        /// else the from-scratch small CNN.
+        public var architecture: Architecture?
         public init(archive: String, models: String, threads: Int) {
             self.archive = archive
             self.models = models
@@ -54,7 +57,7 @@ public final class Retrainer: Sendable {
         o.configuration.seed = s.seed
         o.command = "camsift run (retrain: \(reason))"
         let imagenet = ModelLoader.imagenetCandidates(modelsDir: s.models).first { fm.fileExists(atPath: $0) }
-        o.architecture = imagenet != nil ? .effnetLite0 : .small
+        o.architecture = s.architecture ?? (imagenet != nil ? .effnetLite0 : .small)
         o.backbone = imagenet
         OperationalLog.notice("retrain", "training a \(o.architecture.rawValue) bundle from \(s.archive) (\(reason))")
         let t0 = Timestamp.now()
