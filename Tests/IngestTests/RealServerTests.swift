@@ -101,4 +101,29 @@ import Testing
         await late.stop()
         #expect(sink.count("b") == 0)
     }
+
+    /// CameraWorker contract: once `stop()` returned, no frame of that camera reaches the sink, even with
+    /// decode jobs still queued; the other cameras on the runtime go on.
+    @Test func noFrameAfterStopReturns() async throws {
+        let server = try FaultCameraServer(frames: try TestJPEGs.load().frames)
+        server.fps = 25
+        defer { server.stop() }
+        let sink = CollectingSink()
+        var o = IngestOptions()
+        o.filter.placeholderRuns = 1 << 30
+        let runtime = try IngestRuntime(options: o, sink: sink)
+        let cams = (0..<6).map { i in
+            runtime.makeWorker(for: Camera(id: "s\(i)", kind: .mjpeg, url: server.url("mjpeg", "s\(i)"), interval: 0))
+        }
+        for w in cams { w.start() }
+        #expect(await eventually(10) { cams.allSatisfy { sink.count($0.camera.id) >= 3 } })
+        await cams[0].stop()
+        let atStop = sink.count("s0")
+        let othersAtStop = sink.count("s1")
+        try await Task.sleep(for: .milliseconds(800))
+        #expect(sink.count("s0") == atStop)
+        #expect(sink.count("s1") > othersAtStop)
+        for w in cams.dropFirst() { await w.stop() }
+        await runtime.shutdown()
+    }
 }
