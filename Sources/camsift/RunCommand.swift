@@ -58,7 +58,11 @@ enum RunCommand: CamsiftCommand {
             throw PipelineError.config("cannot start ingest: \(error)")
         }
         let daemon = Daemon(options: options, factory: factory, notifier: notifier, log: log, progress: progress)
-        let retrainer = Retrainer(config: config, pipeline: pipeline)
+        let models = ServingModelReloader(modelsDir: config.models, threads: max(1, config.computeThreads), pipeline: pipeline)
+        let retrainer = Retrainer(config: config) { model, path in
+            models.served(path)
+            pipeline.install(model)
+        }
         daemon.setHooks { hooks in
             hooks.drain = { await pipeline.drainInBackground(timeout: 2) }
             hooks.retrain = { retrainer.coordinator.request(reason: "SIGUSR1") }
@@ -73,6 +77,7 @@ enum RunCommand: CamsiftCommand {
                 OperationalLog.info("daemon", "SIGHUP: reopening the log and reloading the registry")
                 requests.reopenLog()
                 requests.reload("SIGHUP")
+                models.reloadIfChanged()
             case .user1:
                 requests.retrain()
             case .terminate, .interrupt:

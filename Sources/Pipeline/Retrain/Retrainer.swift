@@ -21,6 +21,9 @@ public final class Retrainer: Sendable {
         public var margin: Double = 0
         public var seed: UInt64 = 1
         public var configuration = TrainingConfiguration.recommended
+        /// Network family; nil = transfer learning on EfficientNet-Lite0 when the ImageNet model is there,
+        /// else the from-scratch small CNN.
+        public var architecture: Architecture?
         public init(archive: String, models: String, threads: Int) {
             self.archive = archive
             self.models = models
@@ -28,12 +31,13 @@ public final class Retrainer: Sendable {
         }
     }
 
-    public convenience init(config: CamsiftConfig, pipeline: LivePipeline) {
+    /// `install` receives the promoted model and its bundle path.
+    public convenience init(config: CamsiftConfig, install: @escaping @Sendable (any FrameClassifier, String) -> Void) {
         let s = Settings(archive: config.archive, models: config.models, threads: max(1, config.computeThreads))
-        self.init(settings: s, every: RetrainCoordinator.parseInterval(config.retrainEvery), install: { pipeline.install($0) })
+        self.init(settings: s, every: RetrainCoordinator.parseInterval(config.retrainEvery), install: install)
     }
 
-    public init(settings: Settings, every: Double?, install: @escaping @Sendable (any FrameClassifier) -> Void) {
+    public init(settings: Settings, every: Double?, install: @escaping @Sendable (any FrameClassifier, String) -> Void) {
         self.every = every
         coordinator = RetrainCoordinator { reason in
             try Self.retrain(settings, reason: reason, install: install)
@@ -41,7 +45,7 @@ public final class Retrainer: Sendable {
     }
 
     /// Train → judge → promote → install. Returns the verdict line logged and shown in `camsift status`.
-    static func retrain(_ s: Settings, reason: String, install: @Sendable (any FrameClassifier) -> Void) throws -> String {
+    static func retrain(_ s: Settings, reason: String, install: @Sendable (any FrameClassifier, String) -> Void) throws -> String {
         let fm = FileManager.default
         let store = BundleStore(root: s.models)
         let staging = s.models + "/staging"
@@ -53,7 +57,7 @@ public final class Retrainer: Sendable {
         o.configuration.seed = s.seed
         o.command = "camsift run (retrain: \(reason))"
         let imagenet = ModelLoader.imagenetCandidates(modelsDir: s.models).first { fm.fileExists(atPath: $0) }
-        o.architecture = imagenet != nil ? .effnetLite0 : .small
+        o.architecture = s.architecture ?? (imagenet != nil ? .effnetLite0 : .small)
         o.backbone = imagenet
         OperationalLog.notice("retrain", "training a \(o.architecture.rawValue) bundle from \(s.archive) (\(reason))")
         let t0 = Timestamp.now()
@@ -64,7 +68,7 @@ public final class Retrainer: Sendable {
         let took = Int(Timestamp.now() - t0)
         guard verdict.promote else { return "\(verdict) after \(took) s; serving model kept" }
         let path = try store.promote(out)
-        install(try BundleClassifier(directory: path, threads: s.threads))
+        install(try BundleClassifier(directory: path, threads: s.threads), path)
         return "\(verdict) after \(took) s; now serving \(path)"
     }
 
