@@ -13,6 +13,7 @@ final class FaultCameraServer: @unchecked Sendable {
     private let stopping = Atomic<Bool>(false)
     private let clients = Mutex<Set<Int32>>([])
     private let counts = Mutex<[String: Int]>([:])
+    private let firstSeen = Mutex<[String: ContinuousClock.Instant]>([:])
     var fps = 10.0
 
     init(frames: [[UInt8]]) throws {
@@ -39,6 +40,9 @@ final class FaultCameraServer: @unchecked Sendable {
     func url(_ kind: String, _ name: String, _ query: String = "") -> String {
         "http://127.0.0.1:\(port)/\(kind)/\(name)" + (query.isEmpty ? "" : "?" + query)
     }
+
+    /// When the first request for each camera name arrived.
+    func firstRequests() -> [String: ContinuousClock.Instant] { firstSeen.withLock { $0 } }
 
     /// Requests seen for a camera name.
     func connections(_ name: String) -> Int { counts.withLock { $0[name] ?? 0 } }
@@ -76,6 +80,8 @@ final class FaultCameraServer: @unchecked Sendable {
             let parts = path.split(separator: "/").map(String.init)
             guard parts.count >= 2 else { _ = send(fd, status: 404); return }
             let name = parts[1]
+            let arrived = ContinuousClock.now
+            firstSeen.withLock { if $0[name] == nil { $0[name] = arrived } }
             let n = counts.withLock { c -> Int in
                 c[name, default: 0] += 1
                 return c[name]!

@@ -126,4 +126,27 @@ import Testing
         for w in cams.dropFirst() { await w.stop() }
         await runtime.shutdown()
     }
+
+    /// Snapshot cameras registered at the same instant must not fire in lock-step: first polls are spread over
+    /// the interval (random offset), so an aggregator never sees all its cameras at once.
+    @Test func snapshotPollsAreSpreadOverTheInterval() async throws {
+        let server = try FaultCameraServer(frames: try TestJPEGs.load().frames)
+        defer { server.stop() }
+        let runtime = try IngestRuntime(options: IngestOptions(), sink: CollectingSink())
+        let n = 40
+        let interval = 2.0
+        let start = ContinuousClock.now
+        let cams = (0..<n).map { i in
+            runtime.makeWorker(for: Camera(id: "j\(i)", kind: .snapshot, url: server.url("snap", "j\(i)"), interval: interval))
+        }
+        for w in cams { w.start() }
+        #expect(await eventually(10) { server.firstRequests().count == n })
+        for w in cams { await w.stop() }
+        await runtime.shutdown()
+        let offsets = server.firstRequests().values.map { Double(($0 - start) / .seconds(1)) }.sorted()
+        // Uniform over [0, 2 s): 40 polls span well over half the interval and no 200 ms slot holds a quarter.
+        #expect(offsets.last! - offsets.first! > interval / 2, "\(offsets)")
+        let busiest = (0..<10).map { k in offsets.filter { $0 >= Double(k) * 0.2 && $0 < Double(k + 1) * 0.2 }.count }.max()!
+        #expect(busiest < n / 4, "\(offsets)")
+    }
 }
