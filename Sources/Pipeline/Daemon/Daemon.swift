@@ -19,7 +19,8 @@ public final class Daemon: Sendable {
     public let notifier: SystemdNotifier
     /// The classification log; the pipeline appends to it, SIGHUP reopens it, stop flushes and closes it.
     public let log: ClassificationLogWriter
-    public let progress = PipelineProgress()
+    /// Watchdog counters; pass the same object to the pipeline (it counts intake and output).
+    public let progress: PipelineProgress
     public let requests = DaemonRequests()
 
     struct State: Sendable {
@@ -42,14 +43,17 @@ public final class Daemon: Sendable {
         public var retrain: @Sendable () -> Void = {
             OperationalLog.notice("daemon", "retrain requested (SIGUSR1); no learning pipeline is wired in yet")
         }
-        /// After intake stopped, before the log is closed: finish in-flight batches.
+        /// After intake stopped, before the log is closed: finish in-flight batches. Stop gives it 30 % of
+        /// `stopDeadline` (2.4 s by default) before closing the log; blocking work belongs in `Daemon.offPool`.
         public var drain: @Sendable () async -> Void = {}
         public init() {}
     }
 
+    /// `progress` and `log` may be created first and shared with the pipeline that the factory's workers feed.
     public init(options: DaemonOptions, factory: any CameraWorkerFactory, notifier: SystemdNotifier,
-                log: ClassificationLogWriter, hooks: Hooks = Hooks()) {
+                log: ClassificationLogWriter, progress: PipelineProgress = PipelineProgress(), hooks: Hooks = Hooks()) {
         self.options = options
+        self.progress = progress
         self.factory = factory
         self.notifier = notifier
         self.log = log
