@@ -53,7 +53,9 @@ enum RunCommand: CamsiftCommand {
         let pipeline = LivePipeline(config: config, classifier: classifier, log: log, progress: progress)
         let factory: IngestRuntime
         do {
-            factory = try IngestRuntime(options: ingestOptions(config, inputSize: classifier.inputSize), sink: pipeline.sink)
+            var ingest = try IngestOptions(config: config)
+            ingest.inputSize = classifier.inputSize  // decode straight to what the serving model takes
+            factory = try IngestRuntime(options: ingest, sink: pipeline.sink)
         } catch {
             throw PipelineError.config("cannot start ingest: \(error)")
         }
@@ -88,18 +90,5 @@ enum RunCommand: CamsiftCommand {
         signals.stop()
         retrainer.stopSchedule()
         return status
-    }
-
-    /// Ingest settings from the daemon config: frames are decoded straight to the model's input size.
-    static func ingestOptions(_ config: CamsiftConfig, inputSize: Int) -> IngestOptions {
-        var o = IngestOptions()
-        o.inputSize = inputSize
-        o.fit = FitMode(rawValue: config.fit) ?? .crop
-        o.decodeThreads = max(1, config.decodeThreads)
-        if config.archiveFrames {
-            o.archiver = FrameArchiver(root: config.archive, minInterval: config.archiveEvery,
-                                       maxBytes: config.archiveMaxBytes, maxAgeDays: config.archiveMaxDays)
-        }
-        return o
     }
 }

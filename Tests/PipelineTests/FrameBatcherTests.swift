@@ -1,5 +1,6 @@
 import CamsiftCore
 import Foundation
+import Synchronization
 import Testing
 @testable import Pipeline
 
@@ -65,25 +66,32 @@ import Testing
         #expect(b.isClosedAndEmpty)
     }
 
-    @Test func concurrentProducersLoseNothingUnaccounted() async {
+    @Test func concurrentProducersLoseNothingUnaccounted() {
         let b = FrameBatcher(batchSize: 16, maxWait: 0.01, perCameraDepth: 3, capacity: 256)
-        let consumer = Task.detached { () -> Int in
-            var n = 0
+        // The consumer blocks in nextBatch like the inference thread does: give it a thread of its own,
+        // never a cooperative-pool thread.
+        let consumed = Mutex(0)
+        let finished = DispatchSemaphore(value: 0)
+        Thread {
             while true {
                 let batch = b.nextBatch(timeout: 2)
-                if batch.isEmpty && b.isClosedAndEmpty { return n }
-                n += batch.count
+                if batch.isEmpty && b.isClosedAndEmpty { break }
+                consumed.withLock { $0 += batch.count }
             }
+            finished.signal()
+        }.start()
+        let producersDone = DispatchSemaphore(value: 0)
+        for p in 0..<4 {
+            Thread {
+                for i in 0..<500 { b.submit(makeFrame(camera: "p\(p)-\(i % 20)", value: 0)) }
+                producersDone.signal()
+            }.start()
         }
-        await withTaskGroup(of: Void.self) { g in
-            for p in 0..<4 {
-                g.addTask { for i in 0..<500 { b.submit(makeFrame(camera: "p\(p)-\(i % 20)", value: 0)) } }
-            }
-        }
+        for _ in 0..<4 { #expect(producersDone.wait(timeout: .now() + 30) == .success) }
         b.close()
-        let consumed = await consumer.value
+        #expect(finished.wait(timeout: .now() + 30) == .success)
         let s = b.statistics
         #expect(s.submitted == 2000)
-        #expect(consumed + s.dropped == 2000)
+        #expect(consumed.withLock { $0 } + s.dropped == 2000)
     }
 }

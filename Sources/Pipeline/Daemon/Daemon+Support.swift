@@ -37,7 +37,7 @@ extension Daemon {
 
     /// Runs blocking work (10,000 `stat`s and reads of a registry load, an fsync) on a thread of its own, so the
     /// cooperative pool — two threads on a two-core box — never waits on the disk.
-    static func offPool<T: Sendable>(_ name: String, _ body: @escaping @Sendable () -> T) async -> T {
+    public static func offPool<T: Sendable>(_ name: String, _ body: @escaping @Sendable () -> T) async -> T {
         await withCheckedContinuation { (c: CheckedContinuation<T, Never>) in
             let t = Thread { c.resume(returning: body()) }
             t.name = name

@@ -19,6 +19,7 @@ public final class Daemon: Sendable {
     public let notifier: SystemdNotifier
     /// The classification log; the pipeline appends to it, SIGHUP reopens it, stop flushes and closes it.
     public let log: ClassificationLogWriter
+    /// Watchdog counters; pass the same object to the pipeline (it counts intake and output).
     public let progress: PipelineProgress
     public let requests = DaemonRequests()
 
@@ -42,13 +43,15 @@ public final class Daemon: Sendable {
         public var retrain: @Sendable () -> Void = {
             OperationalLog.notice("daemon", "retrain requested (SIGUSR1); no learning pipeline is wired in yet")
         }
-        /// After intake stopped, before the log is closed: finish in-flight batches.
+        /// After intake stopped, before the log is closed: finish in-flight batches. Stop gives it 30 % of
+        /// `stopDeadline` (2.4 s by default) before closing the log; blocking work belongs in `Daemon.offPool`.
         public var drain: @Sendable () async -> Void = {}
         public init() {}
     }
 
+    /// `progress` and `log` may be created first and shared with the pipeline that the factory's workers feed.
     public init(options: DaemonOptions, factory: any CameraWorkerFactory, notifier: SystemdNotifier,
-                log: ClassificationLogWriter, hooks: Hooks = Hooks(), progress: PipelineProgress = PipelineProgress()) {
+                log: ClassificationLogWriter, progress: PipelineProgress = PipelineProgress(), hooks: Hooks = Hooks()) {
         self.options = options
         self.progress = progress
         self.factory = factory
