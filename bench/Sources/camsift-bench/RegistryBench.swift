@@ -1,6 +1,6 @@
 /// `camsift-bench registry [--cameras N] [--repeat R] [--changes K] [--bin PATH] [--only loader|daemon]`:
 /// the registry at 10,000 cameras, in two parts —
-/// 1. `RegistryLoaderBench`: load/reload in process, against Foundation read+parse as the peer;
+/// 1. `RegistryLoadBench`: load/reload in process, against Foundation read+parse as the peer;
 /// 2. `RegistryDaemonBench`: the real `camsift run` from the outside: spawn → READY=1, one-file change →
 ///    RELOADING=1 → READY=1 with the other cameras untouched, against python3 `json.load` as the peer.
 enum RegistryBench {
@@ -24,7 +24,12 @@ enum RegistryBench {
         }
         var status: Int32 = 0
         if only == nil || only == "loader" {
-            status = max(status, try await RegistryLoaderBench.run(rest))
+            // The loader part takes only --cameras and --repeat.
+            var loaderArgs: [String] = []
+            for k in stride(from: 0, to: rest.count, by: 2) where ["--cameras", "--repeat"].contains(rest[k]) {
+                loaderArgs += [rest[k], rest[k + 1]]
+            }
+            status = max(status, try await RegistryLoadBench.run(loaderArgs))
         }
         if only == nil || only == "daemon" {
             status = max(status, try await RegistryDaemonBench.run(rest))
