@@ -39,7 +39,7 @@ let package = Package(
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "Media", "Registry", "CamsiftCore"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "CamsiftCore"]),
         .testTarget(name: "LearningTests", dependencies: ["Learning", "NN", "CamsiftCore"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Ingest", "Registry", "NN", "Learning", "CamsiftCore"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Ingest", "Registry", "NN", "Learning", "Media", "CamsiftCore"]),
         .testTarget(name: "CLITests", dependencies: ["CamsiftCore"]),
     ]
 )

@@ -2,7 +2,7 @@
 # make bench-longtail: long-tailed Fashion-MNIST (ρ = 100, 14,886 images) through `camsift train` / `camsift eval`.
 # Builds the archives once (seeded), then trains every run and prints one table (see bench/RESULTS-longtail.md).
 # Env: LONGTAIL_DIR (data + bundles, default /tmp/camsift-longtail), LONGTAIL_ITERATIONS (15), LONGTAIL_SEED (1),
-#      LONGTAIL_RHO (100), LONGTAIL_SHAPE (exponential|step), LONGTAIL_ORDER (e.g. 9,8,7,6,5,4,3,2,1,0).
+#      LONGTAIL_LANES (2 parallel runs), LONGTAIL_RHO (100), LONGTAIL_SHAPE (exponential|step), LONGTAIL_ORDER (e.g. 9,8,7,6,5,4,3,2,1,0).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export OPENBLAS_CORETYPE="${OPENBLAS_CORETYPE:-Haswell}"
@@ -21,10 +21,15 @@ if [ ! -f "$STAMP" ]; then
   "$BENCH" longtail data --out "$DIR/data" --rho "$RHO" --shape "$SHAPE" --order "$ORDER" --seed "$SEED"
   touch "$STAMP"
 fi
-rm -rf "$DIR/runs"; mkdir -p "$DIR/bin"
+# LONGTAIL_RUNS=a,b re-runs only those (e.g. "default" with LONGTAIL_DEFAULT_ARGS) and reads the other rows
+# back from the previous full run in the same directory.
+if [ -z "${LONGTAIL_RUNS:-}" ]; then rm -rf "$DIR/runs"; fi
+mkdir -p "$DIR/bin" "$DIR/runs"
 # Run from a copy so a rebuild during the (long) benchmark cannot mix binaries between runs.
-cp "$BIN" "$DIR/bin/camsift"
+BINCOPY="$DIR/bin/camsift-$$"
+cp "$BIN" "$BINCOPY"
+trap 'rm -f "$BINCOPY"' EXIT
 echo "camsift-bench longtail run (ρ=$RHO $SHAPE order $ORDER seed $SEED) $(date -u +%FT%TZ) on $(nproc) cores, OPENBLAS_CORETYPE=$OPENBLAS_CORETYPE"
-"$BENCH" longtail run --data "$DIR/data" --camsift "$DIR/bin/camsift" --work "$DIR/runs" \
-  --iterations "${LONGTAIL_ITERATIONS:-15}" --seed "$SEED" ${LONGTAIL_RUNS:+--runs "$LONGTAIL_RUNS"} \
+"$BENCH" longtail run --data "$DIR/data" --camsift "$BINCOPY" --work "$DIR/runs" \
+  --iterations "${LONGTAIL_ITERATIONS:-15}" --seed "$SEED" --lanes "${LONGTAIL_LANES:-2}" ${LONGTAIL_RUNS:+--runs "$LONGTAIL_RUNS"} \
   ${LONGTAIL_DEFAULT_ARGS:+--default-args "$LONGTAIL_DEFAULT_ARGS"}

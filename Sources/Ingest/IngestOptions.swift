@@ -37,8 +37,7 @@ public struct IngestOptions: Sendable {
     /// Saves delivered HTTP frames' original JPEG bytes under `ARCHIVE/unlabeled/...` (rate-limited per
     /// camera, retention by size/age); nil disables archiving.
     public var archiver: FrameArchiver?
-    /// When false, sampled frames are delivered with their JPEG bytes only after decoding; `grab` sets it to
-    /// keep original bytes even for rejected frames.
+    /// Deliver each frame's original JPEG bytes with it (archive, labelling); false saves pipeline memory.
     public var keepJPEG: Bool = true
 
     public init() {}

@@ -20,11 +20,20 @@ public enum FFmpegLog {
                 var text = String(cString: buf.baseAddress!)
                 while text.last == "\n" || text.last == " " { text.removeLast() }
                 guard !text.isEmpty else { return }
-                OperationalLog.warning("ffmpeg", text)
+                OperationalLog.warning("ffmpeg", redacted(text))
             }
         }
         return true
     }()
+
+    /// FFmpeg prints URLs it opens (e.g. "Connection to tcp://… failed", rtsp/http redirects); any token
+    /// with a scheme goes through `URLRedaction` so `user:password@` and secret query values never reach logs.
+    static func redacted(_ text: String) -> String {
+        guard text.contains("://") else { return text }
+        return text.split(separator: " ", omittingEmptySubsequences: false)
+            .map { $0.contains("://") ? URLRedaction.redact(String($0)) : String($0) }
+            .joined(separator: " ")
+    }
 
     /// Idempotent and thread-safe (a Swift global's lazy initialiser runs once).
     public static func install() { _ = installed }

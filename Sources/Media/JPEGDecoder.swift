@@ -105,7 +105,18 @@ public final class JPEGDecoder {
         g.sourceX -= Double(winX)
         let rgb = [UInt8](unsafeUninitializedCapacity: width * height * 3) { buf, n in
             let dst = buf.baseAddress!
-            if fit == .letterbox { dst.initialize(repeating: 0, count: width * height * 3) }
+            if fit == .letterbox {
+                // Only the bars: the resampler writes every byte of the target rectangle.
+                let row = width * 3
+                dst.initialize(repeating: 0, count: g.targetY * row)
+                let below = (g.targetY + g.targetHeight) * row
+                (dst + below).initialize(repeating: 0, count: height * row - below)
+                let right = (g.targetX + g.targetWidth) * 3
+                for y in g.targetY..<(g.targetY + g.targetHeight) {
+                    (dst + y * row).initialize(repeating: 0, count: g.targetX * 3)
+                    (dst + y * row + right).initialize(repeating: 0, count: row - right)
+                }
+            }
             scaled.withUnsafeBufferPointer { src in
                 resampler.resample(src: src.baseAddress!, width: winW, height: winH, pitch: pitch, into: dst,
                                    dstWidth: width, geometry: g)

@@ -10,10 +10,12 @@ struct RGBResampler {
         var weight: [Int32]
         var minIndex: Int
         var maxIndex: Int
-        /// 2-tap fast path: byte offset (`index * 3`) of the left tap and the right tap's 8-bit weight
-        /// (0...256; 0 when both taps clamp to the same pixel, so the neighbour's bytes never matter).
+        /// 2-tap fast path: byte offset (`index * 3`) of the left tap, and per output *byte* (3 per pixel) the
+        /// 8-bit weights of the left and right tap (summing to 256; the right one is 0 when both taps clamp to
+        /// the same pixel, so the neighbour's bytes never matter).
         var offset3: [Int] = []
-        var weight8: [UInt64] = []
+        var weightA: [UInt16] = []
+        var weightB: [UInt16] = []
 
         static let one: Int32 = 1 << 14
 
@@ -59,15 +61,22 @@ struct RGBResampler {
             maxIndex = Int(index.max() ?? 0)
             if taps == 2 {
                 offset3 = (0..<count).map { Int(index[2 * $0]) * 3 }
-                weight8 = (0..<count).map {
-                    index[2 * $0 + 1] == index[2 * $0] ? 0 : UInt64(min(256, (weight[2 * $0 + 1] + 32) >> 6))
+                weightB = []
+                weightB.reserveCapacity(count * 3)
+                for i in 0..<count {
+                    let w = index[2 * i + 1] == index[2 * i] ? 0 : UInt16(min(256, (weight[2 * i + 1] + 32) >> 6))
+                    weightB += [w, w, w]
                 }
+                weightA = weightB.map { 256 - $0 }
             }
         }
     }
 
     /// Scratch rows between the two passes, reused across calls.
     private var scratch: [UInt8] = []
+    /// Gathered left/right taps of one output row (2-tap horizontal pass).
+    private var tapsA: [UInt8] = []
+    private var tapsB: [UInt8] = []
     /// Axes of the last call: a camera's frames keep their size, so the weights are computed once.
     private var cachedKey: [Double] = []
     private var cachedAxes: (x: Axis, y: Axis)?
@@ -119,12 +128,24 @@ struct RGBResampler {
                 }
             }
             if ax.taps == 2 {
-                ax.offset3.withUnsafeBufferPointer { off in
-                    ax.weight8.withUnsafeBufferPointer { w8 in
-                        for y in 0..<g.targetHeight {
-                            let o = dst + ((g.targetY + y) * dstWidth + g.targetX) * 3
-                            Self.horizontal2(tmp + y * windowBytes - x0 * 3, o, off.baseAddress!, w8.baseAddress!,
-                                             g.targetWidth)
+                let n = g.targetWidth * 3
+                if tapsA.count < n + 4 {
+                    tapsA = [UInt8](repeating: 0, count: n + 4)
+                    tapsB = [UInt8](repeating: 0, count: n + 4)
+                }
+                tapsA.withUnsafeMutableBufferPointer { ta in
+                    tapsB.withUnsafeMutableBufferPointer { tb in
+                        ax.offset3.withUnsafeBufferPointer { off in
+                            ax.weightA.withUnsafeBufferPointer { wa in
+                                ax.weightB.withUnsafeBufferPointer { wb in
+                                    for y in 0..<g.targetHeight {
+                                        let o = dst + ((g.targetY + y) * dstWidth + g.targetX) * 3
+                                        Self.gather(tmp + y * windowBytes - x0 * 3, off.baseAddress!, g.targetWidth,
+                                                    ta.baseAddress!, tb.baseAddress!)
+                                        Self.blend(ta.baseAddress!, tb.baseAddress!, wa.baseAddress!, wb.baseAddress!, o, n)
+                                    }
+                                }
+                            }
                         }
                     }
                 }
@@ -142,26 +163,32 @@ struct RGBResampler {
         }
     }
 
-    /// Bilinear along a row with SWAR arithmetic: one unaligned 8-byte load holds both taps' RGB; spreading
-    /// each pixel's 3 bytes into 16-bit lanes lets one multiply per tap weight all three channels
-    /// (255·256 + 128 < 2^16, so lanes never carry into each other).
+    /// Horizontal bilinear, step 1: copy each output pixel's two source taps into two contiguous rows, one
+    /// unaligned 8-byte load and two 4-byte stores per pixel (each store's 4th byte is overwritten by the next
+    /// pixel; the rows carry 4 bytes of padding). Step 2 (`blend`) is then a straight, vectorisable loop.
     @inline(__always)
-    private static func horizontal2(
-        _ s: UnsafePointer<UInt8>, _ o: UnsafeMutablePointer<UInt8>, _ off: UnsafePointer<Int>,
-        _ w8: UnsafePointer<UInt64>, _ count: Int
+    private static func gather(
+        _ s: UnsafePointer<UInt8>, _ off: UnsafePointer<Int>, _ count: Int,
+        _ a: UnsafeMutablePointer<UInt8>, _ b: UnsafeMutablePointer<UInt8>
     ) {
         let raw = UnsafeRawPointer(s)
+        let ra = UnsafeMutableRawPointer(a), rb = UnsafeMutableRawPointer(b)
         for x in 0..<count {
             let v = raw.loadUnaligned(fromByteOffset: off[x], as: UInt64.self)
-            // Bytes 0-2 (left tap) and 3-5 (right tap) into 16-bit lanes at bits 0, 16, 32.
-            let a = (v & 0xFF) | (v << 8 & 0xFF_0000) | (v << 16 & 0xFF_0000_0000)
-            let b = (v >> 24 & 0xFF) | (v >> 16 & 0xFF_0000) | (v >> 8 & 0xFF_0000_0000)
-            let w1 = w8[x], w0 = 256 &- w1
-            let r = a &* w0 &+ b &* w1 &+ 0x0080_0080_0080
-            let q = o + x &* 3
-            q[0] = UInt8(truncatingIfNeeded: r >> 8)
-            q[1] = UInt8(truncatingIfNeeded: r >> 24)
-            q[2] = UInt8(truncatingIfNeeded: r >> 40)
+            ra.storeBytes(of: UInt32(truncatingIfNeeded: v), toByteOffset: x &* 3, as: UInt32.self)
+            rb.storeBytes(of: UInt32(truncatingIfNeeded: v >> 24), toByteOffset: x &* 3, as: UInt32.self)
+        }
+    }
+
+    /// `o = (a·wa + b·wb + 128) >> 8` per byte with per-byte weights (wa + wb = 256; 255·256 + 128 < 2^16).
+    @inline(__always)
+    private static func blend(
+        _ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ wa: UnsafePointer<UInt16>, _ wb: UnsafePointer<UInt16>,
+        _ o: UnsafeMutablePointer<UInt8>, _ n: Int
+    ) {
+        for i in 0..<n {
+            let v = UInt16(a[i]) &* wa[i] &+ UInt16(b[i]) &* wb[i] &+ 128
+            o[i] = UInt8(truncatingIfNeeded: v >> 8)
         }
     }
 

@@ -50,6 +50,18 @@ public final class LivePipeline: Sendable {
         }
     }
 
+    /// `drain` off the cooperative pool: the wait blocks a thread for up to `timeout` seconds.
+    public func drainInBackground(timeout: Double = 8) async {
+        await withCheckedContinuation { (k: CheckedContinuation<Void, Never>) in
+            let t = Thread { [self] in
+                drain(timeout: timeout)
+                k.resume()
+            }
+            t.name = "camsift-drain"
+            t.start()
+        }
+    }
+
     /// Installs a new model between batches (after a promotion or rollback).
     public func install(_ classifier: any FrameClassifier) {
         let old = slot.swap(classifier)

@@ -3,6 +3,7 @@ import Glibc
 #endif
 import CamsiftCore
 import Foundation
+import Ingest
 import Pipeline
 
 enum RunCommand: CamsiftCommand {
@@ -45,10 +46,30 @@ enum RunCommand: CamsiftCommand {
         let logDir = (config.log as NSString).deletingLastPathComponent
         if !logDir.isEmpty { try? FileManager.default.createDirectory(atPath: logDir, withIntermediateDirectories: true) }
         let log = try ClassificationLogWriter(path: config.log, maxBytes: config.logMaxBytes)
-        // replaced by IngestRuntime when ingest lands: idle workers hold each camera's place (state
-        // `starting`, no frames) so the lifecycle runs end to end.
-        let factory = IdleWorkerFactory()
-        let daemon = Daemon(options: options, factory: factory, notifier: notifier, log: log)
+        // The model first: a daemon that cannot classify should fail at start-up, not after READY.
+        let classifier = try ModelLoader.loadServing(modelsDir: config.models, threads: max(1, config.computeThreads))
+        OperationalLog.info("daemon", "classifying with model \(classifier.version) (input \(classifier.inputSize)px)")
+        let progress = PipelineProgress()
+        let pipeline = LivePipeline(config: config, classifier: classifier, log: log, progress: progress)
+        let factory: IngestRuntime
+        do {
+            factory = try IngestRuntime(options: ingestOptions(config, inputSize: classifier.inputSize), sink: pipeline.sink)
+        } catch {
+            throw PipelineError.config("cannot start ingest: \(error)")
+        }
+        let daemon = Daemon(options: options, factory: factory, notifier: notifier, log: log, progress: progress)
+        let models = ServingModelReloader(modelsDir: config.models, threads: max(1, config.computeThreads), pipeline: pipeline)
+        let retrainer = Retrainer(config: config) { model, path in
+            models.served(path)
+            pipeline.install(model)
+        }
+        daemon.setHooks { hooks in
+            hooks.drain = { await pipeline.drainInBackground(timeout: 2) }
+            hooks.retrain = { retrainer.coordinator.request(reason: "SIGUSR1") }
+        }
+        pipeline.registerMetrics(health: { daemon.cameraHealth() }, retrain: { retrainer.coordinator.status })
+        try pipeline.start(metricsAddress: config.metrics)
+        retrainer.startSchedule()
         let signals = SignalCenter()
         signals.install { [requests = daemon.requests] sig in
             switch sig {
@@ -56,6 +77,7 @@ enum RunCommand: CamsiftCommand {
                 OperationalLog.info("daemon", "SIGHUP: reopening the log and reloading the registry")
                 requests.reopenLog()
                 requests.reload("SIGHUP")
+                models.reloadIfChanged()
             case .user1:
                 requests.retrain()
             case .terminate, .interrupt:
@@ -64,6 +86,20 @@ enum RunCommand: CamsiftCommand {
         }
         let status = try await daemon.run()
         signals.stop()
+        retrainer.stopSchedule()
         return status
+    }
+
+    /// Ingest settings from the daemon config: frames are decoded straight to the model's input size.
+    static func ingestOptions(_ config: CamsiftConfig, inputSize: Int) -> IngestOptions {
+        var o = IngestOptions()
+        o.inputSize = inputSize
+        o.fit = FitMode(rawValue: config.fit) ?? .crop
+        o.decodeThreads = max(1, config.decodeThreads)
+        if config.archiveFrames {
+            o.archiver = FrameArchiver(root: config.archive, minInterval: config.archiveEvery,
+                                       maxBytes: config.archiveMaxBytes, maxAgeDays: config.archiveMaxDays)
+        }
+        return o
     }
 }

@@ -80,14 +80,14 @@ final class Child {
     }
 
     /// Waits (bounded) until stderr contains `text`.
-    func waitForStderr(_ text: String, timeout: Double = 15) async -> Bool {
+    func waitForStderr(_ text: String, timeout: Double = 180) async -> Bool {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             if stderr.contains(text) { return true }
             if !process.isRunning { return stderr.contains(text) }
             try? await Task.sleep(for: .milliseconds(20))
         }
-        return false
+        return stderr.contains(text)
     }
 }
 
@@ -130,19 +130,19 @@ final class NotifyListener {
     }
 
     /// Datagrams until one satisfies `done` or `timeout` passes; returns the match and everything received.
-    /// Polls with `Task.sleep` so waiting never holds a cooperative-pool thread.
-    func receive(until done: (String) -> Bool, timeout: Double = 15) async -> (matched: String?, all: [String]) {
+    /// Polls with `Task.sleep` so waiting never holds a cooperative-pool thread, and always drains what is
+    /// queued before giving up: when other suites keep the pool busy, a sleep may overrun the whole timeout.
+    func receive(until done: (String) -> Bool, timeout: Double = 180) async -> (matched: String?, all: [String]) {
         let deadline = Date().addingTimeInterval(timeout)
         var all: [String] = []
-        while Date() < deadline {
-            guard let m = poll() else {
-                try? await Task.sleep(for: .milliseconds(10))
-                continue
+        while true {
+            while let m = poll() {
+                all.append(m)
+                if done(m) { return (m, all) }
             }
-            all.append(m)
-            if done(m) { return (m, all) }
+            if Date() >= deadline { return (nil, all) }
+            try? await Task.sleep(for: .milliseconds(10))
         }
-        return (nil, all)
     }
 }
 

@@ -47,7 +47,7 @@ struct RunProcessTests {
                           environment: ["NOTIFY_SOCKET": notify.address, "WATCHDOG_USEC": "400000"], in: f.dir, tag: "wd")
         #expect(await notify.receive(until: { $0 == "READY=1" }).matched != nil)
         var pings = 0
-        for _ in 0..<3 where await notify.receive(until: { $0 == "WATCHDOG=1" }, timeout: 10).matched != nil { pings += 1 }
+        for _ in 0..<3 where await notify.receive(until: { $0 == "WATCHDOG=1" }).matched != nil { pings += 1 }
         #expect(pings == 3)
         d.signal(SIGTERM)
         #expect(await d.wait(timeout: 10) == 0)

@@ -82,4 +82,48 @@ import Testing
         #expect(f.pixels.rgb.count == 224 * 224 * 3)
         #expect(f.jpeg?.starts(with: [0xFF, 0xD8]) == true)
     }
+
+    /// The contract says workers stop before `shutdown()`; a daemon bug that does it the other way round (or
+    /// starts a camera late) must neither hang nor touch freed curl state.
+    @Test func workersStartedOrStoppedAfterShutdownReturn() async throws {
+        let server = try FaultCameraServer(frames: try TestJPEGs.load().frames)
+        defer { server.stop() }
+        let sink = CollectingSink()
+        let runtime = try IngestRuntime(options: IngestOptions(), sink: sink)
+        let running = runtime.makeWorker(for: Camera(id: "a", kind: .mjpeg, url: server.url("mjpeg", "a"), interval: 0.1))
+        running.start()
+        #expect(await eventually(10) { sink.count("a") >= 1 })
+        await runtime.shutdown()
+        await running.stop()
+        let late = runtime.makeWorker(for: Camera(id: "b", kind: .snapshot, url: server.url("snap", "b"), interval: 0.1))
+        late.start()
+        try await Task.sleep(for: .milliseconds(300))
+        await late.stop()
+        #expect(sink.count("b") == 0)
+    }
+
+    /// CameraWorker contract: once `stop()` returned, no frame of that camera reaches the sink, even with
+    /// decode jobs still queued; the other cameras on the runtime go on.
+    @Test func noFrameAfterStopReturns() async throws {
+        let server = try FaultCameraServer(frames: try TestJPEGs.load().frames)
+        server.fps = 25
+        defer { server.stop() }
+        let sink = CollectingSink()
+        var o = IngestOptions()
+        o.filter.placeholderRuns = 1 << 30
+        let runtime = try IngestRuntime(options: o, sink: sink)
+        let cams = (0..<6).map { i in
+            runtime.makeWorker(for: Camera(id: "s\(i)", kind: .mjpeg, url: server.url("mjpeg", "s\(i)"), interval: 0))
+        }
+        for w in cams { w.start() }
+        #expect(await eventually(10) { cams.allSatisfy { sink.count($0.camera.id) >= 3 } })
+        await cams[0].stop()
+        let atStop = sink.count("s0")
+        let othersAtStop = sink.count("s1")
+        try await Task.sleep(for: .milliseconds(800))
+        #expect(sink.count("s0") == atStop)
+        #expect(sink.count("s1") > othersAtStop)
+        for w in cams.dropFirst() { await w.stop() }
+        await runtime.shutdown()
+    }
 }

@@ -79,3 +79,15 @@ struct FrameFilterTests {
         #expect(f.check(frames[0], jpeg: nil) == nil)
     }
 }
+
+@Suite("FFmpeg log redaction")
+struct FFmpegLogRedactionTests {
+    @Test("URLs in FFmpeg's messages lose their credentials")
+    func redaction() {
+        let line = FFmpegLog.redacted("Connection to rtsp://admin:hunter2@10.0.0.5:554/ch1 failed: refused")
+        #expect(!line.contains("hunter2") && !line.contains("admin:"))
+        #expect(line.contains("10.0.0.5:554/ch1") && line.hasPrefix("Connection to rtsp://***@"))
+        #expect(FFmpegLog.redacted("Opening 'http://h/x.cgi?user=a&pwd=s3' for reading").contains("pwd=***"))
+        #expect(FFmpegLog.redacted("no url here") == "no url here")
+    }
+}

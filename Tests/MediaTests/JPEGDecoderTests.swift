@@ -70,6 +70,10 @@ struct JPEGDecoderTests {
         func px(_ f: DecodedFrame, _ x: Int, _ y: Int) -> Int { Int(f.rgb[(y * f.width + x) * 3 + 1]) }
         #expect(px(lb, 50, 2) == 0 && px(lb, 50, 97) == 0, "bars are black")
         #expect(px(lb, 50, 50) > 240 && px(lb, 2, 50) > 240, "content spans the full width")
+        // Into a wider target the bars are left and right.
+        let side = try white.withUnsafeBytes { try d.decode($0, width: 300, height: 100, fit: .letterbox) }
+        #expect(px(side, 20, 50) == 0 && px(side, 280, 50) == 0, "side bars are black")
+        #expect(px(side, 150, 2) > 240 && px(side, 150, 97) > 240, "content spans the full height")
         let cr = try white.withUnsafeBytes { try d.decode($0, width: 100, height: 100, fit: .crop) }
         #expect(cr.rgb.allSatisfy { $0 > 240 }, "crop has no bars")
     }

@@ -65,6 +65,19 @@ enum BackboneFile {
         #expect(model.namedParameters().first { $0.0 == "stem.conv.weight" }!.1.array == stemBefore)
     }
 
+    @Test func splitTrunkAndTopComposeToTheWholeModel() throws {
+        let file = try BackboneFile.load()
+        let model = try TrainableEfficientNet.make(modelFile: file)
+        let (trunk, top) = try TrainableEfficientNet.split(model, topBlocks: 2)
+        #expect(top.namedParameters().first?.0 == "blocks.14.expand.conv.weight")
+        #expect(trunk.parameterCount + top.parameterCount == model.parameterCount)
+        let x = randomTensor(Shape(n: 1, c: 3, h: 96, w: 96), seed: 8)
+        let whole = try model.forward(x, training: false).array
+        let features = try trunk.forward(x, training: false).copy()
+        let composed = try top.forward(features, training: false).array
+        #expect(whole == composed)
+    }
+
     @Test func smallCNNRoundTripsThroughAModelFile() throws {
         let model = try SmallCNN.make(inputChannels: 1, inputSize: 28, classes: 5, seed: 3)
         _ = try model.forward(randomTensor([8, 1, 28, 28], seed: 1), training: true)   // non-trivial BN stats

@@ -90,8 +90,9 @@ final class NotifyListener {
 }
 
 /// Polls `condition` every 20 ms for at most `timeout` seconds (a bounded wait, not a timing assertion).
-/// Sleeps with `Task.sleep`, so the cooperative pool stays free for the daemon under test.
-func waitFor(timeout: Double = 10, _ condition: () -> Bool) async -> Bool {
+/// Sleeps with `Task.sleep`, so the cooperative pool stays free for the daemon under test. Generous: other
+/// suites running in parallel can keep both pool threads busy for minutes on a 2-core machine (debug builds).
+func waitFor(timeout: Double = 180, _ condition: () -> Bool) async -> Bool {
     let deadline = Date().addingTimeInterval(timeout)
     while Date() < deadline {
         if condition() { return true }

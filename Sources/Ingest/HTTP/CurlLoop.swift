@@ -18,7 +18,9 @@ final class CurlLoop: @unchecked Sendable {
     let multi: UnsafeMutableRawPointer
     private let epfd: Int32
     private let wakeFD: Int32
-    private let inbox = Mutex<[@Sendable () -> Void]>([])
+    /// Jobs for the loop thread; `closed` once the thread has exited (later posts run inline: there is no loop
+    /// state left to race with, and a worker's `stop()` must still return after `shutdown()`).
+    private let inbox = Mutex<(jobs: [@Sendable () -> Void], closed: Bool)>(([], false))
     private let stopping = Atomic<Bool>(false)
     /// `true` once the thread has exited; otherwise the continuations waiting for that.
     private let exitState = Mutex<(done: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
@@ -31,6 +33,8 @@ final class CurlLoop: @unchecked Sendable {
     private let maxIdleEasy = 256
     let options: IngestOptions
     private var resolveList: UnsafeMutablePointer<curl_slist>?
+    /// Set when the multi handle is gone: no transfer may start any more.
+    private(set) var closed = false
 
     /// Active transfers (loop thread only; tests and stats read it through `post`).
     var activeTransfers: Int { transfers.count }
@@ -72,7 +76,12 @@ final class CurlLoop: @unchecked Sendable {
 
     /// Runs `block` on the loop thread soon. Safe from any thread.
     func post(_ block: @escaping @Sendable () -> Void) {
-        inbox.withLock { $0.append(block) }
+        let queued = inbox.withLock { q -> Bool in
+            if q.closed { return false }
+            q.jobs.append(block)
+            return true
+        }
+        guard queued else { return block() }
         var one: UInt64 = 1
         _ = write(wakeFD, &one, 8)
     }
@@ -104,17 +113,19 @@ final class CurlLoop: @unchecked Sendable {
 
     /// Schedules `action` `seconds` from now on the loop thread.
     func after(_ seconds: Double, _ action: @escaping () -> Void) {
+        if closed { return }
         timers.schedule(at: Monotonic.now() + max(0, seconds), action)
     }
 
     /// A reset easy handle, from the idle pool when possible (saves malloc + 16 KB buffer churn per poll).
     func takeEasy() -> UnsafeMutableRawPointer? {
+        if closed { return nil }
         if let e = idleEasy.popLast() { return e }
         return curl_easy_init()
     }
 
     func recycle(_ easy: UnsafeMutableRawPointer) {
-        if idleEasy.count < maxIdleEasy {
+        if !closed && idleEasy.count < maxIdleEasy {
             curl_easy_reset(easy)
             idleEasy.append(easy)
         } else {
@@ -125,13 +136,14 @@ final class CurlLoop: @unchecked Sendable {
     var resolveOverrides: UnsafeMutablePointer<curl_slist>? { resolveList }
 
     func add(_ t: HTTPTransfer) throws {
+        if closed { throw IngestError(.resource, "the ingest runtime was shut down; no new transfers") }
         try CurlError.check(curl_multi_add_handle(multi, t.easy), "curl_multi_add_handle")
         transfers[t.easy] = t
     }
 
     /// Removes a transfer without completing it (stop, or abort decided outside a curl callback).
     func remove(_ t: HTTPTransfer) {
-        guard transfers.removeValue(forKey: t.easy) != nil else { return }
+        guard !closed, transfers.removeValue(forKey: t.easy) != nil else { return }
         curl_multi_remove_handle(multi, t.easy)
     }
 
@@ -142,8 +154,8 @@ final class CurlLoop: @unchecked Sendable {
         var running: Int32 = 0
         while !stopping.load(ordering: .acquiring) {
             let jobs = inbox.withLock { q -> [@Sendable () -> Void] in
-                let j = q
-                q.removeAll(keepingCapacity: true)
+                let j = q.jobs
+                q.jobs.removeAll(keepingCapacity: true)
                 return j
             }
             for j in jobs { j() }
@@ -158,7 +170,7 @@ final class CurlLoop: @unchecked Sendable {
             var wait = 1.0
             if let d = timers.nextDeadline { wait = min(wait, d - now) }
             if let d = curlDeadline { wait = min(wait, d - now) }
-            if !inbox.withLock({ $0.isEmpty }) { wait = 0 }
+            if !inbox.withLock({ $0.jobs.isEmpty }) { wait = 0 }
             let ms = Int32(max(0, (wait * 1000).rounded(.up)))
             let n = events.withUnsafeMutableBufferPointer { epoll_wait(epfd, $0.baseAddress, Int32($0.count), ms) }
             guard n > 0 else { continue }
@@ -193,6 +205,7 @@ final class CurlLoop: @unchecked Sendable {
     }
 
     private func teardown() {
+        closed = true
         for (_, t) in transfers {
             curl_multi_remove_handle(multi, t.easy)
             t.release()
@@ -204,6 +217,13 @@ final class CurlLoop: @unchecked Sendable {
         curl_multi_cleanup(multi)
         curl_slist_free_all(resolveList)
         close(epfd)
+        // Jobs posted while we were exiting run now, here; later ones run inline in post().
+        let late = inbox.withLock { q -> [@Sendable () -> Void] in
+            q.closed = true
+            defer { q.jobs.removeAll() }
+            return q.jobs
+        }
+        for j in late { j() }
         // wakeFD stays open until deinit: a late post() must never write into a reused descriptor.
         let waiters = exitState.withLock { s -> [CheckedContinuation<Void, Never>] in
             s.done = true

@@ -110,7 +110,11 @@ final class DecodePool: @unchecked Sendable {
         }
         // Under CPU starvation the network loop must win: a late decode is dropped and counted, a late
         // read turns into timeouts and reconnects for every camera. On Linux, who=0 means the calling thread.
-        _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 5)
+        // Relative to the process's own nice value, so `nice -n -10 camsift run` keeps the same ordering.
+        let which = __priority_which_t(PRIO_PROCESS.rawValue)
+        errno = 0
+        let base = getpriority(which, 0)
+        if errno == 0 { _ = setpriority(which, 0, min(19, base + 5)) }
         guard let decoder = try? JPEGDecoder() else {
             OperationalLog.error("ingest", "cannot create a TurboJPEG decoder (tjInitDecompress failed): out of memory?")
             return

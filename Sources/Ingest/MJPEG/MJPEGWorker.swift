@@ -17,6 +17,7 @@ final class MJPEGWorker: CameraWorker, HTTPTransferDelegate, @unchecked Sendable
     private var nextSampleAt = 0.0
     private var lastProgressAt = 0.0
     private var lastFramesSeen = 0
+    private var framesAtConnect = 0
     private var pendingBytes = 0
     private var noFrameTimeout: Double
 
@@ -40,6 +41,7 @@ final class MJPEGWorker: CameraWorker, HTTPTransferDelegate, @unchecked Sendable
             transfer?.cancel()
             transfer = nil
         }
+        monitor.close()
     }
 
     func health() -> CameraHealth { monitor.health() }
@@ -52,6 +54,7 @@ final class MJPEGWorker: CameraWorker, HTTPTransferDelegate, @unchecked Sendable
         parser.captureNext = true
         lastProgressAt = Monotonic.now()
         lastFramesSeen = parser.framesSeen
+        framesAtConnect = parser.framesSeen
         do {
             let t = try HTTPTransfer(loop: ctx.loop, request: try ctx.request(for: camera), options: ctx.options,
                                      delegate: self)
@@ -85,7 +88,6 @@ final class MJPEGWorker: CameraWorker, HTTPTransferDelegate, @unchecked Sendable
                     + "(multipart/x-mixed-replace); run `camsift probe` on the host to find the stream path")
             return false
         }
-        monitor.succeeded()
         return true
     }
 
@@ -102,6 +104,8 @@ final class MJPEGWorker: CameraWorker, HTTPTransferDelegate, @unchecked Sendable
             }
         }
         if parser.framesSeen != lastFramesSeen {
+            // Success is a complete JPEG, not a 200: a camera that answers and then sends garbage is not up.
+            if lastFramesSeen == framesAtConnect || frame != nil { monitor.succeeded() }
             lastFramesSeen = parser.framesSeen
             lastProgressAt = now
         }

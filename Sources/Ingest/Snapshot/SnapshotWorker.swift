@@ -45,6 +45,7 @@ final class SnapshotWorker: CameraWorker, HTTPTransferDelegate, @unchecked Senda
             transfer = nil
             body = []
         }
+        monitor.close()
     }
 
     func health() -> CameraHealth { monitor.health() }

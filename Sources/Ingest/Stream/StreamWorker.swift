@@ -97,8 +97,8 @@ public final class StreamWorker: CameraWorker {
         while !interrupt.isStopped {
             let sessionStart = StreamInterrupt.wallNow()
             do throws(MediaError) {
-                let reader = try VideoStreamReader(url: camera.url, subject: subject, options: readerOptions,
-                                                   interrupt: interrupt)
+                let reader = try VideoStreamReader(url: Self.openURL(for: camera), subject: subject,
+                                                   options: readerOptions, interrupt: interrupt)
                 OperationalLog.info("ingest", "stream opened in \(Int(reader.openSeconds * 1000)) ms", camera: camera.id)
                 try readSamples(reader, filter: &filter, backoff: &backoff, side: side, sessionStart: sessionStart)
             } catch {

@@ -12,6 +12,9 @@ final class CameraMonitor: Sendable {
     private let sink: any FrameSink
     private let keepJPEG: Bool
     private let archiver: FrameArchiver?
+    /// False after `close()`: decode jobs still queued for a stopped camera must not emit (the CameraWorker
+    /// contract: after `stop()` returns no more frames). Held across `submit`, which never blocks.
+    private let open = Mutex(true)
 
     init(camera: Camera, options: IngestOptions, sink: any FrameSink) {
         self.camera = camera
@@ -61,10 +64,16 @@ final class CameraMonitor: Sendable {
         let old = supervisor.withLock { $0.delivered(wall: wall) }
         if let old { logTransition(from: old) }
         let archived = archiver?.archive(camera: camera.id, jpeg: jpeg, capturedWall: wall)
-        sink.submit(Frame(camera: camera.id, capturedAt: capturedAt, capturedWall: wall,
-                          jpeg: keepJPEG ? jpeg : nil, pixels: pixels, archivePath: archived))
-        return true
+        return open.withLock { isOpen in
+            guard isOpen else { return false }
+            sink.submit(Frame(camera: camera.id, capturedAt: capturedAt, capturedWall: wall,
+                              jpeg: keepJPEG ? jpeg : nil, pixels: pixels, archivePath: archived))
+            return true
+        }
     }
+
+    /// Stops emission; returns once no `submit` for this camera is in progress.
+    func close() { open.withLock { $0 = false } }
 
     private func logTransition(from old: CameraState) {
         let s = state

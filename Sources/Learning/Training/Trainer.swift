@@ -46,8 +46,9 @@ public final class Trainer {
         var scratch = FloatImage(channels: train.channels, height: train.height, width: train.width)
         for i in 0..<cfg.iterations {
             let t0 = Date()
-            let counts = Self.histogram(sampler, i, classCount: classCount, train: train)
             let draws = sampler.draw(iteration: i, rng: &drawRNG)
+            var counts = [Int](repeating: 0, count: classCount)  // N_{i,·} as drawn
+            for d in draws { counts[train.labels[d]] += 1 }
             let lr = cfg.learningRate(at: i)
             var lossSum = 0.0, steps = 0
             var start = 0
@@ -93,16 +94,6 @@ public final class Trainer {
             kept = best.iteration
         }
         return Result(history: history, keptIteration: kept, bestIteration: best.iteration)
-    }
-
-    /// The per-class counts iteration `i` will draw (for the record and the progress bar).
-    static func histogram(_ s: IterationSampler, _ i: Int, classCount: Int, train: ImageSet) -> [Int] {
-        switch s.kind {
-        case .dynamic, .fused: return s.counts
-        case .balanced: return s.dynamic.initialCounts
-        case .deferred where s.isBalanced(i): return s.dynamic.initialCounts
-        default: return ClassStatistics(labels: train.labels, classCount: classCount).counts
-        }
     }
 
     /// Metrics of `network` on normalized inputs.

@@ -74,8 +74,10 @@ public final class Conv2D: Layer {
         return Shape(n: input.n, c: outChannels, h: g.outH, w: g.outW)
     }
 
-    /// Images per im2col chunk for this geometry.
+    /// Images per im2col chunk for this geometry. Planes of ≥ 1024 outputs already make a wide GEMM per image,
+    /// which then writes straight into the NCHW output (no scatter pass) from a cache-sized column matrix.
     func chunkImages(batch: Int, geometry g: WindowGeometry) -> Int {
+        if g.outPlane >= 1024 { return 1 }
         let perImage = inChannels * g.kH * g.kW * g.outPlane
         return Swift.max(1, Swift.min(batch, Conv2D.columnBudget / Swift.max(perImage, 1)))
     }

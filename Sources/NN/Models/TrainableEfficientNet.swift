@@ -89,4 +89,21 @@ public enum TrainableEfficientNet {
         model.setFrozen(true, prefixes: Array(prefixes[..<cut]))
         model.setFrozen(false, prefixes: Array(prefixes[cut...]))
     }
+
+    /// Splits `model` into a trunk (stem + all but the top `topBlocks` blocks) and the rest (top blocks, head,
+    /// pool, dropout, classifier), sharing the same layer objects, with the model's parameter names kept
+    /// ("blocks.15.dw.conv.weight" is still that name inside `top`). Level-2 fine-tuning can then cache
+    /// `trunk.forward(x, training: false)` per image (+ augmentation draw) and train only `top`.
+    public static func split(_ model: Sequential, topBlocks: Int) throws -> (trunk: Sequential, top: Sequential) {
+        guard let blocks = model["blocks"] as? Sequential, let stem = model["stem"],
+              (0...blocks.layers.count).contains(topBlocks) else {
+            throw NNError(code: .invalidArgument,
+                          message: "split needs a TrainableEfficientNet model and 0...16 top blocks (got \(topBlocks))")
+        }
+        let cut = blocks.layers.count - topBlocks
+        let trunk = Sequential([("stem", stem), ("blocks", Sequential(Array(blocks.layers[..<cut])))])
+        var rest: [(String, any Layer)] = [("blocks", Sequential(Array(blocks.layers[cut...])))]
+        rest += model.layers.filter { !["stem", "blocks"].contains($0.0) }
+        return (trunk, Sequential(rest))
+    }
 }

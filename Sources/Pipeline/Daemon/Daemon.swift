@@ -19,7 +19,7 @@ public final class Daemon: Sendable {
     public let notifier: SystemdNotifier
     /// The classification log; the pipeline appends to it, SIGHUP reopens it, stop flushes and closes it.
     public let log: ClassificationLogWriter
-    public let progress = PipelineProgress()
+    public let progress: PipelineProgress
     public let requests = DaemonRequests()
 
     struct State: Sendable {
@@ -48,8 +48,9 @@ public final class Daemon: Sendable {
     }
 
     public init(options: DaemonOptions, factory: any CameraWorkerFactory, notifier: SystemdNotifier,
-                log: ClassificationLogWriter, hooks: Hooks = Hooks()) {
+                log: ClassificationLogWriter, hooks: Hooks = Hooks(), progress: PipelineProgress = PipelineProgress()) {
         self.options = options
+        self.progress = progress
         self.factory = factory
         self.notifier = notifier
         self.log = log

@@ -323,6 +323,26 @@ enum EngineTrainBench {
             print("\(name)\tfwd \(fmt(fwd[i] * 100, 3)) ms\tbwd \(fmt(bwd[i] * 100, 3)) ms")
         }
         print("total \(fmt((fwd.reduce(0, +) + bwd.reduce(0, +)) * 100, 3)) ms per step of 64")
+        // The conv-section shapes: layer forward vs the bare GEMM it contains (CPU ms, 1 thread).
+        for s in convShapes {
+            let conv = Conv2D(inChannels: s.c, outChannels: s.oc, kernel: (s.k, s.k), stride: (s.stride, s.stride),
+                              padding: .same, bias: false, rng: &rng)
+            let xs = Tensor(zeros: Shape(n: 8, c: s.c, h: s.size, w: s.size))
+            let o = try conv.outputShape(for: xs.shape)
+            let k = s.c * s.k * s.k, n = 8 * o.h * o.w
+            let a = Tensor(zeros: [s.oc, k]), b = Tensor(zeros: [k, n]), c = Tensor(zeros: [s.oc, n])
+            var layer = Double.infinity, gemm = Double.infinity
+            for _ in 0..<5 {
+                var t = cpu()
+                _ = try conv.forward(xs, training: false)
+                layer = Swift.min(layer, cpu() - t)
+                t = cpu()
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(s.oc), Int32(n), Int32(k), 1,
+                            a.pointer, Int32(k), b.pointer, Int32(n), 0, c.pointer, Int32(n))
+                gemm = Swift.min(gemm, cpu() - t)
+            }
+            print("\(s.name)\tlayer \(fmt(layer * 1e3, 3)) ms\tbare GEMM \(fmt(gemm * 1e3, 3)) ms")
+        }
         return 0
     }
 

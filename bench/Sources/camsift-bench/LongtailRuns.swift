@@ -5,9 +5,9 @@ import Foundation
 import Learning
 
 /// The `run` step of `camsift-bench longtail`: every run through the real `camsift train` / `camsift eval`
-/// binaries (same network, same seed, same budget of draws per model), two lanes in parallel with one
-/// engine thread each (on 2 cores that beats one lane with two threads for a network this small), then one
-/// table with both views and the targets checked.
+/// binaries (same network, same seed, same budget of draws per model), `--lanes` runs in parallel with one
+/// engine thread each (on 2 cores that beats one lane with two threads for a network this small; a run
+/// reusing the CE bundle's M0 waits for it), then one table with both views and the targets checked.
 enum LongtailRuns {
     struct Run: Sendable {
         var name: String
@@ -46,22 +46,49 @@ enum LongtailRuns {
         }
         let common = ["--iterations", o["iterations"] ?? "15", "--seed", o["seed"] ?? "1", "--threads", "1", "--quiet"]
         let defaultArgs = (o["default-args"] ?? "").split(separator: " ").map(String.init)
-        var all = runs(extra: defaultArgs)
+        let every = runs(extra: defaultArgs)
+        var all = every
         if let only = o["runs"] { let keep = Set(only.split(separator: ",").map(String.init)); all = all.filter { keep.contains($0.name) } }
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
-        // Two lanes: runs that reuse "ce" go after it in lane A.
-        let laneA = all.filter { $0.name == "ce" || $0.after == "ce" }
-        let laneB = all.filter { r in !laneA.contains { $0.name == r.name } }
+        // Runs not selected this time are read back from an earlier run's eval output in the same work dir.
+        var previous: [String: Outcome] = [:]
+        for r in every where !all.contains(where: { $0.name == r.name }) {
+            if let b = try? load(work + "/" + r.name + ".eval.json"), let d = try? load(work + "/" + r.name + ".eval-deployed.json") {
+                previous[r.name] = Outcome(balanced: b.plain, deployed: d.deployed ?? [:], order: b.order, seconds: 0)
+            }
+        }
+        let lanes = max(1, Int(o["lanes"] ?? "2") ?? 2)
         let t0 = Date()
-        async let a = lane(laneA, data: data, bin: bin, work: work, common: common)
-        async let b = lane(laneB, data: data, bin: bin, work: work, common: common)
-        var results = try await a
-        for (k, v) in try await b { results[k] = v }
+        var results = previous
+        for (k, v) in try await schedule(all, lanes: lanes, data: data, bin: bin, work: work, common: common) { results[k] = v }
         let wall = Date().timeIntervalSince(t0)
-        print(table(all, results: results))
-        print(String(format: "\nwall time %.1f min (two lanes, 1 engine thread each)", wall / 60))
+        print(table(every, results: results))
+        if !previous.isEmpty { print("\n(rows for " + previous.keys.sorted().joined(separator: ", ") + " read from an earlier run in \(work))") }
+        print(String(format: "\nwall time %.1f min (%d lanes, 1 engine thread each)", wall / 60, lanes))
         print(checkTargets(results))
         return 0
+    }
+
+    /// Runs everything on `lanes` parallel lanes; a run that reuses another's M0 (`after`) waits for it.
+    static func schedule(_ runs: [Run], lanes: Int, data: String, bin: String, work: String,
+                         common: [String]) async throws -> [String: Outcome] {
+        var pending = runs
+        var done: [String: Outcome] = [:]
+        var running: [String] = []
+        try await withThrowingTaskGroup(of: (String, Outcome).self) { group in
+            while !pending.isEmpty || !running.isEmpty {
+                while running.count < lanes,
+                      let i = pending.firstIndex(where: { r in r.after.map { done[$0] != nil || !runs.contains { $0.name == r.after } } ?? true }) {
+                    let r = pending.remove(at: i)
+                    running.append(r.name)
+                    group.addTask { (r.name, try await lane([r], data: data, bin: bin, work: work, common: common)[r.name]!) }
+                }
+                guard let (name, outcome) = try await group.next() else { break }
+                done[name] = outcome
+                running.removeAll { $0 == name }
+            }
+        }
+        return done
     }
 
     static func lane(_ runs: [Run], data: String, bin: String, work: String, common: [String]) async throws -> [String: Outcome] {
@@ -106,7 +133,11 @@ enum LongtailRuns {
 
     static func evaluate(_ bin: String, _ args: [String], log: String) async throws -> EvaluationSession.Result {
         try await exec(bin, args, log: log)
-        guard let d = FileManager.default.contents(atPath: log) else { throw LearningError(.io, "no eval output in \(log)") }
+        return try load(log)
+    }
+
+    static func load(_ path: String) throws -> EvaluationSession.Result {
+        guard let d = FileManager.default.contents(atPath: path) else { throw LearningError(.io, "no eval output in \(path)") }
         return try JSONDecoder().decode(EvaluationSession.Result.self, from: d)
     }
 
