@@ -4,13 +4,15 @@ import Foundation
 import Synchronization
 
 /// EfficientNet-Lite0 inference (Tan & Le 2019, the "Lite" variant: no squeeze-excite, ReLU6), built from a
-/// camsift model file. BatchNorm is folded into every conv, bias + ReLU6 are fused into the consumer of each
-/// conv's output, 1×1 convs are single `cblas_sgemm`s, depthwise convs run `DepthwiseKernel`.
+/// camsift model file. BatchNorm is folded into every conv; the stem (after im2col) and all 1×1 convs run
+/// `PointwiseGEMM` with bias + ReLU6 (or bias + residual) applied in its epilogue; depthwise convs run
+/// `DepthwiseKernel`.
 ///
 /// Threads: with a batch of at least two images and `threads > 1`, images are spread over `threads` workers,
-/// each running single-threaded BLAS on its own buffers (no synchronisation inside a network pass); a single
-/// image is split across `threads` inside each layer (two fork-joins per block). OpenBLAS itself is always
-/// run single-threaded: its thread count is process-wide, so every call sets it to 1.
+/// each with its own buffers (no synchronisation inside a network pass); a single image is split across
+/// `threads` inside each layer (two fork-joins per block). The forward pass does not use
+/// OpenBLAS (its 1×1 convs run `PointwiseGEMM`), so it never touches OpenBLAS's process-wide thread count; only
+/// the small dense head calls `cblas_sgemm`, under whatever `NNThreads` set.
 ///
 /// Not thread-safe: confine an instance to one thread (the pipeline's inference thread). After the first call
 /// at a given batch size, the `into:` variants allocate nothing.
@@ -140,8 +142,6 @@ public final class EfficientNetLite0 {
         guard n > 0 else { return }
         let input = batch.baseAddress!, output = out.baseAddress!
         let per = imageElementCount, fc = featureCount
-        // OpenBLAS stays single-threaded: the parallelism is ours (see forward(image:)).
-        openblas_set_num_threads(1)
         if n >= 2 && threads >= 2 {
             // Batch-parallel: each worker claims the next image, so a preempted worker costs at most one image.
             let next = Atomic<Int>(0)
@@ -177,7 +177,6 @@ public final class EfficientNetLite0 {
     /// The dense head alone: logits from pooled features (`n × 1280` → `n × classes`).
     public func classify(features: UnsafeBufferPointer<Float>, n: Int, into out: UnsafeMutableBufferPointer<Float>) {
         precondition(features.count >= n * featureCount && out.count >= n * classCount)
-        openblas_set_num_threads(1)
         let k = featureCount, m = classCount
         classifier.weights.withUnsafeBufferPointer { w in
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(n), Int32(m), Int32(k), 1,
