@@ -29,11 +29,18 @@ public final class LivePipeline: Sendable {
     /// What ingest submits frames to: the batcher, counting intake for the watchdog.
     public var sink: any FrameSink { IntakeCountingSink(batcher: batcher, progress: progress) }
 
-    /// Starts the inference thread and, when `metricsAddress` is not empty, the /metrics endpoint.
-    public func start(metricsAddress: String) throws(PipelineError) {
+    /// Starts the inference thread and, when `metricsAddress` is not empty, the /metrics endpoint. A metrics
+    /// port that cannot be bound is reported and skipped: classification matters more than its metrics.
+    public func start(metricsAddress: String) {
         engine.start()
         guard !metricsAddress.isEmpty else { return }
-        let s = try MetricsServer(address: metricsAddress, registry: metrics)
+        let s: MetricsServer
+        do {
+            s = try MetricsServer(address: metricsAddress, registry: metrics)
+        } catch {
+            OperationalLog.error("metrics", "no /metrics endpoint: \(error)")
+            return
+        }
         s.start()
         server.withLock { $0 = s }
         OperationalLog.info("metrics", "serving Prometheus metrics on http://\(s.host):\(s.port)/metrics")

@@ -70,7 +70,7 @@ enum RunCommand: CamsiftCommand {
             hooks.retrain = { retrainer.coordinator.request(reason: "SIGUSR1") }
         }
         pipeline.registerMetrics(health: { daemon.cameraHealth() }, retrain: { retrainer.coordinator.status })
-        try pipeline.start(metricsAddress: config.metrics)
+        pipeline.start(metricsAddress: config.metrics)
         retrainer.startSchedule()
         let signals = SignalCenter()
         signals.install { [requests = daemon.requests] sig in

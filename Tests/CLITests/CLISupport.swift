@@ -157,7 +157,8 @@ struct DaemonFixture {
     init(cameraCount: Int = 3) {
         dir.mkdir("cameras")
         for i in 0..<cameraCount { writeCamera(id: "cam-\(i)") }
-        dir.write("camsift.json", "{\"cameras\": \"\(cameras)\", \"state\": \"\(state)\", \"log\": \"\(log)\"}\n")
+        // metrics on port 0: tests run daemons side by side (and beside an installed one on 9464).
+        dir.write("camsift.json", "{\"cameras\": \"\(cameras)\", \"state\": \"\(state)\", \"log\": \"\(log)\", \"metrics\": \"127.0.0.1:0\"}\n")
     }
 
     func writeCamera(id: String, interval: Double = 5) {

@@ -16,7 +16,7 @@ import Testing
         let lobby = cam
         p.registerMetrics(health: { [lobby, CameraHealth(id: "dead", kind: .snapshot, state: .backoff)] },
                           retrain: { RetrainCoordinator.Status() })
-        try p.start(metricsAddress: "")
+        p.start(metricsAddress: "")
         for i in 0..<10 { p.sink.submit(makeFrame(camera: "c\(i % 3)", value: UInt8(i * 20), textured: true, tag: "\(i)")) }
         p.drain()
         #expect(sink.all.count == 10 - p.batcher.statistics.dropped)

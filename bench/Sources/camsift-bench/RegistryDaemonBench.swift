@@ -44,7 +44,7 @@ enum RegistryDaemonBench {
         for n in 0..<count { writeCamera(cameras, n, interval: 60) }
         print("registry: generated \(count) camera files in \(ms(since: tGen)) ms")
         let config = dir + "/camsift.json"
-        try Data("{\"cameras\": \"\(cameras)\", \"state\": \"\(dir)/state\", \"log\": \"\(dir)/log/c.jsonl\"}".utf8)
+        try Data("{\"cameras\": \"\(cameras)\", \"state\": \"\(dir)/state\", \"log\": \"\(dir)/log/c.jsonl\", \"metrics\": \"127.0.0.1:0\"}".utf8)
             .write(to: URL(fileURLWithPath: config))
 
         let peer = pythonPeer(cameras)
