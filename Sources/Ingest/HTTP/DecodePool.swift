@@ -9,6 +9,9 @@ struct DecodeJob: Sendable {
     var jpeg: [UInt8]
     var capturedAt: ContinuousClock.Instant
     var wall: Double
+    /// Called (on the submitting thread, under the pool lock: keep it cheap) when this job is dropped unseen,
+    /// so a source that skips repeats (snapshot ETag/hash) knows its last frame never reached the pipeline.
+    var onDrop: (@Sendable () -> Void)? = nil
 }
 
 /// Counters of the decode stage, for `camsift cameras`, /metrics and the ingest bench.
@@ -58,6 +61,7 @@ final class DecodePool: @unchecked Sendable {
         guard !stopping else { return false }
         var dropped = false
         if count == ring.count {
+            ring[head]?.onDrop?()
             ring[head] = nil
             head = (head + 1) % ring.count
             count -= 1

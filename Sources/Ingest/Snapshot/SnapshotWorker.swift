@@ -137,7 +137,10 @@ final class SnapshotWorker: CameraWorker, HTTPTransferDelegate, @unchecked Senda
             } else {
                 lastHash = h
                 monitor.sampled()
-                ctx.decoder.submit(DecodeJob(monitor: monitor, jpeg: body, capturedAt: .now, wall: Timestamp.now()))
+                // If the decode queue drops this frame unseen, forget it: otherwise every later poll of a static
+                // scene is a "duplicate" (304 or same hash) and the camera would never deliver a frame.
+                ctx.decoder.submit(DecodeJob(monitor: monitor, jpeg: body, capturedAt: .now, wall: Timestamp.now(),
+                                             onDrop: { [weak self] in self?.forgetLastFrame() }))
             }
         }
         body = []
@@ -145,6 +148,13 @@ final class SnapshotWorker: CameraWorker, HTTPTransferDelegate, @unchecked Senda
         let jitter = camera.interval * ctx.options.pollJitter
         nextPollAt = max(nextPollAt + camera.interval + Double.random(in: -jitter...jitter), Monotonic.now())
         schedule(at: nextPollAt)
+    }
+
+    /// Runs on the loop thread (the pool drops inside `submit`, which only the loop calls).
+    private func forgetLastFrame() {
+        etag = nil
+        lastModified = nil
+        lastHash = nil
     }
 
     private func failed(_ error: IngestError) {
