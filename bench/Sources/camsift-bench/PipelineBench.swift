@@ -140,7 +140,8 @@ struct Sample {
         let status = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
         let rss = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") }
             .flatMap { Int($0.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") } ?? 0
-        let size = (try? FileManager.default.attributesOfItem(atPath: log)[.size] as? Int) ?? 0
+        var st = stat()
+        let size = stat(log, &st) == 0 ? Int(st.st_size) : 0
         let m = Metrics.scrape(port: metricsPort)
         return Sample(time: Timestamp.now(), cpuSeconds: cpu, rssKB: rss, logBytes: size, lines: LogWindow.countLines(log),
                       queue: m["camsift_queue_depth"] ?? 0, dropped: m.filter { $0.key.hasPrefix("camsift_frames_dropped_total") }.values.reduce(0, +),
