@@ -266,6 +266,8 @@ enum EngineTrainBench {
     static let probeShapes = [(64, 65536, 288, "conv M=64 N=65536 K=288"), (64, 1024, 288, "conv M=64 N=1024 K=288"),
                               (144, 3136, 24, "1×1 M=144 N=3136 K=24"), (1024, 1024, 1024, "square 1024³")]
 
+    static let stepColumn = "small-CNN train images/s"
+
     /// Child mode: print one line per probe shape, "GFLOPS <name>=<value>".
     static func gemmProbe() -> Int32 {
         let threads = Int(ProcessInfo.processInfo.environment["CAMSIFT_NN_THREADS"] ?? "") ?? 2
@@ -284,6 +286,24 @@ enum EngineTrainBench {
                 best = Swift.min(best, threadCPUSeconds() - t)
             }
             print("CPU1 \(2.0 * Double(m * n * k) / best / 1e9) \(name)")
+        }
+        // A whole small-CNN training step (batch 64, 28×28), 1 thread, CPU time, best of 6 after a warm-up.
+        if let model = try? SmallCNN.make(inputChannels: 1, inputSize: 28, classes: 10, seed: 1) {
+            let x = Tensor(zeros: Shape(n: 64, c: 1, h: 28, w: 28))
+            var rng = SeededGenerator(seed: 2)
+            for i in 0..<x.count { x.pointer[i] = rng.uniform(1) }
+            let loss = SoftmaxCrossEntropy(), labels = (0..<64).map { $0 % 10 }
+            let optimizer = SGD(model, learningRate: 0.01, momentum: 0.9)
+            var best = Double.infinity
+            for rep in 0..<7 {
+                let t = threadCPUSeconds()
+                optimizer.zeroGrad()
+                _ = try? loss.forward(try model.forward(x, training: true), labels: labels)
+                _ = try? model.backward(try loss.backward())
+                optimizer.step()
+                if rep > 0 { best = Swift.min(best, threadCPUSeconds() - t) }
+            }
+            print("CPU1 \(64 / best) \(stepColumn)")
         }
         return 0
     }
@@ -330,11 +350,11 @@ enum EngineTrainBench {
             print("| \(core.isEmpty ? "(unset)" : core) | \(picked[index]) | " + cells.joined(separator: " | ") + " |")
         }
         print("\n(4b) the same GEMMs on 1 thread, GFLOP/s of thread CPU time (best of 8 calls, median of rounds): "
-            + "robust to other load on the box")
-        print("| OPENBLAS_CORETYPE | kernel | " + probeShapes.map(\.3).joined(separator: " | ") + " |")
-        print("|---|---|" + String(repeating: "---|", count: probeShapes.count))
+            + "robust to other load on the box; last column: a whole small-CNN training step, images per CPU-second")
+        print("| OPENBLAS_CORETYPE | kernel | " + probeShapes.map(\.3).joined(separator: " | ") + " | \(stepColumn) |")
+        print("|---|---|" + String(repeating: "---|", count: probeShapes.count + 1))
         for (index, core) in cores.enumerated() {
-            let cells = probeShapes.map { fmt(median(cpuSamples[index][$0.3] ?? [])) }
+            let cells = (probeShapes.map(\.3) + [stepColumn]).map { fmt(median(cpuSamples[index][$0] ?? [])) }
             print("| \(core.isEmpty ? "(unset)" : core) | \(picked[index]) | " + cells.joined(separator: " | ") + " |")
         }
     }
