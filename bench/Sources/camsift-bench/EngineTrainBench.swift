@@ -250,7 +250,11 @@ enum EngineTrainBench {
         return (ContinuousClock.now - start).seconds
     }
 
+    /// OpenBLAS's own multi-threaded sgemm at the engine's thread count (the engine pins OpenBLAS to 1 thread and
+    /// splits GEMMs itself; the reference peak is OpenBLAS at full width).
     static func gemmRate(m: Int, n: Int, k: Int, reps: Int) -> Double {
+        openblas_set_num_threads(Int32(NNThreads.count))
+        defer { openblas_set_num_threads(1) }
         let a = Tensor(zeros: [m, k]), b = Tensor(zeros: [k, n]), c = Tensor(zeros: [m, n])
         a.fill(0.5)
         b.fill(0.25)
