@@ -22,8 +22,9 @@ enum BLAS {
             call(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
             return
         }
-        // Column blocks, multiples of 16 floats (one cache line), one or two per thread.
-        let blocks = threads * (n >= 256 * threads ? 2 : 1)
+        // Column blocks, multiples of 16 floats (one cache line), up to 4 per thread and ≥ 128 wide: small enough
+        // that a thread descheduled mid-block on a busy box leaves little for the others to wait on.
+        let blocks = Swift.max(threads, Swift.min(threads * 4, n / 128))
         let width = ((n + blocks - 1) / blocks + 15) / 16 * 16
         let count = (n + width - 1) / width
         NNThreads.parallelFor(count) { i in

@@ -57,7 +57,7 @@ public enum NNThreads {
         guard total > 0 else { return }
         let threads = count
         let maxChunks = Swift.max(1, total / Swift.max(grain, 1))
-        let chunks = Swift.min(maxChunks, threads == 1 ? 1 : threads * 2)
+        let chunks = Swift.min(maxChunks, threads == 1 ? 1 : threads * 4)
         if chunks <= 1 {
             body(0..<total)
             return
