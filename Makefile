@@ -28,13 +28,13 @@ APT_TEST  := nginx-light libnginx-mod-rtmp ffmpeg opencv-doc dataset-fashion-mni
 APT_BENCH := python3-torch
 
 .PHONY: help deps deps-bench weights build test run install bench-engine bench-ingest bench-longtail \
-        bench-pipeline bench-decode venv clean
+        bench-pipeline bench-decode bench-registry fuzz-jpeg fuzz-mjpeg venv clean
 
 help:
 	@echo "make run      set up, build, start the live demo"
 	@echo "make test     set up, build, run the tests"
 	@echo "make install  install binary, units and /etc/camsift"
-	@echo "make bench-engine | bench-ingest | bench-decode | bench-longtail | bench-pipeline"
+	@echo "make bench-engine | bench-ingest | bench-decode | bench-longtail | bench-pipeline | bench-registry"
 
 # Installs only the packages that are missing (dpkg-query), so a second run costs a second.
 define apt_install
@@ -85,17 +85,27 @@ install: build
 	for f in cameras/*.json; do [ -f "$(DESTDIR)/etc/camsift/$$f" ] || install -m 0644 "$$f" $(DESTDIR)/etc/camsift/cameras/; done
 	@if [ -f $(EFFNET_MODEL) ]; then install -D -m 0644 $(EFFNET_MODEL) $(DESTDIR)/var/lib/camsift/models/imagenet.csm; fi
 
-# Python peers for benchmarks live in a venv that sees Debian's numpy/torch.
+# Python peers for benchmarks live in a venv that sees Debian's numpy/torch. No `onnx` package: its current
+# releases need a newer numpy than Debian 12's; bench/peers/effnet_onnx.py encodes the graph itself.
 venv: deps
 	[ -x $(VENV)/bin/python ] || $(PYTHON) -m venv --system-site-packages $(VENV)
 	$(VENV)/bin/python -c "import onnxruntime" 2>/dev/null || \
-	  $(VENV)/bin/pip install -q --no-deps onnxruntime onnx protobuf flatbuffers coloredlogs humanfriendly sympy mpmath packaging
+	  $(VENV)/bin/pip install -q --no-deps onnxruntime==1.32.0 protobuf flatbuffers coloredlogs humanfriendly \
+	    sympy mpmath packaging
 
 bench-engine: deps-bench weights build venv
 	bash bench/engine.sh
 
 bench-decode: deps build
 	bash bench/decode.sh
+
+# libFuzzer + ASan over the JPEG decode path, >= 1M iterations (RUNS=...); separate package under fuzz/.
+fuzz-jpeg: deps
+	bash fuzz/jpeg.sh
+
+# libFuzzer + ASan over the MJPEG stream parser, >= 1M iterations (RUNS=...); not part of `make test`.
+fuzz-mjpeg: deps
+	bash bench/fuzz/mjpeg.sh
 
 bench-ingest: deps build
 	bash bench/ingest.sh
@@ -105,6 +115,9 @@ bench-longtail: deps build
 
 bench-pipeline: deps weights build
 	bash bench/pipeline.sh
+
+bench-registry: deps build
+	bash bench/registry.sh
 
 clean:
 	rm -rf .build

@@ -39,7 +39,7 @@ let package = Package(
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "Media", "Registry", "CamsiftCore"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "CamsiftCore"]),
         .testTarget(name: "LearningTests", dependencies: ["Learning", "NN", "CamsiftCore"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Ingest", "Registry", "NN", "Learning", "CamsiftCore"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Ingest", "Registry", "NN", "Learning", "Media", "CamsiftCore"]),
         .testTarget(name: "CLITests", dependencies: ["CamsiftCore"]),
     ]
 )
@@ -49,7 +49,7 @@ for target in package.targets where [.executable, .test, .regular].contains(targ
     settings.append(.enableUpcomingFeature("ExistentialAny"))
     // The NN kernels are hot loops over verified-in-range indices; the rest keeps its safety checks.
     if target.name == "NN" {
-        settings.append(.unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release)))
+        settings.append(.unsafeFlags(["-Ounchecked", "-wmo", "-target-cpu", "native"], .when(configuration: .release)))
     }
     target.swiftSettings = settings
 }

@@ -2,6 +2,10 @@
 /* libcurl for Swift. curl_easy_setopt / curl_easy_getinfo / curl_multi_setopt are variadic and so not
  * importable: one typed wrapper per argument kind, prefixed ccurl_. */
 #include <curl/curl.h>
+/* The curl-multi event loop drives curl_multi_socket_action from epoll and wakes through an eventfd;
+ * Swift's Glibc module does not export these Linux headers. */
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 
 static inline CURLcode ccurl_easy_setopt_long(CURL *h, CURLoption o, long v) { return curl_easy_setopt(h, o, v); }
 static inline CURLcode ccurl_easy_setopt_off(CURL *h, CURLoption o, curl_off_t v) { return curl_easy_setopt(h, o, v); }

@@ -1,13 +1,44 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CamsiftCore
+import Pipeline
 
 enum RetrainCommand: CamsiftCommand {
     static let name = "retrain"
     static let abstract = "ask the running daemon to retrain (SIGUSR1)"
-    static let usage = ""
+    static let usage = "[--state DIR] [--config FILE]"
+
     static func run(_ args: [String]) async throws -> Int32 {
-        Console.error("camsift retrain: not built yet\n")
-        return ExitStatus.software
+        let a = try CommandLineArguments(args, valued: ["state", "config"], booleans: [])
+        guard a.positionals.isEmpty else { throw UsageError("unexpected argument '\(a.positionals[0])'") }
+        let stateDir: String
+        do {
+            stateDir = try DaemonConfiguration.resolve(configPath: a.value("config"), overrides: .init(state: a.value("state")))
+                .config.state
+        } catch {
+            Console.error("camsift retrain: \(error)")
+            return ExitStatus.config
+        }
+        let pidPath = PIDFile.path(inStateDirectory: stateDir)
+        switch PIDFile.probe(pidPath) {
+        case .absent:
+            Console.error("camsift retrain: no camsift daemon runs with the state directory '\(stateDir)' (no "
+                + "'\(pidPath)') — start it with `camsift run` (or systemctl start camsift), or pass its --state DIR")
+            return ExitStatus.unavailable
+        case .stale(let pid):
+            Console.error("camsift retrain: '\(pidPath)' is stale (pid \(pid.map(String.init) ?? "?") no longer runs "
+                + "camsift) — the daemon is not running; start it first")
+            return ExitStatus.unavailable
+        case .running(let pid):
+            guard kill(pid, SIGUSR1) == 0 else {
+                let e = errno
+                Console.error("camsift retrain: cannot signal pid \(pid): \(String(cString: strerror(e)))"
+                    + (e == EPERM ? " — run as the daemon's user or root" : ""))
+                return ExitStatus.failure
+            }
+            Console.out("retrain requested from camsift daemon (pid \(pid))\n")
+            return ExitStatus.ok
+        }
     }
 }

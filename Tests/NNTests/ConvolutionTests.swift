@@ -20,6 +20,9 @@ import Testing
         // 1×1 on a 16×17 plane: the direct per-image GEMM path (plane ≥ 256).
         ConvCase(n: 2, c: 8, h: 16, w: 17, oc: 4, k: 1, stride: 1, dilation: 1, groups: 2, padding: .explicit(.zero)),
         ConvCase(n: 2, c: 4, h: 10, w: 10, oc: 8, k: 5, stride: 2, dilation: 1, groups: 1, padding: .same),
+        // Wide stride-2 rows: the vectorised even-lane gather of im2col (plus its scalar tail).
+        ConvCase(n: 2, c: 3, h: 9, w: 75, oc: 4, k: 3, stride: 2, dilation: 1, groups: 1, padding: .same),
+        ConvCase(n: 1, c: 2, h: 6, w: 66, oc: 3, k: 3, stride: 2, dilation: 1, groups: 1, padding: .explicit(.uniform(1))),
         ConvCase(n: 4, c: 2, h: 5, w: 7, oc: 3, k: 2, stride: 3, dilation: 1, groups: 1,
                  padding: .explicit(Padding2D(top: 0, bottom: 1, left: 1, right: 0))),
     ]

@@ -48,6 +48,15 @@ enum Im2Col {
                                 if xHi > xLo { memcpy(d + xLo, s + xLo, (xHi - xLo) * 4) }
                             } else {
                                 var ox = xLo
+                                if g.strideW == 2 {
+                                    // Even lanes of 32 consecutive inputs, while the 32 stay inside this row.
+                                    let rowEnd = g.inW - offX
+                                    while ox + 16 <= xHi && 2 * ox + 32 <= rowEnd {
+                                        let v = UnsafeRawPointer(s + 2 * ox).loadUnaligned(as: SIMD32<Float>.self)
+                                        UnsafeMutableRawPointer(d + ox).storeBytes(of: v.evenHalf, as: SIMD16<Float>.self)
+                                        ox += 16
+                                    }
+                                }
                                 while ox < xHi {
                                     d[ox] = s[ox * g.strideW]
                                     ox += 1

@@ -30,17 +30,20 @@ extension Layer {
         var plan: [(Tensor, Tensor)] = []
         for (name, target) in mine {
             guard let source = byName.removeValue(forKey: name) else {
-                throw NNError(.missingTensor, "tensor '\(name)' \(target.shape) is missing from the loaded set; "
+                throw NNError(code: .missingTensor,
+                    message: "tensor '\(name)' \(target.shape) is missing from the loaded set; "
                     + "the file was saved from a different architecture or is incomplete")
             }
             guard source.shape == target.shape else {
-                throw NNError(.shapeMismatch, "tensor '\(name)': file has \(source.shape), model expects "
+                throw NNError(code: .shapeMismatch,
+                    message: "tensor '\(name)': file has \(source.shape), model expects "
                     + "\(target.shape); rebuild the model with the file's architecture")
             }
             plan.append((target, source))
         }
         if strict, let extra = byName.keys.sorted().first {
-            throw NNError(.unknownTensor, "tensor '\(extra)' is not part of this model (\(byName.count) unknown); "
+            throw NNError(code: .unsupportedArchitecture,
+                message: "tensor '\(extra)' is not part of this model (\(byName.count) unknown); "
                 + "pass strict: false to ignore extra tensors")
         }
         for (target, source) in plan { target.assign(source) }

@@ -33,11 +33,12 @@ extension Layer {
 @inline(__always)
 func requireImage(_ input: Tensor, channels: Int?, layer: String) throws {
     guard input.shape.rank == 4 else {
-        throw NNError(.shapeMismatch, "\(layer): expected an NCHW tensor (rank 4), got \(input.shape); "
+        throw NNError(code: .shapeMismatch, message: "\(layer): expected an NCHW tensor (rank 4), got \(input.shape); "
             + "reshape feature vectors to [N, C, 1, 1] or use Flatten/Dense")
     }
     if let channels, input.shape.c != channels {
-        throw NNError(.shapeMismatch, "\(layer): expected \(channels) input channels, got \(input.shape) "
+        throw NNError(code: .shapeMismatch,
+            message: "\(layer): expected \(channels) input channels, got \(input.shape) "
             + "(check the previous layer's output channels)")
     }
 }
@@ -46,7 +47,8 @@ func requireImage(_ input: Tensor, channels: Int?, layer: String) throws {
 @inline(__always)
 func requireSaved(_ saved: Tensor?, layer: String) throws -> Tensor {
     guard let saved else {
-        throw NNError(.state, "\(layer): backward called without a preceding forward(training: true)")
+        throw NNError(code: .invalidArgument,
+            message: "\(layer): backward called without a preceding forward(training: true)")
     }
     return saved
 }
@@ -55,6 +57,7 @@ func requireSaved(_ saved: Tensor?, layer: String) throws -> Tensor {
 @inline(__always)
 func requireGradShape(_ grad: Tensor, _ expected: Shape, layer: String) throws {
     guard grad.shape == expected else {
-        throw NNError(.shapeMismatch, "\(layer): gradient \(grad.shape) does not match forward output \(expected)")
+        throw NNError(code: .shapeMismatch,
+            message: "\(layer): gradient \(grad.shape) does not match forward output \(expected)")
     }
 }

@@ -62,7 +62,8 @@ struct WindowGeometry: Equatable {
         let spanH = inH + pad.top + pad.bottom - dilationH * (kH - 1) - 1
         let spanW = inW + pad.left + pad.right - dilationW * (kW - 1) - 1
         guard spanH >= 0, spanW >= 0 else {
-            throw NNError(.shapeMismatch, "\(layer): input \(inH)×\(inW) is smaller than the \(kH)×\(kW) window "
+            throw NNError(code: .shapeMismatch,
+                message: "\(layer): input \(inH)×\(inW) is smaller than the \(kH)×\(kW) window "
                 + "(dilation \(dilationH)×\(dilationW), padding \(pad)); use a larger input or more padding")
         }
         outH = spanH / strideH + 1

@@ -7,8 +7,10 @@
 /// BatchNorm bias and ReLU6. Padding is TensorFlow "SAME": total `max((out−1)·s + k − in, 0)`, with the
 /// smaller half before and the larger after (asymmetric for stride 2 on even sizes).
 enum DepthwiseKernel {
-    typealias Vec = SIMD8<Float>
-    static let lanes = 8
+    /// 16 lanes: one AVX-512 register when NN is built for a host that has it (Package.swift builds NN with
+    /// `-target-cpu native` in release), two AVX registers otherwise.
+    typealias Vec = SIMD16<Float>
+    static let lanes = 16
 
     /// Sizes of one plane's convolution and of its padded scratch copy.
     struct Geometry: Equatable {
@@ -55,7 +57,7 @@ enum DepthwiseKernel {
                       scratch: UnsafeMutablePointer<Float>) {
         let k = g.k
         let wvec = UnsafeMutableRawPointer(scratch + g.rows * g.rowWidth * g.stride)
-        for t in 0..<(k * k) { wvec.storeBytes(of: Vec(repeating: weights[t]), toByteOffset: t * 32, as: Vec.self) }
+        for t in 0..<(k * k) { wvec.storeBytes(of: Vec(repeating: weights[t]), toByteOffset: t * MemoryLayout<Vec>.stride, as: Vec.self) }
         fill(input: input, inputBias: inputBias, g, scratch: scratch)
         let taps = UnsafeRawPointer(wvec)
         if g.stride == 1 {
@@ -65,9 +67,16 @@ enum DepthwiseKernel {
         }
     }
 
-    @inline(__always)
-    private static func activate(_ v: Vec, _ b: Vec) -> Vec {
-        (v + b).clamped(lowerBound: Vec(repeating: 0), upperBound: Vec(repeating: 6))
+    /// `min(max(v, lo), hi)` lane-wise. Written with compare + select because the stdlib's generic
+    /// `clamped`/`pointwiseMin` are not specialised across modules and cost a call per vector.
+    @_transparent
+    static func clamp(_ v: Vec, _ lo: Vec, _ hi: Vec) -> Vec {
+        v.replacing(with: lo, where: v .< lo).replacing(with: hi, where: v .> hi)
+    }
+
+    @_transparent
+    static func activate(_ v: Vec, _ b: Vec) -> Vec {
+        clamp(v + b, Vec(repeating: 0), Vec(repeating: 6))
     }
 
     @inline(__always)
@@ -108,8 +117,8 @@ enum DepthwiseKernel {
             let evenDst = (g.padLeft & 1 == 0 ? scratch : phase1) + rowOff + (g.padLeft >> 1)
             let oddDst = (g.padLeft & 1 == 0 ? phase1 : scratch) + rowOff + ((g.padLeft + 1) >> 1)
             var j = 0
-            while 2 * j + 16 <= w {
-                let v = UnsafeRawPointer(src + 2 * j).loadUnaligned(as: SIMD16<Float>.self)
+            while 2 * j + 2 * lanes <= w {
+                let v = UnsafeRawPointer(src + 2 * j).loadUnaligned(as: SIMD32<Float>.self)
                 var e = v.evenHalf, o = v.oddHalf
                 if apply { e = activate(e, bv); o = activate(o, bv) }
                 UnsafeMutableRawPointer(evenDst + j).storeBytes(of: e, as: Vec.self)
@@ -125,6 +134,12 @@ enum DepthwiseKernel {
         }
     }
 
+    /// Broadcast weight `t` (stored pre-broadcast in the scratch tail).
+    @_transparent
+    static func tap(_ taps: UnsafeRawPointer, _ t: Int) -> Vec {
+        taps.loadUnaligned(fromByteOffset: t * MemoryLayout<Vec>.stride, as: Vec.self)
+    }
+
     @inline(__always)
     private static func store(_ v: Vec, _ dst: UnsafeMutablePointer<Float>, count: Int) {
         if count >= lanes {
@@ -134,53 +149,113 @@ enum DepthwiseKernel {
         }
     }
 
+    /// Kernel sizes as types, so the generic bodies get specialised copies with `k` a constant: the tap loops
+    /// unroll fully and the broadcast weights stay in registers. `KAny` reads `k` from the geometry.
+    protocol KernelSize { static var k: Int? { get } }
+    enum K3: KernelSize { static var k: Int? { 3 } }
+    enum K5: KernelSize { static var k: Int? { 5 } }
+    enum KAny: KernelSize { static var k: Int? { nil } }
+
+    /// Dispatches to a body specialised for the kernel size.
     private static func convolveStride1(scratch: UnsafeMutablePointer<Float>, taps: UnsafeRawPointer, bias: Float,
                                         relu6: Bool, output: UnsafeMutablePointer<Float>, _ g: Geometry) {
-        let k = g.k, rw = g.rowWidth, wo = g.wo
+        switch g.k {
+        case 3: stride1(K3.self, scratch: scratch, taps: taps, bias: bias, relu6: relu6, output: output, g)
+        case 5: stride1(K5.self, scratch: scratch, taps: taps, bias: bias, relu6: relu6, output: output, g)
+        default: stride1(KAny.self, scratch: scratch, taps: taps, bias: bias, relu6: relu6, output: output, g)
+        }
+    }
+
+    /// Stride 1, two output rows per pass: rows `oy` and `oy+1` share `k−1` input rows, so each loaded input
+    /// vector feeds both accumulators.
+    private static func stride1<K: KernelSize>(_: K.Type, scratch: UnsafeMutablePointer<Float>, taps: UnsafeRawPointer, bias: Float,
+                                relu6: Bool, output: UnsafeMutablePointer<Float>, _ g: Geometry) {
+        let k = K.k ?? g.k
+        let rw = g.rowWidth, wo = g.wo, ho = g.ho
         let bv = Vec(repeating: bias)
         let lo = Vec(repeating: relu6 ? 0 : -.infinity), hi = Vec(repeating: relu6 ? 6 : .infinity)
-        for oy in 0..<g.ho {
+        // Taps copied into locals: the compiler cannot hoist loads through `taps` out of the loop (it may alias
+        // `output`), and with k a constant these stay in registers (25 of 32 for k = 5 on AVX-512).
+        var w = InlineArray<25, Vec>(repeating: Vec())
+        if k <= 5 { for t in 0..<(k * k) { w[t] = tap(taps, t) } }
+        var oy = 0
+        while k <= 5 && oy + 2 <= ho {
             var ox = 0
             while ox < wo {
-                var acc = bv
+                // Two partial sums per output row (even/odd kernel rows) halve the FMA dependency chains,
+                // which otherwise bound this loop by FMA latency rather than throughput.
+                var acc0 = bv, acc1 = bv, acc0b = Vec(), acc1b = Vec()
+                for r in 0...k {
+                    let row = UnsafeRawPointer(scratch + (oy + r) * rw + ox)
+                    for kx in 0..<k {
+                        let v = row.loadUnaligned(fromByteOffset: kx * 4, as: Vec.self)
+                        if r < k {
+                            if r & 1 == 0 { acc0.addProduct(v, w[r * k + kx]) } else { acc0b.addProduct(v, w[r * k + kx]) }
+                        }
+                        if r > 0 {
+                            if r & 1 == 1 { acc1.addProduct(v, w[(r - 1) * k + kx]) } else { acc1b.addProduct(v, w[(r - 1) * k + kx]) }
+                        }
+                    }
+                }
+                store(clamp(acc0 + acc0b, lo, hi), output + oy * wo + ox, count: wo - ox)
+                store(clamp(acc1 + acc1b, lo, hi), output + (oy + 1) * wo + ox, count: wo - ox)
+                ox += lanes
+            }
+            oy += 2
+        }
+        while oy < ho {
+            var ox = 0
+            while ox < wo {
+                var acc = bv, accb = Vec()
                 for ky in 0..<k {
                     let row = UnsafeRawPointer(scratch + (oy + ky) * rw + ox)
                     for kx in 0..<k {
-                        acc += row.loadUnaligned(fromByteOffset: kx * 4, as: Vec.self)
-                            * taps.loadUnaligned(fromByteOffset: (ky * k + kx) * 32, as: Vec.self)
+                        let v = row.loadUnaligned(fromByteOffset: kx * 4, as: Vec.self)
+                        if ky & 1 == 0 { acc.addProduct(v, tap(taps, ky * k + kx)) } else { accb.addProduct(v, tap(taps, ky * k + kx)) }
                     }
                 }
-                store(acc.clamped(lowerBound: lo, upperBound: hi), output + oy * wo + ox, count: wo - ox)
+                store(clamp(acc + accb, lo, hi), output + oy * wo + ox, count: wo - ox)
                 ox += lanes
             }
+            oy += 1
         }
     }
 
     private static func convolveStride2(scratch: UnsafeMutablePointer<Float>, taps: UnsafeRawPointer, bias: Float,
                                         relu6: Bool, output: UnsafeMutablePointer<Float>, _ g: Geometry) {
-        let k = g.k, rw = g.rowWidth, wo = g.wo
+        switch g.k {
+        case 3: stride2(K3.self, scratch: scratch, taps: taps, bias: bias, relu6: relu6, output: output, g)
+        case 5: stride2(K5.self, scratch: scratch, taps: taps, bias: bias, relu6: relu6, output: output, g)
+        default: stride2(KAny.self, scratch: scratch, taps: taps, bias: bias, relu6: relu6, output: output, g)
+        }
+    }
+
+    /// Stride 2 on the phase-split plane: tap `kx` reads phase `kx & 1` at column offset `kx >> 1`.
+    private static func stride2<K: KernelSize>(_: K.Type, scratch: UnsafeMutablePointer<Float>, taps: UnsafeRawPointer, bias: Float,
+                                relu6: Bool, output: UnsafeMutablePointer<Float>, _ g: Geometry) {
+        let k = K.k ?? g.k
+        let rw = g.rowWidth, wo = g.wo
         let phase1 = scratch + g.rows * rw
         let bv = Vec(repeating: bias)
         let lo = Vec(repeating: relu6 ? 0 : -.infinity), hi = Vec(repeating: relu6 ? 6 : .infinity)
         for oy in 0..<g.ho {
             var ox = 0
             while ox < wo {
-                var acc = bv
+                var acc = bv, accb = Vec()  // even / odd taps: two independent FMA chains
                 for ky in 0..<k {
                     let r = (2 * oy + ky) * rw + ox
                     let p0 = UnsafeRawPointer(scratch + r), p1 = UnsafeRawPointer(phase1 + r)
                     var kx = 0
                     while kx < k {
-                        acc += p0.loadUnaligned(fromByteOffset: (kx >> 1) * 4, as: Vec.self)
-                            * taps.loadUnaligned(fromByteOffset: (ky * k + kx) * 32, as: Vec.self)
+                        acc.addProduct(p0.loadUnaligned(fromByteOffset: (kx >> 1) * 4, as: Vec.self), tap(taps, ky * k + kx))
                         if kx + 1 < k {
-                            acc += p1.loadUnaligned(fromByteOffset: (kx >> 1) * 4, as: Vec.self)
-                                * taps.loadUnaligned(fromByteOffset: (ky * k + kx + 1) * 32, as: Vec.self)
+                            accb.addProduct(p1.loadUnaligned(fromByteOffset: (kx >> 1) * 4, as: Vec.self),
+                                           tap(taps, ky * k + kx + 1))
                         }
                         kx += 2
                     }
                 }
-                store(acc.clamped(lowerBound: lo, upperBound: hi), output + oy * wo + ox, count: wo - ox)
+                store(clamp(acc + accb, lo, hi), output + oy * wo + ox, count: wo - ox)
                 ox += lanes
             }
         }

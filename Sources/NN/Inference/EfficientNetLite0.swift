@@ -1,15 +1,18 @@
 import CamsiftCore
 import COpenBLAS
 import Foundation
+import Synchronization
 
 /// EfficientNet-Lite0 inference (Tan & Le 2019, the "Lite" variant: no squeeze-excite, ReLU6), built from a
-/// camsift model file. BatchNorm is folded into every conv, bias + ReLU6 are fused into the consumer of each
-/// conv's output, 1×1 convs are single `cblas_sgemm`s, depthwise convs run `DepthwiseKernel`.
+/// camsift model file. BatchNorm is folded into every conv; the stem (after im2col) and all 1×1 convs run
+/// `PointwiseGEMM` with bias + ReLU6 (or bias + residual) applied in its epilogue; depthwise convs run
+/// `DepthwiseKernel`.
 ///
 /// Threads: with a batch of at least two images and `threads > 1`, images are spread over `threads` workers,
-/// each running single-threaded BLAS on its own buffers (no synchronisation inside a network pass); a single
-/// image uses all threads inside each layer (BLAS threads + depthwise channels split). The OpenBLAS thread
-/// count is process-wide, so this class sets it on every call.
+/// each with its own buffers (no synchronisation inside a network pass); a single image is split across
+/// `threads` inside each layer (two fork-joins per block). The forward pass does not use
+/// OpenBLAS (its 1×1 convs run `PointwiseGEMM`), so it never touches OpenBLAS's process-wide thread count; only
+/// the small dense head calls `cblas_sgemm`, under whatever `NNThreads` set.
 ///
 /// Not thread-safe: confine an instance to one thread (the pipeline's inference thread). After the first call
 /// at a given batch size, the `into:` variants allocate nothing.
@@ -33,11 +36,25 @@ public final class EfficientNetLite0 {
     private var featureBuffer: UnsafeMutablePointer<Float>
     private var featureCapacity = 0
 
+    let stemGEMM: PointwiseGEMM
+    let headGEMM: PointwiseGEMM
+
     struct Block {
         let spec: EfficientNetArchitecture.Block
         let expand: FoldedConv?
         let depthwise: FoldedConv
         let project: FoldedConv
+        let expandGEMM: PointwiseGEMM?
+        let projectGEMM: PointwiseGEMM
+
+        init(spec: EfficientNetArchitecture.Block, expand: FoldedConv?, depthwise: FoldedConv, project: FoldedConv) {
+            self.spec = spec
+            self.expand = expand
+            self.depthwise = depthwise
+            self.project = project
+            expandGEMM = expand.map(PointwiseGEMM.init)
+            projectGEMM = PointwiseGEMM(project)
+        }
     }
 
     /// Builds the network from an `effnet-lite0` model file.
@@ -90,6 +107,8 @@ public final class EfficientNetLite0 {
             throw NNError(code: .shapeMismatch, message: "head/classifier shapes do not match (\(m.classes.count) "
                           + "class names, classifier \(classifier.outChannels)×\(classifier.inChannels))")
         }
+        stemGEMM = PointwiseGEMM(stem)
+        headGEMM = PointwiseGEMM(head)
         let plan = InferenceWorkspace.Plan(net: blocks, stem: stem, head: head, inputSize: inputSize, threads: threads)
         workspaces = (0..<threads).map { _ in InferenceWorkspace(plan) }
         featureBuffer = .allocate(capacity: 1)
@@ -124,20 +143,19 @@ public final class EfficientNetLite0 {
         let input = batch.baseAddress!, output = out.baseAddress!
         let per = imageElementCount, fc = featureCount
         if n >= 2 && threads >= 2 {
-            openblas_set_num_threads(1)
-            let workers = min(threads, n)
+            // Batch-parallel: each worker claims the next image, so a preempted worker costs at most one image.
+            let next = Atomic<Int>(0)
             let spaces = workspaces
-            InferenceParallel.forEach(workers) { w in
-                var i = w
-                while i < n {
-                    self.forward(image: input + i * per, features: output + i * fc, workspace: spaces[w], parallel: 1)
-                    i += workers
+            InferenceParallel.forEach(min(threads, n)) { w in
+                while true {
+                    let i = next.wrappingAdd(1, ordering: .relaxed).oldValue
+                    guard i < n else { return }
+                    self.forward(image: input + i * per, features: output + i * fc, workspace: spaces[w], chunks: 1)
                 }
             }
         } else {
-            openblas_set_num_threads(Int32(threads))
             for i in 0..<n {
-                forward(image: input + i * per, features: output + i * fc, workspace: workspaces[0], parallel: threads)
+                forward(image: input + i * per, features: output + i * fc, workspace: workspaces[0], chunks: threads)
             }
         }
     }
@@ -159,7 +177,6 @@ public final class EfficientNetLite0 {
     /// The dense head alone: logits from pooled features (`n × 1280` → `n × classes`).
     public func classify(features: UnsafeBufferPointer<Float>, n: Int, into out: UnsafeMutableBufferPointer<Float>) {
         precondition(features.count >= n * featureCount && out.count >= n * classCount)
-        openblas_set_num_threads(Int32(threads))
         let k = featureCount, m = classCount
         classifier.weights.withUnsafeBufferPointer { w in
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(n), Int32(m), Int32(k), 1,

@@ -2,10 +2,12 @@
 /// so a forward pass allocates nothing. Buffer roles: `cols` stem im2col; `expanded` stem / expand-conv
 /// output (pre-activation); `depthwise` depthwise output; `a`/`b` block outputs (ping-pong, so a residual
 /// block can read its input while writing its output); `head` head-conv output; `scratch` one padded plane
-/// per intra-op thread.
+/// per intra-op thread; `tail` one partial GEMM panel per intra-op thread.
 final class InferenceWorkspace {
     struct Plan {
         var cols = 0, expanded = 0, depthwise = 0, blockOut = 0, head = 0, scratch = 0, threads = 1
+        /// Largest reduction length of any 1×1 conv (for the GEMM's partial-panel copy).
+        var maxK = 0
 
         init(net blocks: [EfficientNetLite0.Block], stem: FoldedConv, head: FoldedConv, inputSize: Int, threads: Int) {
             var h = (inputSize + 1) / 2
@@ -13,6 +15,7 @@ final class InferenceWorkspace {
             expanded = stem.outChannels * h * h
             for b in blocks {
                 expanded = max(expanded, b.spec.expand * h * h)
+            maxK = max(maxK, b.spec.in, b.spec.expand)
                 let g = DepthwiseKernel.Geometry(h: h, w: h, k: b.spec.kernel, stride: b.spec.stride)
                 depthwise = max(depthwise, b.spec.expand * g.ho * g.wo)
                 blockOut = max(blockOut, b.spec.out * g.ho * g.wo)
@@ -20,12 +23,15 @@ final class InferenceWorkspace {
                 h = g.ho
             }
             self.head = head.outChannels * h * h
+            maxK = max(maxK, head.inChannels, stem.inChannels * stem.kernel * stem.kernel)
             self.threads = threads
         }
     }
 
     let cols, expanded, depthwise, a, b, head: UnsafeMutablePointer<Float>
     let scratch: [UnsafeMutablePointer<Float>]
+    /// Per intra-op thread: the zero-padded copy of a partial 32-column GEMM panel.
+    let tail: [UnsafeMutablePointer<Float>]
 
     init(_ plan: Plan) {
         func make(_ n: Int) -> UnsafeMutablePointer<Float> {
@@ -40,9 +46,10 @@ final class InferenceWorkspace {
         b = make(plan.blockOut)
         head = make(plan.head)
         scratch = (0..<plan.threads).map { _ in make(plan.scratch) }
+        tail = (0..<plan.threads).map { _ in make(plan.maxK * PointwiseGEMM.nr) }
     }
 
     deinit {
-        for p in [cols, expanded, depthwise, a, b, head] + scratch { p.deallocate() }
+        for p in [cols, expanded, depthwise, a, b, head] + scratch + tail { p.deallocate() }
     }
 }

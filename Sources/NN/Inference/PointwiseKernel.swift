@@ -5,39 +5,60 @@ import COpenBLAS
 /// Activations are channel-major per image (`[C × H·W]`), so a 1×1 conv is one row-major
 /// `Y[Cout × HW] = W[Cout × Cin] · X[Cin × HW]` (`cblas_sgemm`, no transposes, no copies).
 enum PointwiseKernel {
-    /// `C[m×n] = A[m×k] · B[k×n]` (row-major, β = 0).
+    /// `C[m×n] = A[m×k] · B[k×n]` (row-major, β = 0), on sub-matrices given by leading dimensions.
     @inline(__always)
-    static func gemm(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
-                     c: UnsafeMutablePointer<Float>) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k), 1, a, Int32(k),
-                    b, Int32(n), 0, c, Int32(n))
+    static func gemm(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+                     c: UnsafeMutablePointer<Float>, ldc: Int) {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k), 1, a, Int32(lda),
+                    b, Int32(ldb), 0, c, Int32(ldc))
     }
 
-    /// Project-conv epilogue over channels `channels`: `y[c] += bias[c]` and, for residual blocks,
+    /// Slice `t` of `chunks` of a project conv `C = A·B + bias (+ residual)`: split by columns when the plane
+    /// is wide (each slice keeps the full, small A and streams its own columns), else by output channels.
+    static func gemmSlice(_ t: Int, of chunks: Int, m: Int, n: Int, k: Int, a: UnsafePointer<Float>,
+                          b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>,
+                          residual: UnsafePointer<Float>?) {
+        if n >= 8 * chunks * 16 {
+            // Column slices, rounded to 16 so every slice starts on a cache-line-friendly boundary.
+            let step = (n + chunks * 16 - 1) / (chunks * 16) * 16
+            let lo = min(n, t * step), hi = min(n, (t + 1) * step)
+            guard lo < hi else { return }
+            gemm(m: m, n: hi - lo, k: k, a: a, lda: k, b: b + lo, ldb: n, c: c + lo, ldc: n)
+            addBias(c, bias: bias, residual: residual, plane: n, channels: 0..<m, columns: lo..<hi)
+        } else {
+            let lo = m * t / chunks, hi = m * (t + 1) / chunks
+            guard lo < hi else { return }
+            gemm(m: hi - lo, n: n, k: k, a: a + lo * k, lda: k, b: b, ldb: n, c: c + lo * n, ldc: n)
+            addBias(c, bias: bias, residual: residual, plane: n, channels: lo..<hi, columns: 0..<n)
+        }
+    }
+
+    /// Project-conv epilogue over `channels` × `columns`: `y[c] += bias[c]` and, for residual blocks,
     /// `y[c] += x[c]` (the block input), in one pass.
     static func addBias(_ y: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>,
-                        residual: UnsafePointer<Float>?, plane: Int, channels: Range<Int>) {
+                        residual: UnsafePointer<Float>?, plane: Int, channels: Range<Int>, columns: Range<Int>) {
         typealias V = SIMD8<Float>
+        let count = columns.count
         for c in channels {
-            let row = y + c * plane
+            let row = y + c * plane + columns.lowerBound
             let b = bias[c]
             let bv = V(repeating: b)
             var i = 0
             if let residual {
-                let r = residual + c * plane
-                while i + 8 <= plane {
+                let r = residual + c * plane + columns.lowerBound
+                while i + 8 <= count {
                     let v = UnsafeRawPointer(row + i).loadUnaligned(as: V.self) + UnsafeRawPointer(r + i).loadUnaligned(as: V.self) + bv
                     UnsafeMutableRawPointer(row + i).storeBytes(of: v, as: V.self)
                     i += 8
                 }
-                while i < plane { row[i] += r[i] + b; i += 1 }
+                while i < count { row[i] += r[i] + b; i += 1 }
             } else {
-                while i + 8 <= plane {
+                while i + 8 <= count {
                     let v = UnsafeRawPointer(row + i).loadUnaligned(as: V.self) + bv
                     UnsafeMutableRawPointer(row + i).storeBytes(of: v, as: V.self)
                     i += 8
                 }
-                while i < plane { row[i] += b; i += 1 }
+                while i < count { row[i] += b; i += 1 }
             }
         }
     }
@@ -51,6 +72,17 @@ enum PointwiseKernel {
             let b = bias[c]
             var s: Float = 0
             for p in 0..<plane { s += min(max(row[p] + b, 0), 6) }
+            out[c] = s * inv
+        }
+    }
+
+    /// Global average pool of rows `channels` of `y` (`[C × plane]`) into `out[c]`.
+    static func meanPool(_ y: UnsafePointer<Float>, plane: Int, channels: Range<Int>, out: UnsafeMutablePointer<Float>) {
+        let inv = 1 / Float(plane)
+        for c in channels {
+            let row = y + c * plane
+            var s: Float = 0
+            for p in 0..<plane { s += row[p] }
             out[c] = s * inv
         }
     }
@@ -75,9 +107,23 @@ enum PointwiseKernel {
                             continue
                         }
                         let src = plane + iy * w
-                        for ox in 0..<wo {
-                            let ix = ox * s + kx - pl
-                            dst[ox] = (ix >= 0 && ix < w) ? src[ix] : 0
+                        // Columns whose tap lies inside the row: ox·s + kx − pl ∈ [0, w).
+                        let first = min(wo, max(0, (pl - kx + s - 1) / s))
+                        let end = max(first, min(wo, (w - 1 - kx + pl) / s + 1))
+                        dst.update(repeating: 0, count: first)
+                        (dst + end).update(repeating: 0, count: wo - end)
+                        var ox = first
+                        if s == 2 {
+                            // Stride 2 is a deinterleave: even lanes of a 32-wide load.
+                            while ox + 16 <= end && (ox * 2 + kx - pl) + 32 <= w {
+                                let v = UnsafeRawPointer(src + ox * 2 + kx - pl).loadUnaligned(as: SIMD32<Float>.self)
+                                UnsafeMutableRawPointer(dst + ox).storeBytes(of: v.evenHalf, as: SIMD16<Float>.self)
+                                ox += 16
+                            }
+                        }
+                        while ox < end {
+                            dst[ox] = src[ox * s + kx - pl]
+                            ox += 1
                         }
                     }
                     row += ho * wo

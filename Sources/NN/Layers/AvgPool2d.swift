@@ -71,7 +71,7 @@ public final class AvgPool2d: Layer {
 
     public func backward(_ dy: Tensor) throws -> Tensor {
         guard let g = geometry, let shape = inputShape else {
-            throw NNError(.state, "AvgPool2d: backward without forward")
+            throw NNError(code: .invalidArgument, message: "AvgPool2d: backward without forward")
         }
         try requireGradShape(dy, Shape(n: shape.n, c: shape.c, h: g.outH, w: g.outW), layer: "AvgPool2d")
         let dx = gradInputCache.tensor(shape)

@@ -12,7 +12,8 @@ extension BatchNorm2d {
     /// A new Conv2D computing `self(conv(x))` in inference mode, with a bias. `conv` is not modified.
     public func fold(into conv: Conv2D) throws -> Conv2D {
         guard conv.outChannels == channels else {
-            throw NNError(.shapeMismatch, "cannot fold \(layerName) into \(conv.layerName): channel counts differ")
+            throw NNError(code: .shapeMismatch,
+                message: "cannot fold \(layerName) into \(conv.layerName): channel counts differ")
         }
         var rng = SeededGenerator(seed: 0)
         let folded = Conv2D(inChannels: conv.inChannels, outChannels: conv.outChannels, kernel: conv.kernel,
@@ -25,7 +26,8 @@ extension BatchNorm2d {
     /// A new DepthwiseConv2D computing `self(conv(x))` in inference mode, with a bias.
     public func fold(into conv: DepthwiseConv2D) throws -> DepthwiseConv2D {
         guard conv.channels == channels else {
-            throw NNError(.shapeMismatch, "cannot fold \(layerName) into \(conv.layerName): channel counts differ")
+            throw NNError(code: .shapeMismatch,
+                message: "cannot fold \(layerName) into \(conv.layerName): channel counts differ")
         }
         var rng = SeededGenerator(seed: 0)
         let folded = DepthwiseConv2D(channels: channels, kernel: conv.kernel, stride: conv.stride,

@@ -44,12 +44,14 @@ public final class BatchNorm2d: Layer {
 
     public func forward(_ x: Tensor, training: Bool) throws -> Tensor {
         guard x.shape.rank == 4 || x.shape.rank == 2, x.shape.c == channels else {
-            throw NNError(.shapeMismatch, "\(layerName): expected [N, \(channels), H, W], got \(x.shape)")
+            throw NNError(code: .shapeMismatch,
+                message: "\(layerName): expected [N, \(channels), H, W], got \(x.shape)")
         }
         let n = x.shape.n, plane = x.shape.h * x.shape.w, m = n * plane
         let batchStats = training && !isFrozen
         if batchStats && m < 2 {
-            throw NNError(.invalidArgument, "\(layerName): training needs more than one value per channel "
+            throw NNError(code: .invalidArgument,
+                message: "\(layerName): training needs more than one value per channel "
                 + "(got \(x.shape)); use a batch of at least 2 or freeze this layer")
         }
         let out = outputCache.tensor(x.shape)
@@ -61,25 +63,17 @@ public final class BatchNorm2d: Layer {
             for ch in range {
                 var mu: Float, variance: Float
                 if batchStats {
-                    // Two passes in Double: exact enough for gradient checks, cheap next to the convs.
-                    var sum = 0.0
+                    // Two passes (mean, then squared deviations) with SIMD partial sums: no cancellation.
+                    var sum: Float = 0
+                    for img in 0..<n { sum += VectorKernels.sum(xp + (img * c + ch) * plane, plane) }
+                    mu = sum / Float(m)
+                    var sq: Float = 0
                     for img in 0..<n {
-                        let p = xp + (img * c + ch) * plane
-                        for i in 0..<plane { sum += Double(p[i]) }
+                        sq += VectorKernels.sumSquaredDeviation(xp + (img * c + ch) * plane, plane, mean: mu)
                     }
-                    let meanD = sum / Double(m)
-                    var sq = 0.0
-                    for img in 0..<n {
-                        let p = xp + (img * c + ch) * plane
-                        for i in 0..<plane {
-                            let d = Double(p[i]) - meanD
-                            sq += d * d
-                        }
-                    }
-                    mu = Float(meanD)
-                    variance = Float(sq / Double(m))
+                    variance = sq / Float(m)
                     rm[ch] = (1 - mom) * rm[ch] + mom * mu
-                    rv[ch] = (1 - mom) * rv[ch] + mom * Float(sq / Double(m - 1))
+                    rv[ch] = (1 - mom) * rv[ch] + mom * sq / Float(m - 1)
                 } else {
                     mu = rm[ch]
                     variance = rv[ch]
@@ -89,8 +83,8 @@ public final class BatchNorm2d: Layer {
                 invStd[ch] = inv
                 let scale = gp[ch] * inv, shift = bp[ch] - mu * scale
                 for img in 0..<n {
-                    let src = xp + (img * c + ch) * plane, dst = yp + (img * c + ch) * plane
-                    for i in 0..<plane { dst[i] = src[i] * scale + shift }
+                    let offset = (img * c + ch) * plane
+                    VectorKernels.affine(xp + offset, yp + offset, plane, scale: scale, shift: shift)
                 }
             }
         }
@@ -115,14 +109,14 @@ public final class BatchNorm2d: Layer {
         NNThreads.parallelChunks(c, grain: Swift.max(1, 16_384 / Swift.max(n * plane, 1))) { range in
             for ch in range {
                 let mu = mean[ch], inv = invStd[ch]
-                var sumDy: Float = 0, sumDyXhat: Float = 0
+                var sumDy: Float = 0, sumDyCentered: Float = 0
                 for img in 0..<n {
-                    let xs = xp + (img * c + ch) * plane, ds = dyp + (img * c + ch) * plane
-                    for i in 0..<plane {
-                        sumDy += ds[i]
-                        sumDyXhat += ds[i] * (xs[i] - mu) * inv
-                    }
+                    let offset = (img * c + ch) * plane
+                    let (a, b) = VectorKernels.sumAndCenteredDot(dyp + offset, xp + offset, plane, mean: mu)
+                    sumDy += a
+                    sumDyCentered += b
                 }
+                let sumDyXhat = sumDyCentered * inv
                 if wantG { dg[ch] += sumDyXhat }
                 if wantB { db[ch] += sumDy }
                 guard wantX else { continue }
@@ -131,10 +125,21 @@ public final class BatchNorm2d: Layer {
                     let xs = xp + (img * c + ch) * plane, ds = dyp + (img * c + ch) * plane
                     let out = dxp + (img * c + ch) * plane
                     if batchStats {
+                        // k·(dy − a − (x − μ)·inv·b) = k·dy + (−k·inv·b)·x + k·(μ·inv·b − a)
                         let a = sumDy / m, b = sumDyXhat / m
-                        for i in 0..<plane { out[i] = k * (ds[i] - a - (xs[i] - mu) * inv * b) }
+                        let cx = -k * inv * b, c0 = k * (mu * inv * b - a)
+                        var i = 0
+                        while i + VectorKernels.lanes <= plane {
+                            let v = VectorKernels.load(ds + i) * k + VectorKernels.load(xs + i) * cx + c0
+                            VectorKernels.store(v, out + i)
+                            i += VectorKernels.lanes
+                        }
+                        while i < plane {
+                            out[i] = k * ds[i] + cx * xs[i] + c0
+                            i += 1
+                        }
                     } else {
-                        for i in 0..<plane { out[i] = k * ds[i] }
+                        VectorKernels.affine(ds, out, plane, scale: k, shift: 0)
                     }
                 }
             }

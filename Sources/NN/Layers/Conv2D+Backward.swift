@@ -4,7 +4,8 @@
 extension Conv2D {
     public func backward(_ dy: Tensor) throws -> Tensor {
         let x = try requireSaved(input, layer: layerName)
-        guard let g = geometry else { throw NNError(.state, "\(layerName): backward without forward") }
+        guard let g = geometry else { throw NNError(code: .invalidArgument,
+            message: "\(layerName): backward without forward") }
         let n = x.shape.n, plane = g.outPlane
         try requireGradShape(dy, Shape(n: n, c: outChannels, h: g.outH, w: g.outW), layer: layerName)
         let ocg = outChannels / groups, k = inChannels / groups * g.kH * g.kW
@@ -49,8 +50,10 @@ extension Conv2D {
             }
             let col = columnCache.scratch(rows * ld)
             if wantW {
-                Im2Col.pack(x.pointer + start * inChannels * g.inPlane, channels: inChannels, images: count,
-                            geometry: g, into: col)
+                if !(columnsHoldInput && count == n) {
+                    Im2Col.pack(x.pointer + start * inChannels * g.inPlane, channels: inChannels, images: count,
+                                geometry: g, into: col)
+                }
                 for grp in 0..<groups {
                     BLAS.gemm(transB: true, m: ocg, n: k, k: ld, a: dyMat + grp * ocg * ld, lda: ld,
                               b: col + grp * k * ld, ldb: ld, beta: 1, c: dw + grp * ocg * k, ldc: k)
@@ -64,6 +67,7 @@ extension Conv2D {
                 }
                 Im2Col.unpackAdd(col, channels: inChannels, images: count, geometry: g,
                                  into: dx.pointer + start * inChannels * g.inPlane)
+                columnsHoldInput = false
             }
             start += count
         }

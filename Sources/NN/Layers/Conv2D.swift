@@ -22,6 +22,9 @@ public final class Conv2D: Layer {
 
     var input: Tensor?
     var geometry: WindowGeometry?
+    /// True when `columnCache` still holds the im2col matrix of the whole saved input (training forward done in
+    /// one chunk), so backward can skip re-packing it.
+    var columnsHoldInput = false
     var outputCache = TensorCache(), columnCache = TensorCache(), gemmCache = TensorCache()
     var gradInputCache = TensorCache()
 
@@ -71,8 +74,10 @@ public final class Conv2D: Layer {
         return Shape(n: input.n, c: outChannels, h: g.outH, w: g.outW)
     }
 
-    /// Images per im2col chunk for this geometry.
+    /// Images per im2col chunk for this geometry. Planes of ≥ 1024 outputs already make a wide GEMM per image,
+    /// which then writes straight into the NCHW output (no scatter pass) from a cache-sized column matrix.
     func chunkImages(batch: Int, geometry g: WindowGeometry) -> Int {
+        if g.outPlane >= 1024 { return 1 }
         let perImage = inChannels * g.kH * g.kW * g.outPlane
         return Swift.max(1, Swift.min(batch, Conv2D.columnBudget / Swift.max(perImage, 1)))
     }
@@ -86,6 +91,7 @@ public final class Conv2D: Layer {
         let out = outputCache.tensor(Shape(n: n, c: outChannels, h: g.outH, w: g.outW))
         let ocg = outChannels / groups, k = inChannels / groups * g.kH * g.kW
         let w = UnsafePointer(weight.value.pointer)
+        columnsHoldInput = false
         if usesDirectPath(g) {
             for img in 0..<n {
                 let xi = x.pointer + img * inChannels * g.inPlane, yi = out.pointer + img * outChannels * plane
@@ -114,6 +120,7 @@ public final class Conv2D: Layer {
                                            into: out.pointer + start * outChannels * plane, toGEMMLayout: false)
                 }
                 addBias(out, images: start..<(start + count), plane: plane)
+                columnsHoldInput = training && count == n
                 start += count
             }
         }

@@ -24,14 +24,16 @@ public final class Dense: Layer {
 
     public func outputShape(for input: Shape) throws -> Shape {
         guard input.perItem == inFeatures else {
-            throw NNError(.shapeMismatch, "\(layerName): input \(input) has \(input.perItem) features per item")
+            throw NNError(code: .shapeMismatch,
+                message: "\(layerName): input \(input) has \(input.perItem) features per item")
         }
         return Shape(rows: input.n, columns: outFeatures)
     }
 
     public func forward(_ x: Tensor, training: Bool) throws -> Tensor {
         guard x.shape.perItem == inFeatures else {
-            throw NNError(.shapeMismatch, "\(layerName): input \(x.shape) has \(x.shape.perItem) features per item, "
+            throw NNError(code: .shapeMismatch,
+                message: "\(layerName): input \(x.shape) has \(x.shape.perItem) features per item, "
                 + "expected \(inFeatures); check the pooled feature size")
         }
         let n = x.shape.n

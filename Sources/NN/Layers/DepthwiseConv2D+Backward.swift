@@ -9,7 +9,8 @@ import Glibc
 extension DepthwiseConv2D {
     public func backward(_ dy: Tensor) throws -> Tensor {
         let x = try requireSaved(input, layer: layerName)
-        guard let g = geometry else { throw NNError(.state, "\(layerName): backward without forward") }
+        guard let g = geometry else { throw NNError(code: .invalidArgument,
+            message: "\(layerName): backward without forward") }
         let n = x.shape.n
         try requireGradShape(dy, Shape(n: n, c: channels, h: g.outH, w: g.outW), layer: layerName)
         let dx = gradInputCache.tensor(x.shape)

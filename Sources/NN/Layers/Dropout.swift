@@ -36,7 +36,8 @@ public final class Dropout: Layer {
     }
 
     public func backward(_ dy: Tensor) throws -> Tensor {
-        guard let shape = inputShape else { throw NNError(.state, "Dropout: backward without forward") }
+        guard let shape = inputShape else { throw NNError(code: .invalidArgument,
+            message: "Dropout: backward without forward") }
         try requireGradShape(dy, shape, layer: "Dropout")
         guard maskActive else { return dy }
         let dx = gradInputCache.tensor(shape)

@@ -13,7 +13,8 @@ public final class Flatten: Layer {
     }
 
     public func backward(_ dy: Tensor) throws -> Tensor {
-        guard let inputShape else { throw NNError(.state, "Flatten: backward without forward") }
+        guard let inputShape else { throw NNError(code: .invalidArgument,
+            message: "Flatten: backward without forward") }
         try requireGradShape(dy, Shape(rows: inputShape.n, columns: inputShape.perItem), layer: "Flatten")
         return dy.reshaped(inputShape)
     }

@@ -27,7 +27,8 @@ public final class GlobalAvgPool: Layer {
     }
 
     public func backward(_ dy: Tensor) throws -> Tensor {
-        guard let shape = inputShape else { throw NNError(.state, "GlobalAvgPool: backward without forward") }
+        guard let shape = inputShape else { throw NNError(code: .invalidArgument,
+            message: "GlobalAvgPool: backward without forward") }
         try requireGradShape(dy, Shape(rows: shape.n, columns: shape.c), layer: "GlobalAvgPool")
         let plane = shape.h * shape.w
         let dx = gradInputCache.tensor(shape)

@@ -35,8 +35,12 @@ public final class MaxPool2d: Layer {
         let arg = UnsafeMutableRawPointer(argmaxCache.scratch(planes * g.outPlane))
             .assumingMemoryBound(to: Int32.self)
         let src = x.pointer, dst = out.pointer
+        let fast2x2 = g.kH == 2 && g.kW == 2 && g.strideH == 2 && g.strideW == 2 && g.pad == .zero
         NNThreads.parallelChunks(planes, grain: Swift.max(1, 8192 / Swift.max(g.outPlane, 1))) { r in
-            for plane in r {
+            for plane in r where fast2x2 {
+                MaxPool2d.pool2x2(src + plane * g.inPlane, g, dst + plane * g.outPlane, arg + plane * g.outPlane)
+            }
+            for plane in r where !fast2x2 {
                 let xp = src + plane * g.inPlane, yp = dst + plane * g.outPlane, ap = arg + plane * g.outPlane
                 for oy in 0..<g.outH {
                     let y0 = oy * g.strideH - g.pad.top
@@ -64,9 +68,28 @@ public final class MaxPool2d: Layer {
         return out
     }
 
+    /// The common 2×2/2 unpadded case without window clipping (4 compares per output, first max wins).
+    @inline(__always)
+    static func pool2x2(_ xp: UnsafePointer<Float>, _ g: WindowGeometry, _ yp: UnsafeMutablePointer<Float>,
+                        _ ap: UnsafeMutablePointer<Int32>) {
+        let w = g.inW
+        for oy in 0..<g.outH {
+            let row = 2 * oy * w
+            for ox in 0..<g.outW {
+                let i0 = row + 2 * ox
+                var best = xp[i0], index = i0
+                if xp[i0 + 1] > best { best = xp[i0 + 1]; index = i0 + 1 }
+                if xp[i0 + w] > best { best = xp[i0 + w]; index = i0 + w }
+                if xp[i0 + w + 1] > best { best = xp[i0 + w + 1]; index = i0 + w + 1 }
+                yp[oy * g.outW + ox] = best
+                ap[oy * g.outW + ox] = Int32(index)
+            }
+        }
+    }
+
     public func backward(_ dy: Tensor) throws -> Tensor {
         guard let g = geometry, let shape = inputShape else {
-            throw NNError(.state, "MaxPool2d: backward without forward")
+            throw NNError(code: .invalidArgument, message: "MaxPool2d: backward without forward")
         }
         try requireGradShape(dy, Shape(n: shape.n, c: shape.c, h: g.outH, w: g.outW), layer: "MaxPool2d")
         let planes = shape.n * shape.c

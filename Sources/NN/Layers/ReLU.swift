@@ -24,7 +24,7 @@ public final class ReLU: Layer {
         let dx = gradInputCache.tensor(y.shape)
         let yp = y.pointer, g = dy.pointer, d = dx.pointer
         NNThreads.parallelChunks(y.count, grain: 1 << 15) { r in
-            for i in r { d[i] = yp[i] > 0 ? g[i] : 0 }
+            VectorKernels.gate(g + r.lowerBound, yp + r.lowerBound, d + r.lowerBound, r.count, lo: 0, hi: .infinity)
         }
         return dx
     }

@@ -25,7 +25,7 @@ public final class ReLU6: Layer {
         let dx = gradInputCache.tensor(x.shape)
         let xp = x.pointer, g = dy.pointer, d = dx.pointer
         NNThreads.parallelChunks(x.count, grain: 1 << 15) { r in
-            for i in r { d[i] = (xp[i] > 0 && xp[i] < 6) ? g[i] : 0 }
+            VectorKernels.gate(g + r.lowerBound, xp + r.lowerBound, d + r.lowerBound, r.count, lo: 0, hi: 6)
         }
         return dx
     }

@@ -27,21 +27,25 @@ public final class SoftmaxCrossEntropy {
     public func forward(_ logits: Tensor, labels: [Int], classWeights: [Float]? = nil,
                         sampleWeights: [Float]? = nil) throws -> Float {
         guard logits.shape.rank == 2 || (logits.shape.h == 1 && logits.shape.w == 1) else {
-            throw NNError(.shapeMismatch, "SoftmaxCrossEntropy: logits must be [N, classes], got \(logits.shape)")
+            throw NNError(code: .shapeMismatch,
+                message: "SoftmaxCrossEntropy: logits must be [N, classes], got \(logits.shape)")
         }
         let n = logits.shape.n, c = logits.shape.c
         guard labels.count == n else {
-            throw NNError(.shapeMismatch, "SoftmaxCrossEntropy: \(labels.count) labels for a batch of \(n)")
+            throw NNError(code: .shapeMismatch,
+                message: "SoftmaxCrossEntropy: \(labels.count) labels for a batch of \(n)")
         }
         if let bad = labels.first(where: { $0 < 0 || $0 >= c }) {
-            throw NNError(.invalidArgument, "SoftmaxCrossEntropy: label \(bad) outside 0..<\(c) classes")
+            throw NNError(code: .invalidArgument, message: "SoftmaxCrossEntropy: label \(bad) outside 0..<\(c) classes")
         }
         if let classWeights, classWeights.count != c || classWeights.contains(where: { !($0 >= 0) }) {
-            throw NNError(.invalidArgument, "SoftmaxCrossEntropy: classWeights needs \(c) non-negative values, "
+            throw NNError(code: .invalidArgument,
+                message: "SoftmaxCrossEntropy: classWeights needs \(c) non-negative values, "
                 + "got \(classWeights.count)")
         }
         if let sampleWeights, sampleWeights.count != n || sampleWeights.contains(where: { !($0 >= 0) }) {
-            throw NNError(.invalidArgument, "SoftmaxCrossEntropy: sampleWeights needs \(n) non-negative values, "
+            throw NNError(code: .invalidArgument,
+                message: "SoftmaxCrossEntropy: sampleWeights needs \(n) non-negative values, "
                 + "got \(sampleWeights.count)")
         }
         let probs = probabilityCache.tensor(Shape(rows: n, columns: c))
@@ -67,7 +71,7 @@ public final class SoftmaxCrossEntropy {
     /// dL/dlogits of the last `forward`, shaped like the logits.
     public func backward() throws -> Tensor {
         guard let shape = lastShape, let probs = probabilities else {
-            throw NNError(.state, "SoftmaxCrossEntropy: backward called before forward")
+            throw NNError(code: .invalidArgument, message: "SoftmaxCrossEntropy: backward called before forward")
         }
         let n = shape.n, c = shape.c
         let grad = gradCache.tensor(shape)

@@ -51,8 +51,7 @@ extension ModelFile {
         guard let arch = header["architecture"] as? [String: Any] else {
             throw fail(.corrupt, "header field 'architecture' missing or not an object")
         }
-        let archText = String(decoding: try JSONSerialization.data(withJSONObject: arch, options: [.sortedKeys]),
-                              as: UTF8.self)
+        let archText = String(decoding: try JSONSerialization.data(withJSONObject: arch), as: UTF8.self)
         guard let classes = header["classes"] as? [String] else {
             throw fail(.corrupt, "header field 'classes' missing or not a list of strings")
         }
@@ -91,7 +90,7 @@ extension ModelFile {
             guard start <= body, count <= (body - start) / 4 else {
                 throw fail(.truncated, "tensor '\(name)' (\(count) floats at offset \(offset)) runs past the end; \(fix)")
             }
-            ranges.append((offset, offset + count * 4, name))
+            if count > 0 { ranges.append((offset, offset + count * 4, name)) }
             var values = [Float](repeating: 0, count: count)
             values.withUnsafeMutableBytes { dst in
                 bytes.withUnsafeBytes { src in

@@ -38,8 +38,9 @@ public struct ModelFile: Sendable {
     /// Tensor data and every tensor offset are aligned to this many bytes.
     public static let alignment = 64
 
-    /// The architecture description as JSON object text (free-form; the builder for `architectureName` reads it).
-    public var architectureJSON: String
+    /// The architecture description as JSON object text (free-form; the builder for `architectureName` reads it),
+    /// in canonical sorted-key form.
+    public private(set) var architectureJSON: String
     public var classes: [String]
     public var normalization: Normalization
     /// `[height, width]` of the network input.
@@ -52,10 +53,12 @@ public struct ModelFile: Sendable {
     public init(architectureJSON: String, classes: [String], normalization: Normalization, inputSize: [Int],
                 metadata: [String: String] = [:], tensors: [NamedTensor]) throws {
         guard let data = architectureJSON.data(using: .utf8),
-              (try? JSONSerialization.jsonObject(with: data)) is [String: Any] else {
+              let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any],
+              let canonical = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else {
             throw NNError(code: .invalidArgument, message: "architecture description is not a JSON object")
         }
-        self.architectureJSON = architectureJSON
+        // Canonical form (sorted keys), so a read → write round trip is byte-identical.
+        self.architectureJSON = String(decoding: canonical, as: UTF8.self)
         self.classes = classes
         self.normalization = normalization
         self.inputSize = inputSize

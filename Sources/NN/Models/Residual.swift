@@ -23,7 +23,8 @@ public final class Residual: Layer {
         let a = try body.outputShape(for: input)
         let b = try shortcut?.outputShape(for: input) ?? input
         guard a == b else {
-            throw NNError(.shapeMismatch, "Residual: body gives \(a) but the shortcut gives \(b); add a projection "
+            throw NNError(code: .shapeMismatch,
+                message: "Residual: body gives \(a) but the shortcut gives \(b); add a projection "
                 + "shortcut or drop the skip for blocks that change shape")
         }
         return a
@@ -33,7 +34,8 @@ public final class Residual: Layer {
         let y = try body.forward(x, training: training)
         let s = try shortcut?.forward(x, training: training) ?? x
         guard y.shape == s.shape else {
-            throw NNError(.shapeMismatch, "Residual: body gives \(y.shape) but the shortcut gives \(s.shape)")
+            throw NNError(code: .shapeMismatch,
+                message: "Residual: body gives \(y.shape) but the shortcut gives \(s.shape)")
         }
         let out = outputCache.tensor(y.shape)
         let a = y.pointer, b = s.pointer, o = out.pointer
@@ -45,7 +47,8 @@ public final class Residual: Layer {
     }
 
     public func backward(_ dy: Tensor) throws -> Tensor {
-        guard let shape = outputShape else { throw NNError(.state, "Residual: backward without forward") }
+        guard let shape = outputShape else { throw NNError(code: .invalidArgument,
+            message: "Residual: backward without forward") }
         try requireGradShape(dy, shape, layer: "Residual")
         body.needsInputGradient = needsInputGradient
         let bodyTrainable = body.hasTrainableParameters

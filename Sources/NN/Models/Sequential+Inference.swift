@@ -4,7 +4,8 @@ extension Sequential {
     public func predictProbabilities(_ x: Tensor) throws -> [Float] {
         let logits = try forward(x, training: false)
         guard logits.shape.rank == 2 || (logits.shape.h == 1 && logits.shape.w == 1) else {
-            throw NNError(.shapeMismatch, "predictProbabilities: the model outputs \(logits.shape), not logits "
+            throw NNError(code: .shapeMismatch,
+                message: "predictProbabilities: the model outputs \(logits.shape), not logits "
                 + "[N, classes]; end the model with Dense (after GlobalAvgPool or Flatten)")
         }
         var out = [Float](repeating: 0, count: logits.count)

@@ -12,11 +12,12 @@ public enum SmallCNN {
     public static func make(inputChannels: Int, inputSize: Int, classes: Int, dropout: Float = 0.25,
                             seed: UInt64 = 1) throws -> Sequential {
         guard inputChannels >= 1, classes >= 2 else {
-            throw NNError(.invalidArgument, "SmallCNN: need ≥ 1 input channel and ≥ 2 classes "
+            throw NNError(code: .invalidArgument, message: "SmallCNN: need ≥ 1 input channel and ≥ 2 classes "
                 + "(got \(inputChannels), \(classes))")
         }
         guard inputSize >= 4 else {
-            throw NNError(.invalidArgument, "SmallCNN: input size \(inputSize) is below the minimum of 4 px "
+            throw NNError(code: .invalidArgument,
+                message: "SmallCNN: input size \(inputSize) is below the minimum of 4 px "
                 + "(two 2×2 poolings); resize inputs to 28–64 px")
         }
         var rng = SeededGenerator(seed: seed)
@@ -35,6 +36,29 @@ public enum SmallCNN {
         layers.append(("fc", Dense(channels, classes, gain: 0.5, rng: &rng)))
         let model = Sequential(layers)
         _ = try model.outputShape(for: Shape(n: 1, c: inputChannels, h: inputSize, w: inputSize))
+        return model
+    }
+}
+
+extension SmallCNN {
+    /// The `architecture` object for a model file: `{"name": "small-cnn", ...}` with what `make` needs.
+    public static func architectureJSON(inputChannels: Int, inputSize: Int, classes: Int, dropout: Float = 0.25)
+        -> String {
+        "{\"name\": \"small-cnn\", \"inputChannels\": \(inputChannels), \"inputSize\": \(inputSize), "
+            + "\"classes\": \(classes), \"widths\": [32, 64, 128], \"dropout\": \(dropout)}"
+    }
+
+    /// Rebuilds a small CNN from a model file written with `architectureJSON` and loads its weights.
+    public static func make(modelFile file: ModelFile) throws -> Sequential {
+        let a = file.architectureObject()
+        guard file.architectureName == "small-cnn", let channels = a["inputChannels"] as? Int,
+              let size = a["inputSize"] as? Int, let classes = a["classes"] as? Int else {
+            throw NNError(code: .unsupportedArchitecture, message: "model is '\(file.architectureName)', not a "
+                + "small-cnn description with inputChannels/inputSize/classes; train it with --arch small")
+        }
+        let dropout = (a["dropout"] as? Double).map(Float.init) ?? 0.25
+        let model = try make(inputChannels: channels, inputSize: size, classes: classes, dropout: dropout)
+        try model.load(modelFile: file)
         return model
     }
 }

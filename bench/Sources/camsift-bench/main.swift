@@ -8,9 +8,11 @@ let suites: [String: ([String]) async throws -> Int32] = [
     "engine": EngineBench.run,
     "engine-train": EngineTrainBench.run,
     "ingest": IngestBench.run,
+    "camserver": CamServerBench.run,
     "decode": DecodeBench.run,
     "pipeline": PipelineBench.run,
     "registry": RegistryBench.run,
+    "registry-load": RegistryLoadBench.run,
     "longtail": LongtailBench.run,
 ]
 

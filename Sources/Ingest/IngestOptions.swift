@@ -1,0 +1,59 @@
+import CamsiftCore
+import Media
+
+/// Knobs shared by every ingest worker of one process. Defaults fit 10,000 HTTP cameras on a 2-core box.
+public struct IngestOptions: Sendable {
+    /// Model input side: decoded frames are `inputSize`×`inputSize` RGB.
+    public var inputSize: Int = 224
+    public var fit: FitMode = .crop
+    /// Threads decoding sampled JPEGs (TurboJPEG with DCT scaling). Size this to the core budget.
+    public var decodeThreads: Int = 1
+    /// Decode jobs waiting beyond this are dropped oldest-first (live frames: fresher is better) and counted.
+    public var decodeQueueCapacity: Int = 256
+    /// Largest JPEG part accepted; bigger parts are skipped without buffering and counted `oversized`.
+    public var maxPartBytes: Int = 8 << 20
+    /// TCP + TLS connect timeout, seconds.
+    public var connectTimeout: Double = 5
+    /// A transfer slower than `lowSpeedLimit` bytes/s for `lowSpeedTime` s is aborted (slow drip, stall).
+    public var lowSpeedLimit: Int = 64
+    public var lowSpeedTime: Double = 10
+    /// Streams: abort when no complete JPEG arrived for this long although bytes flow (garbage, wrong content).
+    /// The camera's own `timeout` is used when it is longer.
+    public var noFrameTimeout: Double = 10
+    /// Snapshots: fraction of the interval used to spread polls (jitter) so cameras never fire in lock-step.
+    public var pollJitter: Double = 0.1
+    /// Seconds a camera must keep delivering before its backoff resets (go2rtc/mediamtx style).
+    public var sustainedSuccess: Double = 30
+    /// Idle keep-alive connections libcurl keeps for reuse across cameras of the same host (aggregators).
+    public var maxCachedConnections: Int = 512
+    /// libcurl receive buffer per active transfer, bytes (memory per camera matters at 10,000 cameras).
+    public var receiveBufferBytes: Int = 16 << 10
+    /// `host:port:address` entries handed to CURLOPT_RESOLVE (tests map names without any DNS query).
+    public var resolve: [String] = []
+    /// Backoff steps used by every camera's supervisor.
+    public var backoff: Backoff = Backoff()
+    /// Frame filter settings (uniform/frozen/placeholder) handed to Media's `FrameFilter`.
+    public var filter: FrameFilter.Settings = FrameFilter.Settings()
+    /// Saves delivered HTTP frames' original JPEG bytes under `ARCHIVE/unlabeled/...` (rate-limited per
+    /// camera, retention by size/age); nil disables archiving.
+    public var archiver: FrameArchiver?
+    /// Deliver each frame's original JPEG bytes with it (archive, labelling); false saves pipeline memory.
+    public var keepJPEG: Bool = true
+
+    public init() {}
+
+    /// Throws a message that names the field and the accepted range.
+    public func validate() throws {
+        func bad(_ field: String, _ why: String) -> IngestError {
+            IngestError(.invalidOptions, "ingest option '\(field)' \(why)")
+        }
+        if inputSize < 16 || inputSize > 4096 { throw bad("inputSize", "must be 16...4096 (got \(inputSize))") }
+        if decodeThreads < 1 || decodeThreads > 64 { throw bad("decodeThreads", "must be 1...64 (got \(decodeThreads))") }
+        if decodeQueueCapacity < 1 { throw bad("decodeQueueCapacity", "must be at least 1") }
+        if maxPartBytes < 1024 { throw bad("maxPartBytes", "must be at least 1024 bytes (got \(maxPartBytes))") }
+        if !(connectTimeout > 0) { throw bad("connectTimeout", "must be > 0 seconds") }
+        if lowSpeedLimit < 0 || !(lowSpeedTime > 0) { throw bad("lowSpeedLimit/lowSpeedTime", "must be >= 0 and > 0") }
+        if !(pollJitter >= 0 && pollJitter <= 1) { throw bad("pollJitter", "must be 0...1 (got \(pollJitter))") }
+    }
+}
+

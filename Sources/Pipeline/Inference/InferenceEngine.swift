@@ -1,0 +1,132 @@
+import CamsiftCore
+import Foundation
+import Synchronization
+
+/// Runs batches from the `FrameBatcher` through the current model on a dedicated thread and writes one
+/// classification record per accepted frame (issue 6). Every frame the batcher hands out gets exactly one
+/// record: classified, reused by change gating, or — if the model throws — none, with the failure counted
+/// and logged (the frame is then accounted as `failed`).
+public final class InferenceEngine: Sendable {
+    public struct Stats: Sendable, Equatable {
+        public var classified = 0
+        public var reused = 0
+        public var failed = 0
+        public var batches = 0
+    }
+
+    private let batcher: FrameBatcher
+    private let slot: ModelSlot
+    private let gate: ChangeGate
+    private let sink: any ClassificationSink
+    public let latency = Histogram()
+    public let batchSizes = Histogram(bounds: [1, 2, 4, 8, 16, 32, 64])
+    private let stats = Mutex(Stats())
+    private let done = Mutex<Bool>(false)
+    private let doneSignal = DispatchSemaphore(value: 0)
+    private let progress = Atomic<Int>(0)
+
+    public init(batcher: FrameBatcher, slot: ModelSlot, gate: ChangeGate, sink: any ClassificationSink) {
+        self.batcher = batcher
+        self.slot = slot
+        self.gate = gate
+        self.sink = sink
+    }
+
+    /// Starts the inference thread. `priority` is the thread's relative priority (0…1).
+    public func start() {
+        let t = Thread { [self] in
+            self.loop()
+            self.done.withLock { $0 = true }
+            self.doneSignal.signal()
+        }
+        t.name = "camsift-inference"
+        t.stackSize = 8 << 20
+        t.start()
+    }
+
+    /// Closes intake, lets the thread classify everything still queued, and waits (up to `timeout` s).
+    /// Returns false when the drain did not finish in time.
+    @discardableResult
+    public func drainAndStop(timeout: Double = 8) -> Bool {
+        batcher.close()
+        if done.withLock({ $0 }) { return true }
+        return doneSignal.wait(timeout: .now() + timeout) == .success
+    }
+
+    public var statistics: Stats { stats.withLock { $0 } }
+    /// Monotonic counter of processed frames: the watchdog's "pipeline makes progress" signal.
+    public var progressCount: Int { progress.load(ordering: .relaxed) }
+
+    private func loop() {
+        while true {
+            let batch = batcher.nextBatch(timeout: 0.5)
+            if batch.isEmpty {
+                if batcher.isClosedAndEmpty { return }
+                continue
+            }
+            process(batch)
+        }
+    }
+
+    /// Classifies one batch. Internal for tests that drive batches directly.
+    func process(_ batch: [Frame]) {
+        guard let model = slot.classifier else {
+            stats.withLock { $0.failed += batch.count }
+            return
+        }
+        let version = model.version
+        let now = Timestamp.now()
+        var toClassify: [Int] = []
+        var records = [ClassificationRecord?](repeating: nil, count: batch.count)
+        for (i, f) in batch.enumerated() {
+            switch gate.decide(f, now: now, modelVersion: version) {
+            case .classify:
+                toClassify.append(i)
+            case .reuse(var r):
+                r.ts = Timestamp.rfc3339(f.capturedWall)
+                r.reused = true
+                r.frame = f.archivePath
+                records[i] = r
+            }
+        }
+        var failed = 0
+        if !toClassify.isEmpty {
+            do {
+                let preds = try model.classify(toClassify.map { batch[$0].pixels })
+                for (k, i) in toClassify.enumerated() {
+                    let f = batch[i]
+                    let p = preds[k]
+                    let r = ClassificationRecord(
+                        ts: Timestamp.rfc3339(f.capturedWall), camera: f.camera, label: p.label, score: p.score,
+                        model: version, via: p.via, top: p.top, latency_ms: 0, frame: f.archivePath)
+                    records[i] = r
+                    gate.remember(f, record: r, now: now, modelVersion: version)
+                }
+            } catch {
+                failed = toClassify.count
+                OperationalLog.error("inference", "model \(version) failed on a batch of \(toClassify.count): \(error)")
+            }
+        }
+        let end = ContinuousClock.now
+        var written = 0
+        var reused = 0
+        for (i, r) in records.enumerated() {
+            guard var r else { continue }
+            let lat = batch[i].capturedAt.duration(to: end)
+            let ms = Double(lat.components.seconds) * 1000 + Double(lat.components.attoseconds) / 1e15
+            r.latency_ms = (ms * 10).rounded() / 10
+            latency.observe(ms / 1000)
+            sink.append(r)
+            written += 1
+            if r.reused == true { reused += 1 }
+        }
+        batchSizes.observe(Double(toClassify.count))
+        progress.add(batch.count, ordering: .relaxed)
+        stats.withLock {
+            $0.classified += written - reused
+            $0.reused += reused
+            $0.failed += failed
+            $0.batches += 1
+        }
+    }
+}

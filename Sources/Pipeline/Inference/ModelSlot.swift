@@ -1,0 +1,27 @@
+import Synchronization
+
+/// Holds the classifier the inference thread uses. A swap takes effect between batches: the thread reads
+/// the slot once per batch, so no frame is ever classified by a half-installed model, and the old model
+/// stays alive until the batch that uses it finishes.
+public final class ModelSlot: Sendable {
+    private let current: Mutex<(any FrameClassifier)?>
+    private let swaps = Atomic<Int>(0)
+
+    public init(_ initial: (any FrameClassifier)?) { current = Mutex(initial) }
+
+    public var classifier: (any FrameClassifier)? { current.withLock { $0 } }
+
+    /// Installs `new` and returns the previous classifier.
+    @discardableResult
+    public func swap(_ new: any FrameClassifier) -> (any FrameClassifier)? {
+        let old = current.withLock { slot -> (any FrameClassifier)? in
+            let o = slot
+            slot = new
+            return o
+        }
+        swaps.add(1, ordering: .relaxed)
+        return old
+    }
+
+    public var swapCount: Int { swaps.load(ordering: .relaxed) }
+}

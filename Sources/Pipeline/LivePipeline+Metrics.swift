@@ -1,0 +1,79 @@
+import CamsiftCore
+
+extension LivePipeline {
+    /// Registers the /metrics families: per-camera state, frames, bytes, rejects and reconnects (from
+    /// `health`), the batcher's queue and drops, batch sizes, capture→log latency, the model version and the
+    /// retraining state.
+    public func registerMetrics(health: @escaping @Sendable () -> [CameraHealth],
+                                retrain: (@Sendable () -> RetrainCoordinator.Status)? = nil) {
+        metrics.register("cameras") {
+            let cams = health()
+            var up: [MetricFamily.Sample] = []
+            var state: [MetricFamily.Sample] = []
+            var frames: [MetricFamily.Sample] = []
+            var sampled: [MetricFamily.Sample] = []
+            var bytes: [MetricFamily.Sample] = []
+            var reconnects: [MetricFamily.Sample] = []
+            var rejects: [MetricFamily.Sample] = []
+            var byState: [CameraState: Int] = [:]
+            for c in cams {
+                let l = [("camera", c.id)]
+                up.append(.init(labels: l, value: c.state == .online ? 1 : 0))
+                state.append(.init(labels: l + [("state", c.state.rawValue)], value: 1))
+                frames.append(.init(labels: l, value: Double(c.framesDelivered)))
+                sampled.append(.init(labels: l, value: Double(c.framesSampled)))
+                bytes.append(.init(labels: l, value: Double(c.bytesReceived)))
+                reconnects.append(.init(labels: l, value: Double(c.reconnects)))
+                for (reason, n) in c.rejects.sorted(by: { $0.key < $1.key }) {
+                    rejects.append(.init(labels: l + [("reason", reason)], value: Double(n)))
+                }
+                byState[c.state, default: 0] += 1
+            }
+            let totals = CameraState.allCases.map { MetricFamily.Sample(labels: [("state", $0.rawValue)], value: Double(byState[$0] ?? 0)) }
+            return [
+                MetricFamily(name: "camsift_cameras", help: "Cameras by state.", kind: .gauge, samples: totals),
+                MetricFamily(name: "camsift_camera_up", help: "1 when the camera is online.", kind: .gauge, samples: up),
+                MetricFamily(name: "camsift_camera_state", help: "The camera's current state (value 1).", kind: .gauge, samples: state),
+                MetricFamily(name: "camsift_camera_frames_total", help: "Frames delivered to the pipeline.", kind: .counter, samples: frames),
+                MetricFamily(name: "camsift_camera_frames_sampled_total", help: "Frames sampled before filtering.", kind: .counter, samples: sampled),
+                MetricFamily(name: "camsift_camera_bytes_total", help: "Bytes received.", kind: .counter, samples: bytes),
+                MetricFamily(name: "camsift_camera_reconnects_total", help: "Reconnects.", kind: .counter, samples: reconnects),
+                MetricFamily(name: "camsift_camera_rejects_total", help: "Frames rejected by the filter, by reason.", kind: .counter, samples: rejects),
+            ]
+        }
+        metrics.register("pipeline") { [batcher, engine, slot] in
+            let b = batcher.statistics
+            let e = engine.statistics
+            return [
+                MetricFamily(name: "camsift_queue_depth", help: "Frames waiting for inference.", kind: .gauge,
+                             samples: [.init(value: Double(batcher.depth))]),
+                MetricFamily(name: "camsift_frames_dropped_total", help: "Frames dropped by the batcher (oldest first).", kind: .counter,
+                             samples: [.init(labels: [("reason", "camera_queue_full")], value: Double(b.droppedPerCamera)),
+                                       .init(labels: [("reason", "queue_full")], value: Double(b.droppedCapacity))]),
+                MetricFamily(name: "camsift_frames_classified_total", help: "Frames by outcome.", kind: .counter,
+                             samples: [.init(labels: [("outcome", "classified")], value: Double(e.classified)),
+                                       .init(labels: [("outcome", "reused")], value: Double(e.reused)),
+                                       .init(labels: [("outcome", "failed")], value: Double(e.failed))]),
+                MetricFamily(name: "camsift_batch_size", help: "Frames per model call.", kind: .histogram,
+                             samples: engine.batchSizes.samples()),
+                MetricFamily(name: "camsift_latency_seconds", help: "Capture to log line.", kind: .histogram,
+                             samples: engine.latency.samples()),
+                MetricFamily(name: "camsift_model_info", help: "The serving model (value 1).", kind: .gauge,
+                             samples: [.init(labels: [("version", slot.classifier?.version ?? "none")], value: 1)]),
+                MetricFamily(name: "camsift_model_swaps_total", help: "Hot swaps of the serving model.", kind: .counter,
+                             samples: [.init(value: Double(slot.swapCount))]),
+            ]
+        }
+        if let retrain {
+            metrics.register("retrain") {
+                let s = retrain()
+                return [
+                    MetricFamily(name: "camsift_training", help: "1 while a retraining runs.", kind: .gauge,
+                                 samples: [.init(value: s.phase == .training ? 1 : 0)]),
+                    MetricFamily(name: "camsift_training_runs_total", help: "Finished retrainings.", kind: .counter,
+                                 samples: [.init(value: Double(s.runs))]),
+                ]
+            }
+        }
+    }
+}

@@ -1,0 +1,138 @@
+import CamsiftCore
+import Foundation
+import Learning
+import NN
+
+/// Serves a trained bundle (`camsift train`): M0 and M1 fused by Eq. 3 when the bundle has both and a
+/// fusion rule, otherwise its primary model alone.
+///
+/// Frames arrive decoded at `inputSize` (ingest decodes straight to it). From-scratch bundles (small CNN,
+/// linear) take the frame as the model was trained: same channels (BT.601 grey for 1-channel models, as
+/// TurboJPEG's TJPF_GRAY in training), 0–255 values, then the bundle's normalization. EfficientNet-Lite0
+/// bundles share one frozen backbone (level-1 transfer), so the 1280-d features are computed once per frame
+/// and both heads read them. Thread-confined to the inference thread.
+public final class BundleClassifier: FrameClassifier, @unchecked Sendable {
+    public let version: String
+    public let inputSize: Int
+    public let bundle: ModelBundle
+    private let channels: Int
+    private let top: Int
+    private let scoring: Scoring
+
+    private enum Scoring {
+        case pixels([String: any ClassifierNetwork])
+        case features(backbone: EfficientNetLite0, heads: [String: EfficientNetLite0])
+    }
+
+    public init(directory: String, threads: Int, top: Int = 5) throws {
+        let b = try ModelBundle.read(directory)
+        bundle = b
+        self.top = top
+        let roles = b.models.keys.sorted()
+        guard !roles.isEmpty else { throw PipelineError.model("bundle \(directory) lists no models") }
+        let digest = SHA256.hex(SHA256.hash(roles.flatMap { Array(ModelVersion.of(modelFile: directory + "/" + b.models[$0]!).utf8) }))
+        version = "bundle-" + digest.prefix(12)
+        if b.architecture.hasPrefix("effnet") {
+            var heads: [String: EfficientNetLite0] = [:]
+            for r in roles {
+                heads[r] = try EfficientNetLite0(modelFile: try ModelFile.read(path: directory + "/" + b.models[r]!), threads: threads)
+            }
+            let backbone = heads[b.primary] ?? heads[roles[0]]!
+            scoring = .features(backbone: backbone, heads: heads)
+            inputSize = backbone.inputSize
+            channels = 3
+        } else {
+            let factory = NetworkFactory()
+            var nets: [String: any ClassifierNetwork] = [:]
+            for r in roles {
+                nets[r] = try factory.load(directory + "/" + b.models[r]!, options: TrainingSession.Options(archive: "", out: directory))
+            }
+            scoring = .pixels(nets)
+            guard b.inputShape.count == 3, b.inputShape[1] == b.inputShape[2] else {
+                throw PipelineError.model("bundle \(directory): input shape \(b.inputShape) is not square C×S×S")
+            }
+            channels = b.inputShape[0]
+            inputSize = b.inputShape[1]
+        }
+    }
+
+    public func classify(_ frames: [DecodedFrame]) throws -> [Prediction] {
+        guard !frames.isEmpty else { return [] }
+        let scores = try score(frames)
+        let classes = bundle.classes
+        return (0..<frames.count).map { i in
+            var via = bundle.primary
+            var probs = scores[bundle.primary]?[i] ?? scores.values.first![i]
+            var label: Int = Fusion.argmax(probs)
+            if let f = bundle.fusion, let s0 = scores["M0"]?[i], let s1 = scores["M1"]?[i] {
+                let (fused, branch) = f.fuse(s0, s1)
+                label = fused
+                via = "fused"
+                // Report the probabilities of the model the rule followed (Eq. 3's branches).
+                switch branch {
+                case .bothCommon: probs = s0
+                case .bothRare: probs = s1
+                case .higherScore: probs = (s1.max() ?? 0) > (s0.max() ?? 0) ? s1 : s0
+                case .mean: probs = zip(s0, s1).map { ($0 + $1) / 2 }
+                }
+            }
+            let ranked = probs.indices.sorted { probs[$0] > probs[$1] }.prefix(top)
+            return Prediction(label: classes[label], score: Double(probs[label]), via: via,
+                              top: ranked.map { .init(label: classes[$0], score: (Double(probs[$0]) * 10000).rounded() / 10000) })
+        }
+    }
+
+    private func score(_ frames: [DecodedFrame]) throws -> [String: [[Float]]] {
+        switch scoring {
+        case .pixels(let nets):
+            let per = channels * inputSize * inputSize
+            var raw = [Float](repeating: 0, count: frames.count * per)
+            for (i, f) in frames.enumerated() { fill(&raw, at: i * per, from: f) }
+            let inputs = bundle.normalization.apply(raw, channels: channels, perImage: per)
+            var out: [String: [[Float]]] = [:]
+            for (role, net) in nets { out[role] = try net.scores(inputs: inputs, count: frames.count) }
+            return out
+        case .features(let backbone, let heads):
+            let per = backbone.imageElementCount
+            var batch = [Float](repeating: 0, count: frames.count * per)
+            batch.withUnsafeMutableBufferPointer { b in
+                for (i, f) in frames.enumerated() {
+                    backbone.preprocess(f, into: UnsafeMutableBufferPointer(rebasing: b[i * per..<(i + 1) * per]))
+                }
+            }
+            let feats = batch.withUnsafeBufferPointer { backbone.features(batch: $0, n: frames.count) }
+            var out: [String: [[Float]]] = [:]
+            for (role, head) in heads {
+                var logits = [Float](repeating: 0, count: frames.count * head.classCount)
+                feats.withUnsafeBufferPointer { fb in
+                    logits.withUnsafeMutableBufferPointer { head.classify(features: fb, n: frames.count, into: $0) }
+                }
+                out[role] = (0..<frames.count).map { Self.softmax(logits[$0 * head.classCount..<($0 + 1) * head.classCount]) }
+            }
+            return out
+        }
+    }
+
+    /// Writes one frame as CHW 0–255 floats at the model's size and channel count.
+    private func fill(_ raw: inout [Float], at offset: Int, from frame: DecodedFrame) {
+        let f = frame.width == inputSize && frame.height == inputSize
+            ? frame : ImageResampler.fit(frame, size: inputSize, mode: .crop, cropFraction: 1)
+        let plane = inputSize * inputSize
+        f.rgb.withUnsafeBufferPointer { px in
+            if channels == 1 {
+                for p in 0..<plane {
+                    raw[offset + p] = 0.299 * Float(px[p * 3]) + 0.587 * Float(px[p * 3 + 1]) + 0.114 * Float(px[p * 3 + 2])
+                }
+            } else {
+                for c in 0..<3 { for p in 0..<plane { raw[offset + c * plane + p] = Float(px[p * 3 + c]) } }
+            }
+        }
+    }
+
+    static func softmax(_ l: ArraySlice<Float>) -> [Float] {
+        let m = l.max() ?? 0
+        let e = l.map { Foundation.exp($0 - m) }
+        let s = e.reduce(0, +)
+        return e.map { $0 / s }
+    }
+}
