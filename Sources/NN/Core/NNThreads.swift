@@ -4,7 +4,7 @@ import Glibc
 import COpenBLAS
 import Synchronization
 
-/// The engine's thread budget: one number caps both OpenBLAS's threads and the engine's own worker pool, so
+/// The engine's thread budget: one number caps the engine's worker pool (which also runs the GEMMs), so
 /// inference, training and ingest can share a small box (`NNThreads.set(1)` for a background trainer next to a
 /// live classifier, for example).
 ///
@@ -24,11 +24,12 @@ public enum NNThreads {
         return initial
     }
 
-    /// Caps every engine thread (OpenBLAS and the worker pool) at `n` (clamped to 1…64).
+    /// Caps every engine thread at `n` (clamped to 1…64). OpenBLAS itself is pinned to one thread: the engine
+    /// splits large GEMMs over its own pool (see `BLAS`), so only one set of threads competes for the cores.
     public static func set(_ n: Int) {
         let clamped = Swift.min(Swift.max(n, 1), 64)
         limit.store(clamped, ordering: .relaxed)
-        openblas_set_num_threads(Int32(clamped))
+        openblas_set_num_threads(1)
     }
 
     /// OpenBLAS's kernel family (e.g. "Haswell", "Cooperlake"); chosen by `OPENBLAS_CORETYPE` at process start.
@@ -56,7 +57,7 @@ public enum NNThreads {
         guard total > 0 else { return }
         let threads = count
         let maxChunks = Swift.max(1, total / Swift.max(grain, 1))
-        let chunks = Swift.min(maxChunks, threads == 1 ? 1 : threads * 2)
+        let chunks = Swift.min(maxChunks, threads == 1 ? 1 : threads * 4)
         if chunks <= 1 {
             body(0..<total)
             return

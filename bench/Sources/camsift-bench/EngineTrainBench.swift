@@ -171,9 +171,10 @@ enum EngineTrainBench {
         let batch = 8, reps = 9
         print("\n(3) conv layers vs cblas_sgemm peak (1024³ sgemm timed alongside each rep), batch \(batch), "
             + "\(o.threads) threads, medians of \(reps) reps; fwd+bwd counts 3× the forward flops")
-        print("| layer | GFLOP | sgemm peak GFLOP/s | fwd GFLOP/s | fwd % of peak | fwd+bwd GFLOP/s | fwd+bwd % of peak |")
-        print("|---|---|---|---|---|---|---|")
-        var fwdShare: [Double] = [], trainShare: [Double] = [], weights: [Double] = []
+        print("| layer | GFLOP | sgemm peak GFLOP/s | fwd GFLOP/s | fwd % of peak | fwd+bwd GFLOP/s | fwd+bwd % of peak "
+            + "| 1-thread CPU-time fwd % of peak |")
+        print("|---|---|---|---|---|---|---|---|")
+        var fwdShare: [Double] = [], trainShare: [Double] = [], weights: [Double] = [], cpuShare: [Double] = []
         for s in convShapes {
             var rng = SeededGenerator(seed: 1)
             let conv = Conv2D(inChannels: s.c, outChannels: s.oc, kernel: (s.k, s.k), stride: (s.stride, s.stride),
@@ -201,18 +202,46 @@ enum EngineTrainBench {
                 rf.append(f / peak)
                 rt.append(t / peak)
             }
+            // Noise-robust companion: 1 thread, thread CPU time, best of 5, against a 1024³ sgemm measured the same way.
+            NNThreads.set(1)
+            let cpuPeak = cpuGemmPeak()
+            var cpuForward = Double.infinity
+            for _ in 0..<5 {
+                let t = threadCPUSeconds()
+                _ = try conv.forward(x, training: false)
+                cpuForward = Swift.min(cpuForward, threadCPUSeconds() - t)
+            }
+            NNThreads.set(o.threads)
+            cpuShare.append(flops / cpuForward / 1e9 / cpuPeak)
             fwdShare.append(median(rf))
             trainShare.append(median(rt))
             weights.append(flops)
             print("| \(s.name) | \(fmt(flops / 1e9, 3)) | \(fmt(median(peaks))) | \(fmt(median(fwd))) | "
-                + "\(fmt(100 * median(rf)))% | \(fmt(median(train))) | \(fmt(100 * median(rt)))% |")
+                + "\(fmt(100 * median(rf)))% | \(fmt(median(train))) | \(fmt(100 * median(rt)))% | "
+                + "\(fmt(100 * cpuShare.last!))% |")
         }
         let total = weights.reduce(0, +)
         // Flop-weighted harmonic mean of the shares = total flops / total time at peak speed.
         let f = total / zip(weights, fwdShare).map { $0 / $1 }.reduce(0, +)
         let t = total / zip(weights, trainShare).map { $0 / $1 }.reduce(0, +)
-        print("| all (time-weighted) | \(fmt(total / 1e9, 3)) | | | \(fmt(100 * f))% | | \(fmt(100 * t))% |")
-        print("conv forward = \(fmt(100 * f))% of sgemm peak, forward+backward = \(fmt(100 * t))% (target ≥ 60%)")
+        let c = total / zip(weights, cpuShare).map { $0 / $1 }.reduce(0, +)
+        print("| all (time-weighted) | \(fmt(total / 1e9, 3)) | | | \(fmt(100 * f))% | | \(fmt(100 * t))% | "
+            + "\(fmt(100 * c))% |")
+        print("conv forward = \(fmt(100 * f))% of sgemm peak, forward+backward = \(fmt(100 * t))%; 1-thread CPU time "
+            + "\(fmt(100 * c))% (target ≥ 60%)")
+    }
+
+    /// 1024³ sgemm GFLOP/s on the calling thread's CPU time (best of 5); call with 1 BLAS thread.
+    static func cpuGemmPeak() -> Double {
+        let a = Tensor(zeros: [1024, 1024]), b = Tensor(zeros: [1024, 1024]), c = Tensor(zeros: [1024, 1024])
+        var best = Double.infinity
+        for _ in 0..<5 {
+            let t = threadCPUSeconds()
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 1024, 1024, 1024, 1, a.pointer, 1024, b.pointer,
+                        1024, 0, c.pointer, 1024)
+            best = Swift.min(best, threadCPUSeconds() - t)
+        }
+        return 2.0 * 1024 * 1024 * 1024 / best / 1e9
     }
 
     static func seconds(_ body: () throws -> Void) throws -> Double {
@@ -221,7 +250,11 @@ enum EngineTrainBench {
         return (ContinuousClock.now - start).seconds
     }
 
+    /// OpenBLAS's own multi-threaded sgemm at the engine's thread count (the engine pins OpenBLAS to 1 thread and
+    /// splits GEMMs itself; the reference peak is OpenBLAS at full width).
     static func gemmRate(m: Int, n: Int, k: Int, reps: Int) -> Double {
+        openblas_set_num_threads(Int32(NNThreads.count))
+        defer { openblas_set_num_threads(1) }
         let a = Tensor(zeros: [m, k]), b = Tensor(zeros: [k, n]), c = Tensor(zeros: [m, n])
         a.fill(0.5)
         b.fill(0.25)
@@ -237,12 +270,45 @@ enum EngineTrainBench {
     static let probeShapes = [(64, 65536, 288, "conv M=64 N=65536 K=288"), (64, 1024, 288, "conv M=64 N=1024 K=288"),
                               (144, 3136, 24, "1×1 M=144 N=3136 K=24"), (1024, 1024, 1024, "square 1024³")]
 
+    static let stepColumn = "small-CNN train images/s"
+
     /// Child mode: print one line per probe shape, "GFLOPS <name>=<value>".
     static func gemmProbe() -> Int32 {
         let threads = Int(ProcessInfo.processInfo.environment["CAMSIFT_NN_THREADS"] ?? "") ?? 2
         NNThreads.set(threads)
         print("CORE \(NNThreads.blasCore)")
         for (m, n, k, name) in probeShapes { print("GFLOPS \(gemmRate(m: m, n: n, k: k, reps: 7)) \(name)") }
+        // One thread, thread CPU time, best of 7: what the kernel costs, whatever else runs on the box.
+        NNThreads.set(1)
+        for (m, n, k, name) in probeShapes {
+            let a = Tensor(zeros: [m, k]), b = Tensor(zeros: [k, n]), c = Tensor(zeros: [m, n])
+            var best = Double.infinity
+            for _ in 0..<8 {
+                let t = threadCPUSeconds()
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k), 1, a.pointer,
+                            Int32(k), b.pointer, Int32(n), 0, c.pointer, Int32(n))
+                best = Swift.min(best, threadCPUSeconds() - t)
+            }
+            print("CPU1 \(2.0 * Double(m * n * k) / best / 1e9) \(name)")
+        }
+        // A whole small-CNN training step (batch 64, 28×28), 1 thread, CPU time, best of 6 after a warm-up.
+        if let model = try? SmallCNN.make(inputChannels: 1, inputSize: 28, classes: 10, seed: 1) {
+            let x = Tensor(zeros: Shape(n: 64, c: 1, h: 28, w: 28))
+            var rng = SeededGenerator(seed: 2)
+            for i in 0..<x.count { x.pointer[i] = rng.uniform(1) }
+            let loss = SoftmaxCrossEntropy(), labels = (0..<64).map { $0 % 10 }
+            let optimizer = SGD(model, learningRate: 0.01, momentum: 0.9)
+            var best = Double.infinity
+            for rep in 0..<7 {
+                let t = threadCPUSeconds()
+                optimizer.zeroGrad()
+                _ = try? loss.forward(try model.forward(x, training: true), labels: labels)
+                _ = try? model.backward(try loss.backward())
+                optimizer.step()
+                if rep > 0 { best = Swift.min(best, threadCPUSeconds() - t) }
+            }
+            print("CPU1 \(64 / best) \(stepColumn)")
+        }
         return 0
     }
 
@@ -252,7 +318,7 @@ enum EngineTrainBench {
         let exe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
         let cores = ["", "Haswell", "SkylakeX", "Zen"]
         var picked = [String](repeating: "?", count: cores.count)
-        var samples = [[String: [Double]]](repeating: [:], count: cores.count)
+        var samples = [[String: [Double]]](repeating: [:], count: cores.count), cpuSamples = samples
         for _ in 0..<3 {
             for (index, core) in cores.enumerated() {
                 let process = Process()
@@ -273,6 +339,9 @@ enum EngineTrainBench {
                     if parts.count == 3, parts[0] == "GFLOPS", let v = Double(parts[1]) {
                         samples[index][String(parts[2]), default: []].append(v)
                     }
+                    if parts.count == 3, parts[0] == "CPU1", let v = Double(parts[1]) {
+                        cpuSamples[index][String(parts[2]), default: []].append(v)
+                    }
                 }
             }
         }
@@ -282,6 +351,14 @@ enum EngineTrainBench {
         print("|---|---|" + String(repeating: "---|", count: probeShapes.count))
         for (index, core) in cores.enumerated() {
             let cells = probeShapes.map { fmt(median(samples[index][$0.3] ?? [])) }
+            print("| \(core.isEmpty ? "(unset)" : core) | \(picked[index]) | " + cells.joined(separator: " | ") + " |")
+        }
+        print("\n(4b) the same GEMMs on 1 thread, GFLOP/s of thread CPU time (best of 8 calls, median of rounds): "
+            + "robust to other load on the box; last column: a whole small-CNN training step, images per CPU-second")
+        print("| OPENBLAS_CORETYPE | kernel | " + probeShapes.map(\.3).joined(separator: " | ") + " | \(stepColumn) |")
+        print("|---|---|" + String(repeating: "---|", count: probeShapes.count + 1))
+        for (index, core) in cores.enumerated() {
+            let cells = (probeShapes.map(\.3) + [stepColumn]).map { fmt(median(cpuSamples[index][$0] ?? [])) }
             print("| \(core.isEmpty ? "(unset)" : core) | \(picked[index]) | " + cells.joined(separator: " | ") + " |")
         }
     }
@@ -347,6 +424,12 @@ enum EngineTrainBench {
     }
 
     // MARK: helpers
+
+    static func threadCPUSeconds() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
+    }
 
     static func medianSeconds(reps: Int, _ body: () throws -> Void) throws -> Double {
         try body()   // warm-up: buffers, OpenBLAS threads
