@@ -133,8 +133,8 @@ struct Sample {
     var framesIn: Double
 
     static func take(pid: Int32, log: String, metricsPort: Int) -> Sample {
-        let stat = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
-        let fields = stat.split(separator: ")").last?.split(separator: " ") ?? []
+        let procStat = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
+        let fields = procStat.split(separator: ")").last?.split(separator: " ") ?? []
         let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
         let cpu = fields.count > 13 ? ((Double(fields[11]) ?? 0) + (Double(fields[12]) ?? 0)) / ticks : 0
         let status = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
