@@ -190,9 +190,17 @@ enum LogWindow {
 
 /// A minimal /metrics scrape: `name{labels}` → value.
 enum Metrics {
+    /// Through the curl CLI: Foundation on Linux has no HTTP client without FoundationNetworking.
     static func scrape(port: Int) -> [String: Double] {
-        guard let url = URL(string: "http://127.0.0.1:\(port)/metrics"),
-              let text = try? String(contentsOf: url, encoding: .utf8) else { return [:] }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+        p.arguments = ["-s", "--max-time", "5", "http://127.0.0.1:\(port)/metrics"]
+        let out = Pipe()
+        p.standardOutput = out
+        guard (try? p.run()) != nil else { return [:] }
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        let text = String(decoding: data, as: UTF8.self)
         var out: [String: Double] = [:]
         for line in text.split(separator: "\n") where !line.hasPrefix("#") {
             guard let sp = line.lastIndex(of: " "), let v = Double(line[line.index(after: sp)...]) else { continue }
