@@ -195,10 +195,10 @@ enum Metrics {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
         p.arguments = ["-s", "--max-time", "5", "http://127.0.0.1:\(port)/metrics"]
-        let out = Pipe()
-        p.standardOutput = out
+        let pipe = Pipe()
+        p.standardOutput = pipe
         guard (try? p.run()) != nil else { return [:] }
-        let data = out.fileHandleForReading.readDataToEndOfFile()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
         let text = String(decoding: data, as: UTF8.self)
         var out: [String: Double] = [:]
