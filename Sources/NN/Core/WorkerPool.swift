@@ -92,6 +92,13 @@ final class WorkerPool: @unchecked Sendable {
         var thread = pthread_t()
         let rc = pthread_create(&thread, nil, { raw in
             let context = Unmanaged<WorkerContext>.fromOpaque(raw!).takeRetainedValue()
+            // Name the thread (top -H, perf) without the _GNU_SOURCE-only pthread_setname_np.
+            let fd = open("/proc/thread-self/comm", O_WRONLY)
+            if fd >= 0 {
+                let name = "nn-pool-\(context.index)"
+                _ = name.withCString { write(fd, $0, strlen($0)) }
+                close(fd)
+            }
             context.pool.workerLoop(index: context.index, seen: context.generation)
         }, context)
         precondition(rc == 0, "WorkerPool: pthread_create failed (\(rc))")

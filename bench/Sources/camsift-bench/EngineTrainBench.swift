@@ -24,6 +24,26 @@ enum EngineTrainBench {
     static func run(_ args: [String]) async throws -> Int32 {
         if args.first == "--gemm-probe" { return gemmProbe() }
         if args.first == "--profile" { return try profileLayers() }
+        if args.first == "--pool-check" {
+            // Hidden: wall time of a CPU-bound parallelFor at 1 and 2 threads (does the pool scale?).
+            let buffer = UnsafeMutablePointer<Double>.allocate(capacity: 64)
+            let caller = pthread_self()
+            for threads in [1, 2, 1, 2] {
+                NNThreads.set(threads)
+                let start = ContinuousClock.now
+                for _ in 0..<20 {
+                    NNThreads.parallelFor(8) { task in
+                        var x = 0.0
+                        for i in 0..<2_000_000 { x += Double(i & 7) * 1e-9 }
+                        buffer[task] = x
+                        buffer[32 + task] = Double(pthread_self() == caller ? 0 : 1)
+                    }
+                }
+                print("tasks on workers in last call: \((0..<8).map { Int(buffer[32 + $0]) })")
+                print("pool threads \(threads): \(fmt((ContinuousClock.now - start).seconds * 1000, 1)) ms")
+            }
+            return 0
+        }
         var o = Options()
         var i = 0
         func value() -> String { i += 1; return i < args.count ? args[i] : "" }
@@ -54,6 +74,8 @@ enum EngineTrainBench {
 
     // MARK: 1. training throughput
 
+    /// Rounds alternate the engines (camsift epochs, then a torch process, twice) so that load from other
+    /// processes on this shared box hits both alike; medians over all measured epochs of each engine.
     static func trainSection(_ o: Options) throws {
         let (x, labels, source) = try loadImages(o)
         let model = try SmallCNN.make(inputChannels: 1, inputSize: 28, classes: 10, seed: 1)
@@ -61,32 +83,37 @@ enum EngineTrainBench {
         let loss = SoftmaxCrossEntropy()
         let steps = o.images / o.batch
         var rates: [Double] = [], losses: [Float] = []
-        for epoch in 0...o.epochs {   // epoch 0 warms up buffers and is not reported
-            var total: Float = 0
-            let start = ContinuousClock.now
-            for s in 0..<steps {
-                let range = (s * o.batch)..<((s + 1) * o.batch)
-                optimizer.zeroGrad()
-                let logits = try model.forward(x.batch(range), training: true)
-                total += try loss.forward(logits, labels: Array(labels[range]))
-                _ = try model.backward(try loss.backward())
-                optimizer.step()
-            }
-            let seconds = (ContinuousClock.now - start).seconds
-            if epoch > 0 {
-                rates.append(Double(steps * o.batch) / seconds)
-                losses.append(total / Float(steps))
-            }
-        }
         var torchRates: [Double] = [], torchLoss: [Double] = [], torchInfo = "not run"
-        if o.torch {
-            let peer = try runPeer(o)
-            torchRates = peer.rates
-            torchLoss = peer.losses
-            torchInfo = peer.info
+        let rounds = 2
+        for round in 0..<rounds {
+            for epoch in 0...o.epochs {   // epoch 0 of the first round warms up buffers and is not reported
+                var total: Float = 0
+                let start = ContinuousClock.now
+                for s in 0..<steps {
+                    let range = (s * o.batch)..<((s + 1) * o.batch)
+                    optimizer.zeroGrad()
+                    let logits = try model.forward(x.batch(range), training: true)
+                    total += try loss.forward(logits, labels: Array(labels[range]))
+                    _ = try model.backward(try loss.backward())
+                    optimizer.step()
+                }
+                let seconds = (ContinuousClock.now - start).seconds
+                if epoch > 0 || round > 0 {
+                    rates.append(Double(steps * o.batch) / seconds)
+                    losses.append(total / Float(steps))
+                }
+                if epoch == o.epochs - 1 && round > 0 { break }
+            }
+            if o.torch {
+                let peer = try runPeer(o)
+                torchRates += peer.rates
+                torchLoss += peer.losses
+                torchInfo = peer.info
+            }
         }
         print("\n(2) small CNN training, 28×28 \(source), batch \(o.batch), \(steps * o.batch) images/epoch, "
-            + "SGD momentum 0.9, \(o.threads) threads, median of \(o.epochs) epochs after 1 warm-up")
+            + "SGD momentum 0.9, \(o.threads) threads, \(rounds) alternating rounds of \(o.epochs) epochs "
+            + "(+1 warm-up each), medians")
         print("| engine | images/s (median) | epochs | mean loss last epoch |")
         print("|---|---|---|---|")
         print("| camsift | \(fmt(median(rates))) | \(rates.map { fmt($0) }.joined(separator: ", ")) | "
