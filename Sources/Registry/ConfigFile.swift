@@ -145,9 +145,10 @@ public enum ConfigFile {
                 "write a number with s, m, h or d, e.g. \"24h\", or \"\" to disable")
     }
 
+    /// Port 0 is allowed: the kernel picks a free port, which the daemon logs (tests and side-by-side shards).
     static func isHostPort(_ s: String) -> Bool {
         guard let colon = s.lastIndex(of: ":"), let port = Int(s[s.index(after: colon)...]) else { return false }
-        return colon != s.startIndex && (1...65535).contains(port)
+        return colon != s.startIndex && (0...65535).contains(port)
     }
 
     static func isShard(_ s: String) -> Bool {
