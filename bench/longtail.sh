@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # make bench-longtail: long-tailed Fashion-MNIST (ρ = 100, 14,886 images) through `camsift train` / `camsift eval`.
-# Builds the archives once (seeded), then trains every run and prints one table (see bench/RESULTS-longtail.md).
+# Builds the archives once (seeded), then trains every run and prints one table (see bench/RESULTS.md (long-tail section)).
 # Env: LONGTAIL_DIR (data + bundles, default /tmp/camsift-longtail), LONGTAIL_ITERATIONS (15), LONGTAIL_SEED (1),
 #      LONGTAIL_LANES (2 parallel runs), LONGTAIL_RHO (100), LONGTAIL_SHAPE (exponential|step), LONGTAIL_ORDER (e.g. 9,8,7,6,5,4,3,2,1,0).
 set -euo pipefail

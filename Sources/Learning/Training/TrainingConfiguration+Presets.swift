@@ -11,7 +11,7 @@ extension TrainingConfiguration {
     }
 
     /// The default (`--sampler fused`): M0 + M1 + Eq. 3 with the changes that won `make bench-longtail`
-    /// (bench/RESULTS-longtail.md): Algorithm 1's counts tempered all the way to uniform (mix 0: M1 draws
+    /// (bench/RESULTS.md (long-tail section)): Algorithm 1's counts tempered all the way to uniform (mix 0: M1 draws
     /// N* per class — measured better than mix 0.5 and the raw Eq. 2 counts on every metric with our
     /// 15-pass budget, because the reference F1 of 6–17 tail images swings the counts from pass to pass),
     /// and the last iteration kept under the cosine-decayed learning rate (the best-reference pick is biased
