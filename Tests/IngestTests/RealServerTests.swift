@@ -55,6 +55,36 @@ import Testing
         #expect(connections * 2 < log.count, "\(connections) connections for \(log.count) requests")
     }
 
+    /// Regression: 40 static cameras burst into a decode queue of 2, so most first frames are dropped unseen.
+    /// Every camera must still deliver once: a dropped frame may not be remembered as "already seen" (or the
+    /// ETag/hash dedupe would answer every later poll of the static scene with "duplicate" forever).
+    @Test func staticCamerasWhoseFirstFrameWasDroppedStillDeliver() async throws {
+        let jpegs = try TestJPEGs.load()
+        let root = NSTemporaryDirectory() + "camsift-drop-\(getpid())"
+        try FileManager.default.createDirectory(atPath: root + "/cams", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let n = 40
+        for i in 0..<n { try Data(jpegs.frames[i % jpegs.frames.count]).write(to: URL(fileURLWithPath: "\(root)/cams/c\(i).jpg")) }
+        let nginx = try NginxServer(root: root)
+        defer { nginx.stop() }
+        let sink = CollectingSink()
+        var o = IngestOptions()
+        o.filter.placeholderRuns = 1 << 30
+        o.decodeQueueCapacity = 2
+        o.decodeThreads = 1
+        let runtime = try IngestRuntime(options: o, sink: sink)
+        let workers = (0..<n).map { i in
+            runtime.makeWorker(for: Camera(id: "c\(i)", kind: .snapshot, url: nginx.url("cams/c\(i).jpg"), interval: 0.3))
+        }
+        for w in workers { w.start() }
+        let all = await eventually(30) { workers.allSatisfy { sink.count($0.camera.id) >= 1 } }
+        let dropped = runtime.decodeStats().dropped
+        for w in workers { await w.stop() }
+        await runtime.shutdown()
+        #expect(all, "cameras without a frame: \(workers.filter { sink.count($0.camera.id) == 0 }.map(\.camera.id))")
+        #expect(dropped > 0, "the queue of 2 must have overflowed for this test to mean anything")
+    }
+
     @Test func ffmpegMJPEGStreamDeliversDecodedFrames() async throws {
         let port = try TestProcess.freePort()
         let ffmpeg = try TestProcess.start("/usr/bin/ffmpeg", [
