@@ -47,6 +47,8 @@ public final class Retrainer: Sendable {
     /// Train → judge → promote → install. Returns the verdict line logged and shown in `camsift status`.
     static func retrain(_ s: Settings, reason: String, install: @Sendable (any FrameClassifier, String) -> Void) throws -> String {
         let fm = FileManager.default
+        // Cap training's threads so ingest and inference keep their share of the cores.
+        LearningThreads.set(s.threads)
         let store = BundleStore(root: s.models)
         let staging = s.models + "/staging"
         try fm.createDirectory(atPath: staging, withIntermediateDirectories: true)
