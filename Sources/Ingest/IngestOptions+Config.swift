@@ -12,6 +12,7 @@ extension IngestOptions {
         }
         fit = f
         decodeThreads = config.decodeThreads
+        refreshUnchanged = config.maxReuse
         if config.archiveFrames {
             archiver = FrameArchiver(root: config.archive, minInterval: config.archiveEvery,
                                      maxBytes: config.archiveMaxBytes, maxAgeDays: config.archiveMaxDays)

@@ -22,6 +22,10 @@ public struct IngestOptions: Sendable {
     public var noFrameTimeout: Double = 10
     /// Snapshots: fraction of the interval used to spread polls (jitter) so cameras never fire in lock-step.
     public var pollJitter: Double = 0.1
+    /// Snapshots: an unchanged image (304 or same hash) is skipped, but at least once per this many seconds it is
+    /// fetched and delivered anyway, so a static scene is re-classified (issue 6's `maxReuse`) and a frame lost
+    /// downstream (a full queue) is made good. 0 = never.
+    public var refreshUnchanged: Double = 300
     /// Seconds a camera must keep delivering before its backoff resets (go2rtc/mediamtx style).
     public var sustainedSuccess: Double = 30
     /// Idle keep-alive connections libcurl keeps for reuse across cameras of the same host (aggregators).

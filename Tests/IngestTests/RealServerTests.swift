@@ -85,6 +85,32 @@ import Testing
         #expect(dropped > 0, "the queue of 2 must have overflowed for this test to mean anything")
     }
 
+    /// An unchanged snapshot is skipped, but re-delivered every `refreshUnchanged` seconds.
+    @Test func unchangedSnapshotIsRefreshedPeriodically() async throws {
+        let jpegs = try TestJPEGs.load()
+        let root = NSTemporaryDirectory() + "camsift-refresh-\(getpid())"
+        try FileManager.default.createDirectory(atPath: root + "/cams", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try Data(jpegs.frames[0]).write(to: URL(fileURLWithPath: "\(root)/cams/s.jpg"))
+        let nginx = try NginxServer(root: root)
+        defer { nginx.stop() }
+        let sink = CollectingSink()
+        var o = IngestOptions()
+        o.filter.placeholderRuns = 1 << 30
+        o.filter.frozenRepeats = 1 << 30
+        o.refreshUnchanged = 1
+        let runtime = try IngestRuntime(options: o, sink: sink)
+        let w = runtime.makeWorker(for: Camera(id: "s", kind: .snapshot, url: nginx.url("cams/s.jpg"), interval: 0.2))
+        w.start()
+        let refreshed = await eventually(15) { sink.count("s") >= 3 }
+        let h = w.health()
+        await w.stop()
+        await runtime.shutdown()
+        #expect(refreshed, "delivered \(sink.count("s"))")
+        // Between refreshes the unchanged image was skipped, not delivered every 0.2 s.
+        #expect((h.rejects["duplicate"] ?? 0) >= 2 * (sink.count("s") - 1), "\(h)")
+    }
+
     @Test func ffmpegMJPEGStreamDeliversDecodedFrames() async throws {
         let port = try TestProcess.freePort()
         let ffmpeg = try TestProcess.start("/usr/bin/ffmpeg", [

@@ -20,6 +20,8 @@ final class SnapshotWorker: CameraWorker, HTTPTransferDelegate, @unchecked Senda
     private var etag: String?
     private var lastModified: String?
     private var lastHash: Int?
+    /// Monotonic time of the last frame handed to the decoder (for `refreshUnchanged`).
+    private var lastSubmittedAt = -Double.infinity
     private var nextPollAt = 0.0
 
     init(camera: Camera, context: HTTPContext) {
@@ -64,6 +66,10 @@ final class SnapshotWorker: CameraWorker, HTTPTransferDelegate, @unchecked Senda
         do {
             var r = try ctx.request(for: camera)
             r.timeout = camera.timeout
+            let refresh = ctx.options.refreshUnchanged
+            if refresh > 0 && Monotonic.now() - lastSubmittedAt >= refresh {
+                forgetLastFrame()  // an unconditional GET whose body is delivered even if unchanged
+            }
             r.ifNoneMatch = etag
             r.ifModifiedSince = lastModified
             let t = try HTTPTransfer(loop: ctx.loop, request: r, options: ctx.options, delegate: self)
@@ -136,6 +142,7 @@ final class SnapshotWorker: CameraWorker, HTTPTransferDelegate, @unchecked Senda
                 monitor.rejected(.duplicate)
             } else {
                 lastHash = h
+                lastSubmittedAt = Monotonic.now()
                 monitor.sampled()
                 // If the decode queue drops this frame unseen, forget it: otherwise every later poll of a static
                 // scene is a "duplicate" (304 or same hash) and the camera would never deliver a frame.
