@@ -76,7 +76,7 @@ public final class BundleClassifier: FrameClassifier, @unchecked Sendable {
                 case .mean: probs = zip(s0, s1).map { ($0 + $1) / 2 }
                 }
             }
-            let ranked = probs.indices.sorted { probs[$0] > probs[$1] }.prefix(top)
+            let ranked = TopK.indices(probs, k: top)
             return Prediction(label: classes[label], score: Double(probs[label]), via: via,
                               top: ranked.map { .init(label: classes[$0], score: (Double(probs[$0]) * 10000).rounded() / 10000) })
         }
@@ -107,7 +107,10 @@ public final class BundleClassifier: FrameClassifier, @unchecked Sendable {
                 feats.withUnsafeBufferPointer { fb in
                     logits.withUnsafeMutableBufferPointer { head.classify(features: fb, n: frames.count, into: $0) }
                 }
-                out[role] = (0..<frames.count).map { Self.softmax(logits[$0 * head.classCount..<($0 + 1) * head.classCount]) }
+                let k = head.classCount
+                out[role] = logits.withUnsafeBufferPointer { l in
+                    (0..<frames.count).map { TopK.softmax(UnsafeBufferPointer(rebasing: l[$0 * k..<($0 + 1) * k])) }
+                }
             }
             return out
         }
@@ -127,12 +130,5 @@ public final class BundleClassifier: FrameClassifier, @unchecked Sendable {
                 for c in 0..<3 { for p in 0..<plane { raw[offset + c * plane + p] = Float(px[p * 3 + c]) } }
             }
         }
-    }
-
-    static func softmax(_ l: ArraySlice<Float>) -> [Float] {
-        let m = l.max() ?? 0
-        let e = l.map { Foundation.exp($0 - m) }
-        let s = e.reduce(0, +)
-        return e.map { $0 / s }
     }
 }
