@@ -29,13 +29,13 @@ APT_TEST  := nginx-light libnginx-mod-rtmp ffmpeg opencv-doc dataset-fashion-mni
 APT_BENCH := python3-torch
 
 .PHONY: help deps deps-bench weights build test run install bench-engine bench-ingest bench-longtail \
-        bench-pipeline bench-decode bench-registry fuzz-jpeg fuzz-mjpeg venv clean
+        bench-pipeline bench-soak bench-decode bench-registry fuzz-jpeg fuzz-mjpeg venv clean
 
 help:
 	@echo "make run      set up, build, start the live demo"
 	@echo "make test     set up, build, run the tests"
 	@echo "make install  install binary, units and /etc/camsift"
-	@echo "make bench-engine | bench-ingest | bench-decode | bench-longtail | bench-pipeline | bench-registry"
+	@echo "make bench-engine | bench-ingest | bench-decode | bench-longtail | bench-pipeline | bench-soak | bench-registry"
 
 # Installs only the packages that are missing (dpkg-query), so a second run costs a second.
 define apt_install
@@ -119,6 +119,10 @@ bench-pipeline: deps weights build
 
 bench-registry: deps build
 	bash bench/registry.sh
+
+# Issue 6's 1-hour soak: 1,000 cameras, faults injected, one retrain + promotion in the middle (DURATION=3600).
+bench-soak: deps weights build
+	bash bench/soak.sh
 
 clean:
 	rm -rf .build

@@ -37,7 +37,9 @@ let package = Package(
         .testTarget(name: "RegistryTests", dependencies: ["Registry", "CamsiftCore"], resources: [.copy("Corpus")]),
         .testTarget(name: "MediaTests", dependencies: ["Media", "CamsiftCore"]),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "Media", "Registry", "CamsiftCore"]),
-        .testTarget(name: "NNTests", dependencies: ["NN", "CamsiftCore"]),
+        // Test support only: interposes malloc to count allocations (see its header); never linked into camsift.
+        .target(name: "CAllocationCounter"),
+        .testTarget(name: "NNTests", dependencies: ["NN", "CamsiftCore", "CAllocationCounter"]),
         .testTarget(name: "LearningTests", dependencies: ["Learning", "NN", "CamsiftCore"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Ingest", "Registry", "NN", "Learning", "Media", "CamsiftCore"]),
         .testTarget(name: "CLITests", dependencies: ["CamsiftCore"]),

@@ -67,4 +67,11 @@ PYEOF
 
 echo
 echo "== 2-3. small-CNN training vs PyTorch, conv GFLOP/s vs sgemm peak (camsift-bench engine-train)"
-"$BENCH" engine-train --threads "$THREADS" || echo "(camsift-bench engine-train exited with status $?)"
+# Training does call OpenBLAS: run it with OpenBLAS's own core-type pick, the choice camsift documents
+# (measured 1.36x faster per training step than a forced Haswell, bench/RESULTS.md part 4), even when this
+# shell forces one (OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-unset} here; ENGINE_TRAIN_CORETYPE=X to override).
+if [ -n "${ENGINE_TRAIN_CORETYPE:-}" ]; then
+  OPENBLAS_CORETYPE=$ENGINE_TRAIN_CORETYPE "$BENCH" engine-train --threads "$THREADS" || echo "(camsift-bench engine-train exited with status $?)"
+else
+  env -u OPENBLAS_CORETYPE "$BENCH" engine-train --threads "$THREADS" || echo "(camsift-bench engine-train exited with status $?)"
+fi

@@ -23,14 +23,19 @@ public struct Frame: Sendable {
     public var pixels: DecodedFrame
     /// Path of the archived copy, when the archiver saved one.
     public var archivePath: String?
+    /// Called (once, off any lock) when the pipeline drops this frame unclassified, so the source can send it
+    /// again: a snapshot camera forgets its ETag/hash, or a static scene would stay unclassified until the
+    /// next forced refresh.
+    public var onDrop: (@Sendable () -> Void)?
 
     public init(camera: String, capturedAt: ContinuousClock.Instant, capturedWall: Double, jpeg: [UInt8]?,
-                pixels: DecodedFrame, archivePath: String? = nil) {
+                pixels: DecodedFrame, archivePath: String? = nil, onDrop: (@Sendable () -> Void)? = nil) {
         self.camera = camera
         self.capturedAt = capturedAt
         self.capturedWall = capturedWall
         self.jpeg = jpeg
         self.pixels = pixels
         self.archivePath = archivePath
+        self.onDrop = onDrop
     }
 }

@@ -47,6 +47,8 @@ extension LivePipeline {
             return [
                 MetricFamily(name: "camsift_queue_depth", help: "Frames waiting for inference.", kind: .gauge,
                              samples: [.init(value: Double(batcher.depth))]),
+                MetricFamily(name: "camsift_frames_submitted_total", help: "Frames ingest handed to the batcher (each ends dropped, failed or as one log line).",
+                             kind: .counter, samples: [.init(value: Double(b.submitted))]),
                 MetricFamily(name: "camsift_frames_dropped_total", help: "Frames dropped by the batcher (oldest first).", kind: .counter,
                              samples: [.init(labels: [("reason", "camera_queue_full")], value: Double(b.droppedPerCamera)),
                                        .init(labels: [("reason", "queue_full")], value: Double(b.droppedCapacity))]),

@@ -11,16 +11,17 @@ enum EvalCommand: CamsiftCommand {
     static let name = "eval"
     static let abstract = "evaluate a model bundle on a labeled archive"
     static let usage = "--archive DIR --model BUNDLE [--weight-by ARCHIVE] [--split train|reference|test --seed S "
-        + "[--split-by image|camera]] [--threads T] [--json]"
+        + "[--split-by image|camera]] [--threads T] [--json] [--dump-scores FILE.json]"
 
     static func run(_ args: [String]) async throws -> Int32 {
-        let a = try CommandLineArguments(args, valued: ["archive", "model", "weight-by", "split", "seed", "split-by", "threads"],
+        let a = try CommandLineArguments(args, valued: ["archive", "model", "weight-by", "split", "seed", "split-by", "threads", "dump-scores"],
                                          booleans: ["json"])
         guard let archive = a.value("archive") else { throw UsageError("--archive DIR is required") }
         guard let model = a.value("model") else { throw UsageError("--model BUNDLE is required") }
         var o = EvaluationSession.Options(archive: archive, model: model)
         o.weightBy = a.value("weight-by")
         o.split = a.value("split")
+        o.dumpScores = a.value("dump-scores")
         if let s = try a.int("seed") { o.seed = UInt64(bitPattern: Int64(s)) }
         if let s = a.value("split-by") {
             guard let g = DatasetSplit.Grouping(rawValue: s) else { throw UsageError("--split-by '\(s)': use image or camera") }

@@ -31,6 +31,7 @@ enum RunCommand: CamsiftCommand {
     }
 
     private static func runDaemon(_ a: CommandLineArguments) async throws(PipelineError) -> Int32 {
+        HeapTrim.configure()  // before the model and ingest allocate: keeps RSS flat across retrains
         let resolved = try DaemonConfiguration.resolve(
             configPath: a.value("config"),
             overrides: .init(cameras: a.value("cameras"), log: a.value("log"), state: a.value("state"),
@@ -47,14 +48,21 @@ enum RunCommand: CamsiftCommand {
         if !logDir.isEmpty { try? FileManager.default.createDirectory(atPath: logDir, withIntermediateDirectories: true) }
         let log = try ClassificationLogWriter(path: config.log, maxBytes: config.logMaxBytes)
         // The model first: a daemon that cannot classify should fail at start-up, not after READY.
-        let classifier = try ModelLoader.loadServing(modelsDir: config.models, threads: max(1, config.computeThreads))
-        OperationalLog.info("daemon", "classifying with model \(classifier.version) (input \(classifier.inputSize)px)")
+        // Scoped so that only the model slot holds the first model: after a promotion it must be freed, not
+        // kept alive by this frame for the daemon's lifetime (the soak bench measured ~50 MB held).
         let progress = PipelineProgress()
-        let pipeline = LivePipeline(config: config, classifier: classifier, log: log, progress: progress)
+        let pipeline: LivePipeline
+        let inputSize: Int
+        do {
+            let classifier = try ModelLoader.loadServing(modelsDir: config.models, threads: max(1, config.computeThreads))
+            OperationalLog.info("daemon", "classifying with model \(classifier.version) (input \(classifier.inputSize)px)")
+            inputSize = classifier.inputSize
+            pipeline = LivePipeline(config: config, classifier: classifier, log: log, progress: progress)
+        }
         let factory: IngestRuntime
         do {
             var ingest = try IngestOptions(config: config)
-            ingest.inputSize = classifier.inputSize  // decode straight to what the serving model takes
+            ingest.inputSize = inputSize  // decode straight to what the serving model takes
             factory = try IngestRuntime(options: ingest, sink: pipeline.sink)
         } catch {
             throw PipelineError.config("cannot start ingest: \(error)")

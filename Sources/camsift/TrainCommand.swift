@@ -16,7 +16,7 @@ enum TrainCommand: CamsiftCommand {
                      [--patience P] [--keep best|last] [--floor F] [--mix A] [--threads T] [--batch B] [--lr LR]
                      [--schedule cosine|constant] [--split-by image|camera] [--input-size PX] [--channels 1|3]
                      [--augment shear=0.2,flip=1,rotation=10,shift=0.2,brightness=0.2 | --no-augment]
-                     [--defer-fraction F] [--bootstrap-ratio R] [--reuse-m0 BUNDLE] [--backbone FILE.csm] [--feature-draws K] [--quiet]
+                     [--defer-fraction F] [--bootstrap-ratio R] [--reuse-m0 BUNDLE] [--m1-start scratch|m0] [--fusion adjusted|eq3|eq3-mean|mean] [--prior-weight λ] [--backbone FILE.csm] [--feature-draws K] [--quiet]
         """
 
     static func run(_ args: [String]) async throws -> Int32 {
@@ -24,7 +24,7 @@ enum TrainCommand: CamsiftCommand {
             args,
             valued: ["archive", "out", "arch", "sampler", "iterations", "seed", "patience", "keep", "floor", "mix", "threads",
                      "batch", "lr", "schedule", "split-by", "input-size", "channels", "augment", "defer-fraction",
-                     "bootstrap-ratio", "reuse-m0", "backbone", "feature-draws"],
+                     "bootstrap-ratio", "reuse-m0", "backbone", "feature-draws", "m1-start", "fusion", "prior-weight"],
             booleans: ["no-augment", "quiet"])
         guard let archive = a.value("archive") else { throw UsageError("--archive DIR is required") }
         guard let out = a.value("out") else { throw UsageError("--out MODELDIR is required") }
@@ -93,6 +93,17 @@ enum TrainCommand: CamsiftCommand {
         }
         if let f = try a.double("defer-fraction") { c.deferFraction = f }
         if let r = try a.double("bootstrap-ratio") { c.bootstrapRatio = r }
+        if let s = a.value("m1-start") {
+            guard let v = TrainingConfiguration.M1Start(rawValue: s) else { throw UsageError("--m1-start '\(s)': use scratch or m0") }
+            c.m1Start = v
+        }
+        if let s = a.value("fusion") {
+            guard let v = Fusion.Rule(rawValue: s) else {
+                throw UsageError("--fusion '\(s)': use " + Fusion.Rule.allCases.map(\.rawValue).joined(separator: ", "))
+            }
+            c.fusionRule = v
+        }
+        if let w = try a.double("prior-weight") { guard (0...1).contains(w) else { throw UsageError("--prior-weight must be in [0, 1]") }; c.priorWeight = w }
         if a.flag("no-augment") { c.augmentation = .none }
         if let s = a.value("augment") { c.augmentation = try augmentation(s) }
         return c

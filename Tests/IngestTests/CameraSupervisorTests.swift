@@ -63,6 +63,21 @@ import Testing
         #expect(s.health.lastFrameAt == 2)
     }
 
+    @Test func unchangedSnapshotsAreCountedButDoNotDegrade() {
+        var s = CameraSupervisor(camera: Self.camera, backoff: Self.fast(), sustainedSuccess: 30)
+        _ = s.succeeded(now: 0)
+        _ = s.delivered(wall: 1)
+        for _ in 0..<10 { _ = s.rejected(.duplicate) }
+        #expect(s.state == .online)
+        #expect(s.health.rejects == ["duplicate": 10])
+        // Duplicates do not reset a streak of real rejections either.
+        _ = s.rejected(.uniform)
+        _ = s.rejected(.duplicate)
+        _ = s.rejected(.uniform)
+        _ = s.rejected(.uniform)
+        #expect(s.state == .degraded)
+    }
+
     @Test func disabledCamerasStartDisabled() {
         var c = Self.camera
         c.enabled = false

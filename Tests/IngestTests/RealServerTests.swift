@@ -67,7 +67,9 @@ import Testing
         for i in 0..<n { try Data(jpegs.frames[i % jpegs.frames.count]).write(to: URL(fileURLWithPath: "\(root)/cams/c\(i).jpg")) }
         let nginx = try NginxServer(root: root)
         defer { nginx.stop() }
-        let sink = CollectingSink()
+        // 40 first frames arrive within one 0.3 s interval; a sink holding the one decode thread 50 ms per frame
+        // takes ≥ 2 s for them, so a queue of 2 must overflow on any machine.
+        let sink = CollectingSink(holdSeconds: 0.05)
         var o = IngestOptions()
         o.filter.placeholderRuns = 1 << 30
         o.decodeQueueCapacity = 2

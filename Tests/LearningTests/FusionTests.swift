@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import Learning
 
@@ -75,5 +76,59 @@ import Testing
         #expect(abs(macro.referenceMacroF1 - 0.5) < 1e-9)
         #expect(mixed.threshold == 1.0 / 6)
         #expect(abs(mixed.referenceMacroF1 - 3.0 / 7) < 1e-9)
+    }
+
+    /// The `.adjusted` rule (logit adjustment, Menon et al. 2021): argmax log p1 + λ·log π, π = R/(1 + R).
+    @Test func adjustedRuleShiftsM1TowardsThePrior() {
+        // Ratios 1.0 / 0.25 → shares π = 0.5 / 0.2. M1 says class 1 (0.55 vs 0.45); M0 is ignored.
+        let s0: [Float] = [0.9, 0.1], s1: [Float] = [0.45, 0.55]
+        var f = Fusion(ratios: [1.0, 0.25], threshold: 0, rule: .adjusted, priorWeight: 0)
+        #expect(f.priors == [0.5, 0.2])
+        #expect(f.fuse(s0, s1) == (1, .adjusted))  // λ = 0: M1 as is
+        // λ = ½: log 0.45 + ½ log 0.5 = −1.1452 vs log 0.55 + ½ log 0.2 = −1.4025 → class 0.
+        f.priorWeight = 0.5
+        #expect(f.fuse(s0, s1).label == 0)
+        #expect(abs(f.adjustedLogScores(s1)[0] - (log(0.45) + 0.5 * log(0.5))) < 1e-6)
+        // The switch is at λ* = log(0.55/0.45) / log(0.5/0.2) = 0.219: λ = 0.25 gives −0.9718 vs −1.0002 → 0,
+        // λ = 0.2 gives −0.9371 vs −0.9197 → 1.
+        f.priorWeight = 0.25
+        #expect(f.fuse(s0, s1).label == 0)
+        f.priorWeight = 0.2
+        #expect(f.fuse(s0, s1).label == 1)
+        // Renormalised probabilities sum to 1 and keep the decision.
+        let p = f.adjustedProbabilities(s1)
+        #expect(abs(p.reduce(0, +) - 1) < 1e-6 && p[1] > p[0])
+        // Eq. 3's branches do not apply: even "both common" (M0 and M1 agree on a common class) follows M1.
+        let g = Fusion(ratios: [1.0, 0.5, 0.05, 0.01], threshold: 0.3, rule: .adjusted, priorWeight: 0.5)
+        #expect(g.fuse([0.6, 0.2, 0.1, 0.1], [0.05, 0.9, 0.05, 0]) == (1, .adjusted))
+    }
+
+    @Test func bundlesWithoutPriorWeightStillDecode() throws {
+        let old = #"{"ratios":[1.0,0.1],"threshold":0.3,"rule":"eq3"}"#
+        let f = try JSONDecoder().decode(Fusion.self, from: Data(old.utf8))
+        #expect(f.rule == .eq3 && f.priorWeight == nil && f.threshold == 0.3)
+        var a = f
+        a.rule = .adjusted
+        #expect(abs(a.adjustedLogScores([0.5, 0.5])[1] - (log(0.5) + 0.5 * log(0.1 / 1.1))) < 1e-12)  // nil reads as λ = ½
+    }
+
+    /// λ on the reference: the best balanced-view macro F1 among the λ that keep reference accuracy within
+    /// 0.01 of M0's.
+    @Test func priorWeightIsChosenOnReferenceUnderTheAccuracyFloor() {
+        // π = 0.8 / 0.2 (ratios 4 and 0.25), log π₀ − log π₁ = 1.386. Reference: four class-0 images, one class-1.
+        // M0 says 0 everywhere: accuracy 0.8, floor 0.79. Images a, b (class 0) have M1 = [0.4, 0.6]: they flip
+        // to 0 once λ > log(0.6/0.4)/1.386 = 0.293; image e (class 1) has [0.3, 0.7]: it flips to 0 once
+        // λ > log(0.7/0.3)/1.386 = 0.611. λ ≤ 0.25: accuracy 0.6 (below the floor); 0.3…0.6: every image right;
+        // ≥ 0.65: e wrong (accuracy 0.8, balanced macro F1 < 1). First λ with everything right: 0.3.
+        let ratios = [4.0, 0.25]
+        let s0: [[Float]] = Array(repeating: [0.9, 0.1], count: 5)
+        let s1: [[Float]] = [[0.4, 0.6], [0.4, 0.6], [0.9, 0.1], [0.9, 0.1], [0.3, 0.7]]
+        let r = Fusion.choosePriorWeight(ratios: ratios, scores0: s0, scores1: s1, truth: [0, 0, 0, 0, 1])
+        #expect(r.priorWeight == 0.3)
+        #expect(r.balancedMacroF1 == 1 && r.accuracy == 1)
+        // A floor no λ reaches (slack −0.21 → 1.01) → the most accurate λ, the first with accuracy 1: 0.3.
+        let none = Fusion.choosePriorWeight(ratios: ratios, scores0: s0, scores1: s1, truth: [0, 0, 0, 0, 1],
+                                            accuracySlack: -0.21)
+        #expect(none.priorWeight == 0.3 && none.accuracy == 1)
     }
 }

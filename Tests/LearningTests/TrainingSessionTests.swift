@@ -91,4 +91,32 @@ import NN
             (e as? LearningError)?.message.contains(second.models["M0"]!) == true
         }
     }
+
+    /// `m1Start = .m0` (Algorithm 1's M¹₀ ← M0): M1 fine-tunes M0's parameters, so it ends far closer to M0
+    /// than a scratch M1 trained on the same draws does.
+    @Test func m1StartsFromM0WhenAsked() throws {
+        LearningThreads.set(1)
+        let tmp = FileManager.default.temporaryDirectory.path + "/camsift-m1start-\(getpid())"
+        defer { try? FileManager.default.removeItem(atPath: tmp) }
+        try Self.makeArchive(tmp + "/archive")
+        func distance(_ start: TrainingConfiguration.M1Start) throws -> Double {
+            var o = TrainingSession.Options(archive: tmp + "/archive", out: tmp + "/model-\(start.rawValue)")
+            var c = TrainingConfiguration.recommended
+            c.iterations = 2
+            c.batchSize = 16
+            c.learningRate = 0.001
+            c.seed = 7
+            c.m1Start = start
+            o.configuration = c
+            let (b, _) = try TrainingSession(options: o, networks: NetworkFactory()).run()
+            let m0 = try NetworkFactory().load(o.out + "/" + b.models["M0"]!, options: o).snapshot()
+            let m1 = try NetworkFactory().load(o.out + "/" + b.models["M1"]!, options: o).snapshot()
+            #expect(m0.count == m1.count)
+            var d = 0.0
+            for (a, b) in zip(m0, m1) { for (x, y) in zip(a, b) { d += Double((x - y) * (x - y)) } }
+            return d
+        }
+        let warm = try distance(.m0), scratch = try distance(.scratch)
+        #expect(warm * 100 < scratch, "warm \(warm) vs scratch \(scratch)")
+    }
 }

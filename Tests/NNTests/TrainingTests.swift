@@ -147,7 +147,7 @@ import Testing
             let dx = try net.backward(randomTensor(y.shape, seed: 3))
             results.append(y.array + dx.array)
         }
-        let worst = zip(results[0], results[1]).map { abs($0 - $1) }.max() ?? 0
-        #expect(worst < 1e-5)
+        // Bit for bit: GEMM column blocks depend on the shape only (BLAS.gemm), the rest splits per channel.
+        #expect(results[0] == results[1])
     }
 }

@@ -56,6 +56,29 @@ import Testing
         #expect(got.sorted() == ["a1", "b0", "c0"])
     }
 
+    @Test func droppedFramesTellTheirSourceAndKeptOnesDoNot() {
+        let told = Mutex<[String]>([])
+        func frame(_ camera: String, _ tag: String) -> Frame {
+            var f = makeFrame(camera: camera, value: 0, tag: tag)
+            f.onDrop = { told.withLock { $0.append(tag) } }
+            return f
+        }
+        // Per-camera overflow (depth 2) and capacity overflow (3 frames) both call the dropped frame's onDrop.
+        let b = FrameBatcher(batchSize: 2, maxWait: 0, perCameraDepth: 2, capacity: 3)
+        b.submit(frame("a", "a0"))
+        b.submit(frame("a", "a1"))
+        b.submit(frame("a", "a2"))   // a0 dropped: per-camera depth
+        b.submit(frame("b", "b0"))
+        b.submit(frame("c", "c0"))   // a1 dropped: capacity, oldest of the longest-waiting camera
+        #expect(told.withLock { $0 } == ["a0", "a1"])
+        #expect(b.statistics.dropped == 2)
+        b.close()
+        var got: [String] = []
+        while case let batch = b.nextBatch(timeout: 0.1), !batch.isEmpty { got += batch.compactMap(\.archivePath) }
+        #expect(got.sorted() == ["a2", "b0", "c0"])
+        #expect(told.withLock { $0 } == ["a0", "a1"])  // delivered frames are not reported
+    }
+
     @Test func closeDrainsThenReturnsEmpty() {
         let b = FrameBatcher(batchSize: 4, maxWait: 1, perCameraDepth: 4, capacity: 16)
         b.submit(makeFrame(camera: "a", value: 0))

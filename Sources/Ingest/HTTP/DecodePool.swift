@@ -147,7 +147,7 @@ final class DecodePool: @unchecked Sendable {
         var ok = false
         switch result {
         case .success(let pixels):
-            ok = job.monitor.deliver(pixels, jpeg: job.jpeg, capturedAt: job.capturedAt, wall: job.wall)
+            ok = job.monitor.deliver(pixels, jpeg: job.jpeg, capturedAt: job.capturedAt, wall: job.wall, onDrop: job.onDrop)
         case .failure(let error):
             job.monitor.rejected(Self.rejectReason(error))
         }

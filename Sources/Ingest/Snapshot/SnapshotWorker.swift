@@ -1,5 +1,6 @@
 import CCurl
 import CamsiftCore
+import Synchronization
 
 /// One snapshot camera: a GET every `camera.interval` on the shared curl loop (keep-alive connections of the
 /// multi handle are reused across all cameras of a host), conditional on the last `ETag`/`Last-Modified`, and a
@@ -23,6 +24,12 @@ final class SnapshotWorker: CameraWorker, HTTPTransferDelegate, @unchecked Senda
     /// Monotonic time of the last frame handed to the decoder (for `refreshUnchanged`).
     private var lastSubmittedAt = -Double.infinity
     private var nextPollAt = 0.0
+    /// This poll cycle's share of `refreshUnchanged` (0.75–1): re-deliveries of static scenes drift apart instead
+    /// of 10,000 cameras started together re-delivering in the same second every cycle.
+    private var refreshFactor = 1.0
+    /// Set from any thread when the decode queue or the batcher dropped our frame unseen; the next poll then
+    /// forgets the ETag/hash so the camera is sent again instead of being silenced by its own dedupe.
+    private let frameDropped = Atomic<Bool>(false)
 
     init(camera: Camera, context: HTTPContext) {
         self.camera = camera
@@ -67,7 +74,8 @@ final class SnapshotWorker: CameraWorker, HTTPTransferDelegate, @unchecked Senda
             var r = try ctx.request(for: camera)
             r.timeout = camera.timeout
             let refresh = ctx.options.refreshUnchanged
-            if refresh > 0 && Monotonic.now() - lastSubmittedAt >= refresh {
+            if frameDropped.exchange(false, ordering: .acquiringAndReleasing)
+                || (refresh > 0 && Monotonic.now() - lastSubmittedAt >= refresh * refreshFactor) {
                 forgetLastFrame()  // an unconditional GET whose body is delivered even if unchanged
             }
             r.ifNoneMatch = etag
@@ -143,11 +151,12 @@ final class SnapshotWorker: CameraWorker, HTTPTransferDelegate, @unchecked Senda
             } else {
                 lastHash = h
                 lastSubmittedAt = Monotonic.now()
+                refreshFactor = Double.random(in: 0.75...1)
                 monitor.sampled()
                 // If the decode queue drops this frame unseen, forget it: otherwise every later poll of a static
                 // scene is a "duplicate" (304 or same hash) and the camera would never deliver a frame.
                 ctx.decoder.submit(DecodeJob(monitor: monitor, jpeg: body, capturedAt: .now, wall: Timestamp.now(),
-                                             onDrop: { [weak self] in self?.forgetLastFrame() }))
+                                             onDrop: { [weak self] in self?.frameDropped.store(true, ordering: .releasing) }))
             }
         }
         body = []
@@ -157,7 +166,7 @@ final class SnapshotWorker: CameraWorker, HTTPTransferDelegate, @unchecked Senda
         schedule(at: nextPollAt)
     }
 
-    /// Runs on the loop thread (the pool drops inside `submit`, which only the loop calls).
+    /// Loop thread.
     private func forgetLastFrame() {
         etag = nil
         lastModified = nil

@@ -41,7 +41,10 @@ final class CameraMonitor: Sendable {
 
     func rejected(_ reason: RejectReason) {
         let old = supervisor.withLock { $0.rejected(reason) }
-        if let old { logTransition(from: old) }
+        if let old, state != old {
+            OperationalLog.notice("ingest", "\(old.rawValue) → \(state.rawValue): \(CameraSupervisor.degradedAfter) sampled "
+                                  + "frames in a row rejected (last: \(reason.rawValue))", camera: camera.id)
+        }
     }
 
     /// Returns the seconds to wait before reconnecting.
@@ -55,7 +58,8 @@ final class CameraMonitor: Sendable {
     }
 
     /// Decode thread: runs the bad-frame filter and delivers what passes; returns whether it was delivered.
-    func deliver(_ pixels: DecodedFrame, jpeg: [UInt8], capturedAt: ContinuousClock.Instant, wall: Double) -> Bool {
+    func deliver(_ pixels: DecodedFrame, jpeg: [UInt8], capturedAt: ContinuousClock.Instant, wall: Double,
+                 onDrop: (@Sendable () -> Void)? = nil) -> Bool {
         let reason = jpeg.withUnsafeBytes { raw in filter.withLock { $0.check(pixels, jpeg: raw) } }
         if let reason {
             rejected(reason)
@@ -67,7 +71,7 @@ final class CameraMonitor: Sendable {
         return open.withLock { isOpen in
             guard isOpen else { return false }
             sink.submit(Frame(camera: camera.id, capturedAt: capturedAt, capturedWall: wall,
-                              jpeg: keepJPEG ? jpeg : nil, pixels: pixels, archivePath: archived))
+                              jpeg: keepJPEG ? jpeg : nil, pixels: pixels, archivePath: archived, onDrop: onDrop))
             return true
         }
     }

@@ -42,8 +42,12 @@ struct CameraSupervisor {
         return health.state == .online ? nil : transition(to: .online)
     }
 
+    /// Counts the rejection by reason. An unchanged snapshot (`duplicate`: 304 or the same bytes) is counted but
+    /// is not a fault: most public cameras are static scenes, and they would otherwise all show as degraded
+    /// (found by the soak bench). Frozen *streams* are caught by the filter's `frozen` reason instead.
     mutating func rejected(_ reason: RejectReason) -> CameraState? {
         health.rejects[reason.rawValue, default: 0] += 1
+        guard reason != .duplicate else { return nil }
         rejectStreak += 1
         if rejectStreak >= Self.degradedAfter && health.state == .online { return transition(to: .degraded) }
         return nil

@@ -12,6 +12,9 @@ public struct EvaluationSession: Sendable {
         public var split: String?
         public var seed: UInt64 = 1
         public var splitBy: DatasetSplit.Grouping = .image
+        /// Also write every model's class probabilities and the labels to this JSON file (offline analysis of
+        /// fusion rules without retraining).
+        public var dumpScores: String?
 
         public init(archive: String, model: String) {
             self.archive = archive
@@ -78,6 +81,11 @@ public struct EvaluationSession: Sendable {
         for role in bundle.models.keys.sorted() {
             let net = try networks.load(o.model + "/" + bundle.models[role]!, options: opts)
             scores[role] = try net.scores(inputs: inputs, count: set.count)
+        }
+        if let path = o.dumpScores {
+            struct Dump: Encodable { var classes: [String]; var labels: [Int]; var trainCounts: [Int]; var scores: [String: [[Float]]] }
+            let d = try JSONEncoder().encode(Dump(classes: bundle.classes, labels: set.labels, trainCounts: bundle.trainCounts, scores: scores))
+            try AtomicFile.write(Array(d), to: path)
         }
         var preds: [String: [Int]] = scores.mapValues { $0.map(Fusion.argmax) }
         var order = bundle.models.keys.sorted()

@@ -2,7 +2,8 @@ import Foundation
 import NN
 
 /// A `ClassifierNetwork` on the NN engine: a `Sequential` trained with SGD (momentum 0.9, weight decay 5e-4)
-/// on `SoftmaxCrossEntropy` with per-sample weights. Two shapes:
+/// on `SoftmaxCrossEntropy` with per-sample weights, through `DataParallelTrainer` (one replica per engine thread,
+/// so a step costs one fork-join instead of one per layer and pass). Two shapes:
 /// - `small-cnn`: NN.SmallCNN from scratch (28–64 px inputs);
 /// - `effnet-lite0-head`: the level-1 transfer head, Dense 1280 → C on frozen, cached EfficientNet-Lite0
 ///   features. Saved as a complete effnet-lite0 model file (the backbone's tensors + this classifier), so
@@ -12,24 +13,32 @@ public final class EngineNetwork: ClassifierNetwork {
     public let classCount: Int
     public let architecture: String
     let model: Sequential
-    let loss = SoftmaxCrossEntropy()
     let optimizer: SGD
+    let trainer: DataParallelTrainer
     /// For the transfer head: the backbone file whose classifier is replaced on save.
     let backbonePath: String?
 
-    init(model: Sequential, architecture: String, inputShape: (Int, Int, Int), classCount: Int, backbonePath: String? = nil) {
+    /// `makeReplica(k)` builds another instance of `model`'s architecture for data-parallel shard k (its weights
+    /// are overwritten from `model` every step).
+    init(model: Sequential, architecture: String, inputShape: (Int, Int, Int), classCount: Int, backbonePath: String? = nil,
+         makeReplica: @escaping (Int) throws -> Sequential) {
         self.model = model
         self.architecture = architecture
         self.inputShape = inputShape
         self.classCount = classCount
         self.backbonePath = backbonePath
         optimizer = SGD(model, learningRate: 0.01, momentum: 0.9, weightDecay: 5e-4)
+        // Replicas from the training thread budget at creation, so a run's numbers depend on `--threads` only.
+        let replicas = LearningThreads.count > 0 ? LearningThreads.count : NNThreads.count
+        trainer = DataParallelTrainer(model: model, optimizer: optimizer, replicas: replicas, makeReplica: makeReplica)
     }
 
     /// A fresh SmallCNN.
     public static func smallCNN(channels: Int, size: Int, classCount: Int, seed: UInt64) throws -> EngineNetwork {
         let m = try SmallCNN.make(inputChannels: channels, inputSize: size, classes: classCount, seed: seed)
-        return EngineNetwork(model: m, architecture: "small-cnn", inputShape: (channels, size, size), classCount: classCount)
+        return EngineNetwork(model: m, architecture: "small-cnn", inputShape: (channels, size, size), classCount: classCount) { _ in
+            try SmallCNN.make(inputChannels: channels, inputSize: size, classes: classCount, seed: seed)
+        }
     }
 
     /// A fresh transfer head on `features`-d backbone features.
@@ -37,19 +46,17 @@ public final class EngineNetwork: ClassifierNetwork {
         var rng = NN.SeededGenerator(seed: seed)
         let m = Sequential([("classifier", Dense(features, classCount, gain: 0.5, rng: &rng))])
         return EngineNetwork(model: m, architecture: "effnet-lite0-head", inputShape: (features, 1, 1),
-                             classCount: classCount, backbonePath: backbone)
+                             classCount: classCount, backbonePath: backbone) { _ in
+            var rng = NN.SeededGenerator(seed: seed)
+            return Sequential([("classifier", Dense(features, classCount, gain: 0.5, rng: &rng))])
+        }
     }
 
     public func trainStep(inputs: [Float], labels: [Int], sampleWeights: [Float]?, learningRate: Float) throws -> Float {
         let n = labels.count
         let x = Tensor(shape: Shape(n: n, c: inputShape.channels, h: inputShape.height, w: inputShape.width), values: inputs)
-        model.zeroGrad()
-        let logits = try model.forward(x, training: true)
-        let l = try loss.forward(logits, labels: labels, sampleWeights: sampleWeights)
-        _ = try model.backward(try loss.backward())
         optimizer.learningRate = learningRate
-        optimizer.step()
-        return l
+        return try trainer.step(x, labels: labels, sampleWeights: sampleWeights)
     }
 
     public func probabilities(inputs: [Float], count: Int) throws -> [Float] {

@@ -20,12 +20,22 @@ extension TrainingConfiguration {
     /// It also spends the whole budget: `IsFullyTrained` (patience on the noisy reference macro F1) stopped
     /// both M1 variants after 10–11 of 15 iterations in the first benchmark run, before the cosine schedule
     /// had decayed, and the last iteration of a cut-short schedule is a poor model.
+    ///
+    /// Second round (bench/RESULTS.md, long-tail section): M1 starts from M0's trained parameters
+    /// (Algorithm 1's M¹₀ ← the initial model, `m1Start = .m0`) and the bundle predicts with the `.adjusted`
+    /// rule, M1's scores plus λ·log π with λ chosen on the reference set, instead of Eq. 3 — Eq. 3 sends
+    /// "both say common" to M0, which almost never predicts a rare class that looks like a common one. A
+    /// fixed λ = ½ met the targets on the default profile but not on the reversed one; the reference pick
+    /// adapts (see `Fusion.choosePriorWeight`).
     public static var recommended: TrainingConfiguration {
         var c = TrainingConfiguration()
         c.sampler = .fused
         c.keep = .last
         c.mix = 0
         c.patience = 1_000_000
+        c.m1Start = .m0
+        c.fusionRule = .adjusted
+        c.priorWeight = nil
         return c
     }
 }

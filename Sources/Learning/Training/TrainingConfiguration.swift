@@ -26,9 +26,17 @@ public struct TrainingConfiguration: Sendable, Codable, Equatable {
     /// Bootstrapped batches: negatives per positive.
     public var bootstrapRatio = 1.0
     public var augmentation: Augmentation = .method
+    /// Where M1's parameters start. Algorithm 1 begins from M¹₀ ← "the pretrained/initial model":
+    /// `scratch` = a freshly initialised network (seed + 1), `m0` = M0's trained parameters (M1 then spends
+    /// its own budget of iterations fine-tuning them under dynamic sampling, with the learning-rate schedule
+    /// restarted). Optional so bundles written before this field decode (nil = scratch).
+    public enum M1Start: String, Sendable, Codable, CaseIterable { case scratch, m0 }
+    public var m1Start: M1Start?
     /// Fusion rule and Tr objective of the bundle's primary prediction (Eq. 3 and macro F1 as published).
     public var fusionRule: Fusion.Rule = .eq3
     public var thresholdObjective: Fusion.Objective = .macroF1
+    /// λ of the `.adjusted` fusion rule; nil = chosen on the reference set (`Fusion.choosePriorWeight`).
+    public var priorWeight: Double?
     public var seed: UInt64 = 1
 
     public init() {}

@@ -60,8 +60,17 @@ public struct TrainingSession: Sendable {
         let ratios = trainStats.positiveNegativeRatios
         let twoModels = cfg.sampler == .dynamic || cfg.sampler == .fused
 
-        func trainOne(_ name: String, _ c: TrainingConfiguration) throws -> (any ClassifierNetwork, Trainer.Result) {
+        func trainOne(_ name: String, _ c: TrainingConfiguration,
+                      from initial: (any ClassifierNetwork)? = nil) throws -> (any ClassifierNetwork, Trainer.Result) {
             let net = try networks.make(spec, classCount: k, seed: c.seed &+ (name == "M1" ? 1 : 0), options: o)
+            if let initial {
+                // Algorithm 1's M¹₀ ← M0: same architecture, so the parameter lists line up tensor by tensor.
+                let s = initial.snapshot(), mine = net.snapshot()
+                guard s.count == mine.count, zip(s, mine).allSatisfy({ $0.count == $1.count }) else {
+                    throw LearningError(.badBundle, "M0's parameters do not fit \(name)'s network; retrain M0 with this architecture")
+                }
+                net.restore(s)
+            }
             var c = c
             if o.architecture == .effnetLite0 { c.augmentation = .none }  // baked into the cached feature draws
             let trainer = Trainer(configuration: c, normalization: data.normalization)
@@ -84,7 +93,7 @@ public struct TrainingSession: Sendable {
                 let (n0, r0) = try trainOne("M0", c0)
                 trained.append(("M0", n0, r0))
             }
-            let (n1, r1) = try trainOne("M1", cfg)
+            let (n1, r1) = try trainOne("M1", cfg, from: cfg.m1Start == .m0 ? trained[0].net : nil)
             trained.append(("M1", n1, r1))
         } else {
             let (n, r) = try trainOne("M0", cfg)
@@ -104,12 +113,26 @@ public struct TrainingSession: Sendable {
                                                rule: rule, objective: objective)
                 return (Fusion(ratios: ratios, threshold: t.threshold, rule: rule), t.referenceMacroF1)
             }
-            let (f, refF1) = choose(cfg.fusionRule, cfg.thresholdObjective)
-            fusion = f
-            log("fusion \(f.rule.rawValue): Tr = \(String(format: "%.4f", f.threshold)) chosen by reference "
-                + "\(cfg.thresholdObjective.rawValue) (reference macro F1 \(String(format: "%.3f", refF1)))")
+            // The `.adjusted` rule has no Tr: λ is fixed by the configuration (threshold stored as 0, unused).
+            func adjusted(_ lambda: Double) -> Fusion { Fusion(ratios: ratios, threshold: 0, rule: .adjusted, priorWeight: lambda) }
+            // λ: fixed by the configuration, or chosen on the reference set (Fusion.choosePriorWeight).
+            let chosen = Fusion.choosePriorWeight(ratios: ratios, scores0: s0, scores1: s1, truth: data.reference.labels)
+            if cfg.fusionRule == .adjusted {
+                let f = adjusted(cfg.priorWeight ?? chosen.priorWeight)
+                fusion = f
+                log("fusion adjusted: argmax log p1 + \(f.priorWeight!)·log π" + (cfg.priorWeight == nil
+                    ? String(format: ", λ chosen on the reference (balanced-view macro F1 %.3f, accuracy %.3f)",
+                             chosen.balancedMacroF1, chosen.accuracy) : " (fixed)"))
+                if cfg.priorWeight == nil { alternatives["fused:adjusted/0.5"] = adjusted(0.5) } else { alternatives["fused:adjusted/ref"] = adjusted(chosen.priorWeight) }
+            } else {
+                let (f, refF1) = choose(cfg.fusionRule, cfg.thresholdObjective)
+                fusion = f
+                log("fusion \(f.rule.rawValue): Tr = \(String(format: "%.4f", f.threshold)) chosen by reference "
+                    + "\(cfg.thresholdObjective.rawValue) (reference macro F1 \(String(format: "%.3f", refF1)))")
+                alternatives["fused:adjusted/ref"] = adjusted(chosen.priorWeight)
+            }
             // The other rules/objectives, scored on the same test split so the report measures each choice.
-            for rule in Fusion.Rule.allCases {
+            for rule in Fusion.Rule.allCases where rule != .adjusted {
                 for objective in (rule == .mean ? [Fusion.Objective.macroF1] : Fusion.Objective.allCases)
                 where !(rule == cfg.fusionRule && objective == cfg.thresholdObjective) {
                     alternatives["fused:\(rule.rawValue)" + (rule == .mean ? "" : "/\(objective.rawValue)")] = choose(rule, objective).0
@@ -174,7 +197,7 @@ public struct TrainingSession: Sendable {
             counts: ["archive": archive.classCounts, "train": trainStats.counts,
                      "reference": ClassStatistics(labels: data.reference.labels, classCount: k).counts,
                      "test": ClassStatistics(labels: data.test.labels, classCount: k).counts],
-            ratios: ratios, configuration: cfg, fusionThreshold: fusion?.threshold, models: results)
+            ratios: ratios, configuration: cfg, fusionThreshold: fusion?.rule == .adjusted ? nil : fusion?.threshold, models: results)
         try report.write(to: o.out)
         return (bundle, report)
     }

@@ -15,8 +15,16 @@ public enum NNThreads {
     /// Online CPUs (at least 1).
     public static var cores: Int { Swift.max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
 
-    /// Current cap. Defaults to `CAMSIFT_NN_THREADS` when set, else all cores.
+    /// Marks threads running inside `serially` (non-nil value = confined).
+    private static let serialKey: pthread_key_t = {
+        var key = pthread_key_t()
+        precondition(pthread_key_create(&key, nil) == 0, "NNThreads: pthread_key_create failed")
+        return key
+    }()
+
+    /// Current cap. Defaults to `CAMSIFT_NN_THREADS` when set, else all cores; 1 inside `serially`.
     public static var count: Int {
+        if pthread_getspecific(serialKey) != nil { return 1 }
         let current = limit.load(ordering: .relaxed)
         if current > 0 { return current }
         let initial = defaultCount()
@@ -31,6 +39,19 @@ public enum NNThreads {
         limit.store(clamped, ordering: .relaxed)
         openblas_set_num_threads(1)
     }
+
+    /// Runs `body` with every engine call on this thread confined to this thread (`count` reads 1 here), whatever
+    /// the pool is doing. A data-parallel shard runs this way: its GEMMs and kernels then run the same code path
+    /// whether the shards ran side by side or one after another, so results depend on the shard count only.
+    public static func serially<T>(_ body: () throws -> T) rethrows -> T {
+        let previous = pthread_getspecific(serialKey)
+        pthread_setspecific(serialKey, UnsafeRawPointer(bitPattern: 1))
+        defer { pthread_setspecific(serialKey, previous) }
+        return try body()
+    }
+
+    /// OpenBLAS's own thread count; `set` keeps it at 1 so OpenBLAS threads never compete with the engine's.
+    public static var blasThreads: Int { Int(openblas_get_num_threads()) }
 
     /// OpenBLAS's kernel family (e.g. "Haswell", "Cooperlake"); chosen by `OPENBLAS_CORETYPE` at process start.
     public static var blasCore: String {

@@ -13,14 +13,14 @@ import Synchronization
 /// `@unchecked Sendable`: all mutable state is guarded by `mutex` (pthread, heap-allocated so it never moves), the
 /// task counter is an `Atomic`, and job closures are only reachable while the submitting call waits for them.
 final class WorkerPool: @unchecked Sendable {
+    /// The job slot, allocated once and reused by every `run` (so a parallel region allocates nothing: the
+    /// inference hot path must not touch the heap after warm-up). Only one job runs at a time, and `run` returns
+    /// only after every worker has left `drain`, so resetting it for the next job cannot race.
     private final class Job: @unchecked Sendable {
-        let body: (Int) -> Void
-        let tasks: Int
+        /// Not Optional: a closure stored in an Optional is reabstracted through a heap-allocated thunk.
+        var body: (Int) -> Void = { _ in }
+        var tasks = 0
         let next = Atomic<Int>(0)
-        init(body: @escaping (Int) -> Void, tasks: Int) {
-            self.body = body
-            self.tasks = tasks
-        }
         func drain() {
             while true {
                 let i = next.wrappingAdd(1, ordering: .relaxed).oldValue
@@ -36,14 +36,20 @@ final class WorkerPool: @unchecked Sendable {
     private let busy = Atomic<Bool>(false)
     // Guarded by `mutex`.
     private var generation = 0
-    private var job: Job?
+    private let job = Job()
     private var participants = 0   // workers (not counting the caller) asked to run the current job
     private var pending = 0        // of those, how many have not finished
     private var workers = 0
 
-    static let shared = WorkerPool()
+    /// The engine's pool: training, layer kernels and the GEMM split (capped by `NNThreads`).
+    static let shared = WorkerPool(name: "nn-pool")
+    /// EfficientNet inference's own pool, so a classifier keeps its threads while a trainer holds `shared`.
+    static let inference = WorkerPool(name: "nn-infer")
 
-    private init() {
+    private let name: String
+
+    private init(name: String) {
+        self.name = name
         mutex = .allocate(capacity: 1)
         wake = .allocate(capacity: 1)
         finished = .allocate(capacity: 1)
@@ -55,30 +61,40 @@ final class WorkerPool: @unchecked Sendable {
     /// Runs `body(i)` for every `i` in `0..<tasks` on up to `threads` threads (the caller included) and returns
     /// when all are done. Tasks must write disjoint memory.
     func run(tasks: Int, threads: Int, _ body: (Int) -> Void) {
+        guard Swift.min(threads, tasks) > 1 else {
+            for i in 0..<tasks { body(i) }
+            return
+        }
+        // Converting to an escaping closure heap-allocates a thunk; callers that must not allocate use
+        // `runEscaping` with a long-lived closure.
+        withoutActuallyEscaping(body) { escapable in runEscaping(tasks: tasks, threads: threads, escapable) }
+    }
+
+    /// `run` for a closure that is already escaping: nothing is allocated per call.
+    func runEscaping(tasks: Int, threads: Int, _ body: @escaping (Int) -> Void) {
         let helpers = Swift.min(threads, tasks) - 1
         guard helpers > 0, busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged
         else {
             for i in 0..<tasks { body(i) }
             return
         }
-        withoutActuallyEscaping(body) { escapable in
-            let job = Job(body: escapable, tasks: tasks)
-            pthread_mutex_lock(mutex)
-            while workers < helpers { spawnWorker(index: workers) }
-            self.job = job
-            participants = helpers
-            pending = helpers
-            generation &+= 1
-            pthread_cond_broadcast(wake)
-            pthread_mutex_unlock(mutex)
+        pthread_mutex_lock(mutex)
+        while workers < helpers { spawnWorker(index: workers) }
+        job.body = body
+        job.tasks = tasks
+        job.next.store(0, ordering: .relaxed)
+        participants = helpers
+        pending = helpers
+        generation &+= 1
+        pthread_cond_broadcast(wake)
+        pthread_mutex_unlock(mutex)
 
-            job.drain()
+        job.drain()
 
-            pthread_mutex_lock(mutex)
-            while pending > 0 { pthread_cond_wait(finished, mutex) }
-            self.job = nil
-            pthread_mutex_unlock(mutex)
-        }
+        pthread_mutex_lock(mutex)
+        while pending > 0 { pthread_cond_wait(finished, mutex) }
+        job.body = { _ in }
+        pthread_mutex_unlock(mutex)
         busy.store(false, ordering: .releasing)
     }
 
@@ -95,7 +111,7 @@ final class WorkerPool: @unchecked Sendable {
             // Name the thread (top -H, perf) without the _GNU_SOURCE-only pthread_setname_np.
             let fd = open("/proc/thread-self/comm", O_WRONLY)
             if fd >= 0 {
-                let name = "nn-pool-\(context.index)"
+                let name = "\(context.pool.name)-\(context.index)"
                 _ = name.withCString { write(fd, $0, strlen($0)) }
                 close(fd)
             }
@@ -123,11 +139,8 @@ final class WorkerPool: @unchecked Sendable {
             while generation == seen { pthread_cond_wait(wake, mutex) }
             seen = generation
             guard index < participants else { continue }
-            var current: Job? = job
             pthread_mutex_unlock(mutex)
-            current?.drain()
-            // Drop our reference before reporting, so the submitter's closure is unreferenced when it returns.
-            current = nil
+            job.drain()
             pthread_mutex_lock(mutex)
             pending -= 1
             if pending == 0 { pthread_cond_signal(finished) }

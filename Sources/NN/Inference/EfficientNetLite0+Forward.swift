@@ -1,4 +1,18 @@
 extension EfficientNetLite0 {
+    /// One fork-join phase of a forward pass: what `runPhase` needs besides the workspace. Payloads are plain
+    /// values (pointers, indices, geometry), so setting the phase stores no closure and allocates nothing.
+    enum Phase {
+        case idle
+        /// Stem im2col (TF-SAME, stride 2), split by im2col rows.
+        case stem(image: UnsafePointer<Float>)
+        /// Producer 1×1 conv rows (bias + ReLU6) + the depthwise conv of the same channels.
+        case expand(block: Int, input: UnsafeMutablePointer<Float>, geometry: DepthwiseKernel.Geometry)
+        /// Project conv with bias (+ residual), split by columns (wide planes) or output channels.
+        case project(block: Int, output: UnsafeMutablePointer<Float>, residual: UnsafePointer<Float>?, plane: Int)
+        /// Head 1×1 conv + bias + ReLU6 + global average pool, split by output channels.
+        case head(input: UnsafeMutablePointer<Float>, plane: Int, features: UnsafeMutablePointer<Float>)
+    }
+
     /// One image through the network into its pooled features, split into `chunks` parallel slices per phase.
     ///
     /// Each block is two fork-join phases. Phase A: the producer 1×1 conv (expand, or the stem conv for block
@@ -7,67 +21,80 @@ extension EfficientNetLite0 {
     /// Phase B: the project conv, split by output columns (large planes) or output channels (small planes),
     /// with bias and residual add fused. All 1×1 convs (and the stem, after im2col) run `PointwiseGEMM`; the
     /// parallelism is ours, so a preempted helper thread is covered by whichever thread is free.
+    ///
+    /// Phases are described by `ws.phase` and run by the workspace's persistent `task` closure: a closure
+    /// literal per phase would be converted to an escaping one for the worker threads on every call, and that
+    /// conversion allocates (the inference hot path must not).
     func forward(image x: UnsafePointer<Float>, features out: UnsafeMutablePointer<Float>,
                  workspace ws: InferenceWorkspace, chunks: Int) {
-        // Stem im2col (TF-SAME, stride 2), split by im2col rows.
-        let sh = (inputSize + 1) / 2, sw = (inputSize + 1) / 2
-        InferenceParallel.forEach(chunks) { t in
-            let planes = stem.inChannels
+        ws.chunks = chunks
+        ws.phase = .stem(image: x)
+        InferenceParallel.forEach(chunks, ws.task)
+        var h = (inputSize + 1) / 2, w = (inputSize + 1) / 2
+        var input = UnsafeMutablePointer<Float>(mutating: ws.cols)
+        for (i, block) in blocks.enumerated() {
+            let spec = block.spec
+            let g = DepthwiseKernel.Geometry(h: h, w: w, k: spec.kernel, stride: spec.stride)
+            ws.phase = .expand(block: i, input: input, geometry: g)
+            InferenceParallel.forEach(chunks, ws.task)
+            let y = i == 0 || input == ws.b ? ws.a : ws.b
+            ws.phase = .project(block: i, output: y, residual: spec.residual ? UnsafePointer(input) : nil,
+                                plane: g.ho * g.wo)
+            InferenceParallel.forEach(chunks, ws.task)
+            input = y
+            h = g.ho
+            w = g.wo
+        }
+        ws.phase = .head(input: input, plane: h * w, features: out)
+        InferenceParallel.forEach(chunks, ws.task)
+        ws.phase = .idle
+    }
+
+    /// Slice `t` of `ws.chunks` of the current phase.
+    func runPhase(_ t: Int, _ ws: InferenceWorkspace) {
+        let chunks = ws.chunks
+        switch ws.phase {
+        case .idle:
+            return
+        case let .stem(x):
+            let planes = stem.inChannels, sh = (inputSize + 1) / 2, sw = (inputSize + 1) / 2
             let lo = planes * t / chunks, hi = planes * (t + 1) / chunks
             guard lo < hi else { return }
             _ = PointwiseKernel.im2colSame(x + lo * inputSize * inputSize, channels: hi - lo, h: inputSize,
                                            w: inputSize, k: stem.kernel, stride: 2,
                                            cols: ws.cols + lo * stem.kernel * stem.kernel * sh * sw)
-        }
-        var h = sh, w = sw
-        var input = UnsafeMutablePointer<Float>(mutating: ws.cols)
-        for (i, block) in blocks.enumerated() {
-            let spec = block.spec
-            let g = DepthwiseKernel.Geometry(h: h, w: w, k: spec.kernel, stride: spec.stride)
-            let blockInput = input, plane = h * w
-            // Phase A: producer conv rows (bias + ReLU6 in its epilogue) + depthwise of the same channels.
+        case let .expand(i, blockInput, g):
+            let block = blocks[i], spec = block.spec, plane = g.h * g.w
+            let rows = Self.rowSlice(t, of: chunks, rows: spec.expand)
+            guard !rows.isEmpty else { return }
             let producer = block.expandGEMM ?? stemGEMM
+            producer.run(b: blockInput, c: ws.expanded, n: plane, rows: rows, columns: 0..<plane,
+                         epilogue: .biasReLU6, tail: ws.tail[t])
+            let scratch = ws.scratch[t]
+            DepthwiseKernel.prepare(scratch: scratch, g)
+            let kk = g.k * g.k, outPlane = g.ho * g.wo
             block.depthwise.weights.withUnsafeBufferPointer { dw in
                 block.depthwise.bias.withUnsafeBufferPointer { db in
-                    InferenceParallel.forEach(chunks) { t in
-                        let rows = Self.rowSlice(t, of: chunks, rows: spec.expand)
-                        guard !rows.isEmpty else { return }
-                        producer.run(b: blockInput, c: ws.expanded, n: plane, rows: rows, columns: 0..<plane,
-                                     epilogue: .biasReLU6, tail: ws.tail[t])
-                        let scratch = ws.scratch[t]
-                        DepthwiseKernel.prepare(scratch: scratch, g)
-                        let kk = g.k * g.k, outPlane = g.ho * g.wo
-                        for c in rows {
-                            DepthwiseKernel.plane(input: ws.expanded + c * plane, inputBias: nil,
-                                                  weights: dw.baseAddress! + c * kk, bias: db[c], relu6: true,
-                                                  output: ws.depthwise + c * outPlane, g, scratch: scratch)
-                        }
+                    for c in rows {
+                        DepthwiseKernel.plane(input: ws.expanded + c * plane, inputBias: nil,
+                                              weights: dw.baseAddress! + c * kk, bias: db[c], relu6: true,
+                                              output: ws.depthwise + c * outPlane, g, scratch: scratch)
                     }
                 }
             }
-            // Phase B: project conv with bias (+ residual) in its epilogue; columns split when the plane is wide.
-            let outPlane = g.ho * g.wo
-            let y = i == 0 || input == ws.b ? ws.a : ws.b
-            let residual: UnsafePointer<Float>? = spec.residual ? UnsafePointer(blockInput) : nil
-            InferenceParallel.forEach(chunks) { t in
-                var rows = 0..<spec.out, columns = 0..<outPlane
-                if outPlane >= chunks * 8 * PointwiseGEMM.nr {
-                    let step = (outPlane + chunks * PointwiseGEMM.nr - 1) / (chunks * PointwiseGEMM.nr) * PointwiseGEMM.nr
-                    columns = min(outPlane, t * step)..<min(outPlane, (t + 1) * step)
-                } else {
-                    rows = Self.rowSlice(t, of: chunks, rows: spec.out)
-                }
-                guard !rows.isEmpty && !columns.isEmpty else { return }
-                block.projectGEMM.run(b: ws.depthwise, c: y, n: outPlane, rows: rows, columns: columns,
-                                      epilogue: .bias(residual: residual), tail: ws.tail[t])
+        case let .project(i, y, residual, outPlane):
+            let block = blocks[i]
+            var rows = 0..<block.spec.out, columns = 0..<outPlane
+            if outPlane >= chunks * 8 * PointwiseGEMM.nr {
+                let step = (outPlane + chunks * PointwiseGEMM.nr - 1) / (chunks * PointwiseGEMM.nr) * PointwiseGEMM.nr
+                columns = min(outPlane, t * step)..<min(outPlane, (t + 1) * step)
+            } else {
+                rows = Self.rowSlice(t, of: chunks, rows: block.spec.out)
             }
-            input = y
-            h = g.ho
-            w = g.wo
-        }
-        // Head 1×1 conv + bias + ReLU6 + global average pool, split by output channels.
-        let plane = h * w, headInput = input
-        InferenceParallel.forEach(chunks) { t in
+            guard !rows.isEmpty && !columns.isEmpty else { return }
+            block.projectGEMM.run(b: ws.depthwise, c: y, n: outPlane, rows: rows, columns: columns,
+                                  epilogue: .bias(residual: residual), tail: ws.tail[t])
+        case let .head(headInput, plane, out):
             let rows = Self.rowSlice(t, of: chunks, rows: head.outChannels)
             guard !rows.isEmpty else { return }
             headGEMM.run(b: headInput, c: ws.head, n: plane, rows: rows, columns: 0..<plane, epilogue: .biasReLU6,

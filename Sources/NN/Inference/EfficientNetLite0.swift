@@ -10,12 +10,12 @@ import Synchronization
 ///
 /// Threads: with a batch of at least two images and `threads > 1`, images are spread over `threads` workers,
 /// each with its own buffers (no synchronisation inside a network pass); a single image is split across
-/// `threads` inside each layer (two fork-joins per block). The forward pass does not use
-/// OpenBLAS (its 1×1 convs run `PointwiseGEMM`), so it never touches OpenBLAS's process-wide thread count; only
-/// the small dense head calls `cblas_sgemm`, under whatever `NNThreads` set.
+/// `threads` inside each layer (two fork-joins per block), on `WorkerPool.inference`. Inference does not call
+/// OpenBLAS at all (1×1 convs run `PointwiseGEMM`, the dense head a SIMD loop), so it never touches OpenBLAS's
+/// process-wide thread count.
 ///
 /// Not thread-safe: confine an instance to one thread (the pipeline's inference thread). After the first call
-/// at a given batch size, the `into:` variants allocate nothing.
+/// at a given batch size, the `into:` variants allocate nothing (InferenceAllocationTests counts mallocs).
 public final class EfficientNetLite0 {
     public let architecture: EfficientNetArchitecture
     public let classes: [String]
@@ -25,15 +25,19 @@ public final class EfficientNetLite0 {
     public let inputSize: Int
     /// Length of the pooled feature vector (1280).
     public var featureCount: Int { head.outChannels }
-    public var classCount: Int { classifier.outChannels }
+    public var classCount: Int { classifierHead.classCount }
 
     let stem: FoldedConv
     let blocks: [Block]
     let head: FoldedConv
-    /// Dense 1280 → classes, `[out × in]`.
-    let classifier: FoldedConv
+    /// Dense 1280 → classes.
+    let classifierHead: ClassifierHead
     let workspaces: [InferenceWorkspace]
     private var featureBuffer: UnsafeMutablePointer<Float>
+    /// Batch-parallel `features`: the call's buffers, the next unclaimed image, and the long-lived body.
+    private var batchInput: UnsafePointer<Float>?, batchOutput: UnsafeMutablePointer<Float>?, batchCount = 0
+    private let nextImage = Atomic<Int>(0)
+    private var batchTask: (Int) -> Void = { _ in }
     private var featureCapacity = 0
 
     let stemGEMM: PointwiseGEMM
@@ -98,20 +102,20 @@ public final class EfficientNetLite0 {
         }
         self.blocks = blocks
         head = try FoldedConv.fold(conv: "head.conv.weight", bn: "head.bn", epsilon: eps, from: m)
-        let fcW = try m.tensor("classifier.weight", shape: [arch.classifier.out, arch.classifier.in])
-        let fcB = try m.tensor("classifier.bias", shape: [arch.classifier.out])
-        classifier = FoldedConv(outChannels: fcW.shape[0], inChannels: fcW.shape[1], kernel: 1,
-                                weights: fcW.values, bias: fcB.values)
-        guard head.inChannels == channels, classifier.inChannels == head.outChannels,
-              m.classes.count == classifier.outChannels else {
+        classifierHead = try ClassifierHead(modelFile: m)
+        guard head.inChannels == channels, classifierHead.featureCount == head.outChannels,
+              classifierHead.classCount == arch.classifier.out, classifierHead.featureCount == arch.classifier.in else {
             throw NNError(code: .shapeMismatch, message: "head/classifier shapes do not match (\(m.classes.count) "
-                          + "class names, classifier \(classifier.outChannels)×\(classifier.inChannels))")
+                          + "class names, classifier \(classifierHead.classCount)×\(classifierHead.featureCount))")
         }
         stemGEMM = PointwiseGEMM(stem)
         headGEMM = PointwiseGEMM(head)
         let plan = InferenceWorkspace.Plan(net: blocks, stem: stem, head: head, inputSize: inputSize, threads: threads)
         workspaces = (0..<threads).map { _ in InferenceWorkspace(plan) }
         featureBuffer = .allocate(capacity: 1)
+        // Long-lived parallel bodies (unowned: the network owns its workspaces and these closures).
+        for ws in workspaces { ws.task = { [unowned self, unowned ws] t in self.runPhase(t, ws) } }
+        batchTask = { [unowned self] w in self.runBatchWorker(w) }
     }
 
     deinit { featureBuffer.deallocate() }
@@ -144,19 +148,28 @@ public final class EfficientNetLite0 {
         let per = imageElementCount, fc = featureCount
         if n >= 2 && threads >= 2 {
             // Batch-parallel: each worker claims the next image, so a preempted worker costs at most one image.
-            let next = Atomic<Int>(0)
-            let spaces = workspaces
-            InferenceParallel.forEach(min(threads, n)) { w in
-                while true {
-                    let i = next.wrappingAdd(1, ordering: .relaxed).oldValue
-                    guard i < n else { return }
-                    self.forward(image: input + i * per, features: output + i * fc, workspace: spaces[w], chunks: 1)
-                }
-            }
+            batchInput = input
+            batchOutput = output
+            batchCount = n
+            nextImage.store(0, ordering: .relaxed)
+            InferenceParallel.forEach(min(threads, n), batchTask)
+            batchInput = nil
+            batchOutput = nil
         } else {
             for i in 0..<n {
                 forward(image: input + i * per, features: output + i * fc, workspace: workspaces[0], chunks: threads)
             }
+        }
+    }
+
+    /// Worker `w` of a batch-parallel `features` call: claims images until none are left.
+    private func runBatchWorker(_ w: Int) {
+        guard let input = batchInput, let output = batchOutput else { return }
+        while true {
+            let i = nextImage.wrappingAdd(1, ordering: .relaxed).oldValue
+            guard i < batchCount else { return }
+            forward(image: input + i * imageElementCount, features: output + i * featureCount,
+                    workspace: workspaces[w], chunks: 1)
         }
     }
 
@@ -175,17 +188,11 @@ public final class EfficientNetLite0 {
     }
 
     /// The dense head alone: logits from pooled features (`n × 1280` → `n × classes`).
+    ///
+    /// Own SIMD loop, not `cblas_sgemm`: OpenBLAS mallocs a work buffer on every call, and an inference call must
+    /// allocate nothing. The head is 1.3 M multiply-adds per image (0.3 % of the network), so a register-blocked
+    /// dot product (each weight row loaded once per 4 images) costs next to nothing.
     public func classify(features: UnsafeBufferPointer<Float>, n: Int, into out: UnsafeMutableBufferPointer<Float>) {
-        precondition(features.count >= n * featureCount && out.count >= n * classCount)
-        let k = featureCount, m = classCount
-        classifier.weights.withUnsafeBufferPointer { w in
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(n), Int32(m), Int32(k), 1,
-                        features.baseAddress, Int32(k), w.baseAddress, Int32(k), 0, out.baseAddress, Int32(m))
-        }
-        classifier.bias.withUnsafeBufferPointer { b in
-            for i in 0..<n {
-                for j in 0..<m { out[i * m + j] += b[j] }
-            }
-        }
+        classifierHead.classify(features: features, n: n, into: out)
     }
 }

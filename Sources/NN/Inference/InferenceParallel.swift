@@ -1,22 +1,15 @@
-import Foundation
-
-/// Fork-join over `iterations` indices on GCD's worker threads (`concurrentPerform`), for kernels whose
-/// iterations write disjoint ranges of preallocated buffers. `concurrentPerform` demands a `@Sendable` body;
-/// the kernels capture raw pointers, which are safe here because each index owns a disjoint slice and the
-/// call returns only after every index has finished (a join), so nothing outlives or races the caller.
+/// Fork-join over `iterations` indices for inference kernels whose iterations write disjoint ranges of
+/// preallocated buffers. Runs on `WorkerPool.inference` (its own threads, so inference keeps its parallelism
+/// while a trainer holds the engine pool). Not GCD: `concurrentPerform` copies its block to the heap and
+/// libdispatch allocates per call, and an inference call must allocate nothing after warm-up
+/// (InferenceAllocationTests counts it). Bodies are long-lived escaping closures (see `EfficientNetLite0.Phase`):
+/// handing a non-escaping closure to other threads needs `withoutActuallyEscaping`, which heap-allocates a thunk.
 enum InferenceParallel {
-    private struct UncheckedBody: @unchecked Sendable {
-        let run: (Int) -> Void
-    }
-
-    static func forEach(_ iterations: Int, _ body: (Int) -> Void) {
+    static func forEach(_ iterations: Int, _ body: @escaping (Int) -> Void) {
         if iterations == 1 {
             body(0)
             return
         }
-        withoutActuallyEscaping(body) { escapable in
-            let box = UncheckedBody(run: escapable)
-            DispatchQueue.concurrentPerform(iterations: iterations) { box.run($0) }
-        }
+        WorkerPool.inference.runEscaping(tasks: iterations, threads: iterations, body)
     }
 }

@@ -29,6 +29,11 @@ final class InferenceWorkspace {
     }
 
     let cols, expanded, depthwise, a, b, head: UnsafeMutablePointer<Float>
+    /// The phase being run and into how many slices (set by `EfficientNetLite0.forward`).
+    var phase: EfficientNetLite0.Phase = .idle
+    var chunks = 1
+    /// `runPhase` bound to this workspace, created once by the network (see `EfficientNetLite0.Phase`).
+    var task: (Int) -> Void = { _ in }
     let scratch: [UnsafeMutablePointer<Float>]
     /// Per intra-op thread: the zero-padded copy of a partial 32-column GEMM panel.
     let tail: [UnsafeMutablePointer<Float>]

@@ -5,6 +5,7 @@ public final class Dropout: Layer {
     public let p: Float
     public var needsInputGradient = true
     var rng: SeededGenerator
+    let seed: UInt64
     var maskActive = false
     var outputCache = TensorCache(), maskCache = TensorCache(), gradInputCache = TensorCache()
     var inputShape: Shape?
@@ -12,7 +13,14 @@ public final class Dropout: Layer {
     public init(_ p: Float, seed: UInt64 = 0x5EED) {
         precondition(p >= 0 && p < 1, "Dropout: p must be in [0, 1)")
         self.p = p
+        self.seed = seed
         rng = SeededGenerator(seed: seed)
+    }
+
+    /// Restarts the mask stream as stream `stream` of this layer's seed: data-parallel replicas of one model
+    /// need different masks that are still reproducible (stream 0 is the layer's own sequence).
+    public func reseed(stream: UInt64) {
+        rng = SeededGenerator(seed: seed ^ (stream &* 0xD1B5_4A32_D192_ED03))
     }
 
     public func outputShape(for input: Shape) throws -> Shape { input }

@@ -23,9 +23,11 @@ public final class SoftmaxCrossEntropy {
     public private(set) var probabilities: Tensor?
 
     /// Mean weighted loss of a batch. `labels[i]` in 0..<C; `classWeights.count == C`; `sampleWeights.count == N`.
+    /// `normalizer` replaces this batch's own Σ a_i: a data-parallel shard passes the whole batch's, so shard
+    /// losses and gradients add up to the batch's (see `DataParallelTrainer`).
     @discardableResult
     public func forward(_ logits: Tensor, labels: [Int], classWeights: [Float]? = nil,
-                        sampleWeights: [Float]? = nil) throws -> Float {
+                        sampleWeights: [Float]? = nil, normalizer: Float? = nil) throws -> Float {
         guard logits.shape.rank == 2 || (logits.shape.h == 1 && logits.shape.w == 1) else {
             throw NNError(code: .shapeMismatch,
                 message: "SoftmaxCrossEntropy: logits must be [N, classes], got \(logits.shape)")
@@ -51,21 +53,22 @@ public final class SoftmaxCrossEntropy {
         let probs = probabilityCache.tensor(Shape(rows: n, columns: c))
         Self.softmax(logits.pointer, rows: n, columns: c, into: probs.pointer)
         lastWeights.removeAll(keepingCapacity: true)
-        var total = 0.0, normalizer = 0.0
+        var total = 0.0, sum = 0.0
         for i in 0..<n {
             let a = (classWeights?[labels[i]] ?? 1) * (sampleWeights?[i] ?? 1)
             lastWeights.append(a)
-            normalizer += Double(a)
+            sum += Double(a)
             if a > 0 {
                 // log p from the logits directly (log-sum-exp) keeps precision when p underflows.
                 total += Double(a) * Self.negativeLogSoftmax(logits.pointer + i * c, columns: c, label: labels[i])
             }
         }
+        let divisor = normalizer.map(Double.init) ?? sum
         lastLabels = labels
-        lastNormalizer = Float(normalizer)
+        lastNormalizer = Float(divisor)
         lastShape = logits.shape
         probabilities = probs
-        return normalizer > 0 ? Float(total / normalizer) : 0
+        return divisor > 0 ? Float(total / divisor) : 0
     }
 
     /// dL/dlogits of the last `forward`, shaped like the logits.

@@ -44,28 +44,32 @@ public final class FrameBatcher: FrameSink, @unchecked Sendable {
     }
 
     public func submit(_ frame: Frame) {
+        var dropped: Frame?
         cond.lock()
-        defer { cond.unlock() }
+        defer {
+            cond.unlock()
+            dropped?.onDrop?()  // outside the lock: the source may do anything in it
+        }
         guard !closed else { return }
         stats.submitted += 1
         var queue = pending.removeValue(forKey: frame.camera) ?? []
         if queue.isEmpty { ring.push(frame.camera) }
         if queue.count >= perCameraDepth {
-            queue.removeFirst()
+            dropped = queue.removeFirst()
             count -= 1
             stats.droppedPerCamera += 1
         }
         queue.append(frame)
         pending[frame.camera] = queue
         count += 1
-        if count > capacity { dropOldestOfHead() }
+        if count > capacity { dropped = dropOldestOfHead() ?? dropped }
         if count >= batchSize || count == 1 { cond.broadcast() }
     }
 
-    /// Drops the oldest frame of the camera that has waited longest (the ring head).
-    private func dropOldestOfHead() {
-        guard let cam = ring.peek(), var queue = pending[cam], !queue.isEmpty else { return }
-        queue.removeFirst()
+    /// Drops the oldest frame of the camera that has waited longest (the ring head) and returns it.
+    private func dropOldestOfHead() -> Frame? {
+        guard let cam = ring.peek(), var queue = pending[cam], !queue.isEmpty else { return nil }
+        let frame = queue.removeFirst()
         count -= 1
         stats.droppedCapacity += 1
         if queue.isEmpty {
@@ -74,6 +78,7 @@ public final class FrameBatcher: FrameSink, @unchecked Sendable {
         } else {
             pending[cam] = queue
         }
+        return frame
     }
 
     /// Blocks until a batch is ready (full, or `maxWait` after the first pending frame), or the batcher is

@@ -24,6 +24,9 @@ public final class InferenceEngine: Sendable {
     private let done = Mutex<Bool>(false)
     private let doneSignal = DispatchSemaphore(value: 0)
     private let progress = Atomic<Int>(0)
+    /// The model version of the previous batch (inference thread only): a change means the old model's last
+    /// reference is gone, so its memory can be handed back (`HeapTrim`).
+    private let lastVersion = Mutex<String?>(nil)
 
     public init(batcher: FrameBatcher, slot: ModelSlot, gate: ChangeGate, sink: any ClassificationSink) {
         self.batcher = batcher
@@ -75,6 +78,11 @@ public final class InferenceEngine: Sendable {
             return
         }
         let version = model.version
+        let previous = lastVersion.withLock { v in
+            defer { v = version }
+            return v
+        }
+        if let previous, previous != version { HeapTrim.release() }
         let now = Timestamp.now()
         var toClassify: [Int] = []
         var records = [ClassificationRecord?](repeating: nil, count: batch.count)

@@ -21,7 +21,10 @@ public final class BundleClassifier: FrameClassifier, @unchecked Sendable {
 
     private enum Scoring {
         case pixels([String: any ClassifierNetwork])
-        case features(backbone: EfficientNetLite0, heads: [String: EfficientNetLite0])
+        /// One backbone for all roles (their non-classifier tensors are identical), a dense head per role.
+        case features(backbone: EfficientNetLite0, heads: [String: ClassifierHead])
+        /// Roles whose backbones differ (e.g. fine-tuned top blocks): each runs its whole network.
+        case networks([String: EfficientNetLite0])
     }
 
     public init(directory: String, threads: Int, top: Int = 5) throws {
@@ -33,12 +36,17 @@ public final class BundleClassifier: FrameClassifier, @unchecked Sendable {
         let digest = SHA256.hex(SHA256.hash(roles.flatMap { Array(ModelVersion.of(modelFile: directory + "/" + b.models[$0]!).utf8) }))
         version = "bundle-" + digest.prefix(12)
         if b.architecture.hasPrefix("effnet") {
-            var heads: [String: EfficientNetLite0] = [:]
-            for r in roles {
-                heads[r] = try EfficientNetLite0(modelFile: try ModelFile.read(path: directory + "/" + b.models[r]!), threads: threads)
+            var files: [String: ModelFile] = [:]
+            for r in roles { files[r] = try ModelFile.read(path: directory + "/" + b.models[r]!) }
+            let main = b.models[b.primary] != nil ? b.primary : roles[0]
+            let backbone = try EfficientNetLite0(modelFile: files[main]!, threads: threads)
+            if roles.allSatisfy({ ClassifierHead.sameBackbone(files[main]!, files[$0]!) }) {
+                scoring = .features(backbone: backbone, heads: try files.mapValues { try ClassifierHead(modelFile: $0) })
+            } else {
+                var nets = [main: backbone]
+                for r in roles where r != main { nets[r] = try EfficientNetLite0(modelFile: files[r]!, threads: threads) }
+                scoring = .networks(nets)
             }
-            let backbone = heads[b.primary] ?? heads[roles[0]]!
-            scoring = .features(backbone: backbone, heads: heads)
             inputSize = backbone.inputSize
             channels = 3
         } else {
@@ -74,12 +82,19 @@ public final class BundleClassifier: FrameClassifier, @unchecked Sendable {
                 case .bothRare: probs = s1
                 case .higherScore: probs = (s1.max() ?? 0) > (s0.max() ?? 0) ? s1 : s0
                 case .mean: probs = zip(s0, s1).map { ($0 + $1) / 2 }
+                case .adjusted: probs = f.adjustedProbabilities(s1)
                 }
             }
             let ranked = TopK.indices(probs, k: top)
             return Prediction(label: classes[label], score: Double(probs[label]), via: via,
                               top: ranked.map { .init(label: classes[$0], score: (Double(probs[$0]) * 10000).rounded() / 10000) })
         }
+    }
+
+    /// Whether all roles run on one shared backbone (features computed once per frame).
+    public var sharesBackbone: Bool {
+        if case .features = scoring { return true }
+        return false
     }
 
     private func score(_ frames: [DecodedFrame]) throws -> [String: [[Float]]] {
@@ -93,13 +108,7 @@ public final class BundleClassifier: FrameClassifier, @unchecked Sendable {
             for (role, net) in nets { out[role] = try net.scores(inputs: inputs, count: frames.count) }
             return out
         case .features(let backbone, let heads):
-            let per = backbone.imageElementCount
-            var batch = [Float](repeating: 0, count: frames.count * per)
-            batch.withUnsafeMutableBufferPointer { b in
-                for (i, f) in frames.enumerated() {
-                    backbone.preprocess(f, into: UnsafeMutableBufferPointer(rebasing: b[i * per..<(i + 1) * per]))
-                }
-            }
+            let batch = Self.preprocess(frames, for: backbone)
             let feats = batch.withUnsafeBufferPointer { backbone.features(batch: $0, n: frames.count) }
             var out: [String: [[Float]]] = [:]
             for (role, head) in heads {
@@ -107,12 +116,34 @@ public final class BundleClassifier: FrameClassifier, @unchecked Sendable {
                 feats.withUnsafeBufferPointer { fb in
                     logits.withUnsafeMutableBufferPointer { head.classify(features: fb, n: frames.count, into: $0) }
                 }
-                let k = head.classCount
-                out[role] = logits.withUnsafeBufferPointer { l in
-                    (0..<frames.count).map { TopK.softmax(UnsafeBufferPointer(rebasing: l[$0 * k..<($0 + 1) * k])) }
-                }
+                out[role] = Self.softmaxRows(logits, n: frames.count, k: head.classCount)
             }
             return out
+        case .networks(let nets):
+            var out: [String: [[Float]]] = [:]
+            for (role, net) in nets {
+                let batch = Self.preprocess(frames, for: net)
+                let logits = batch.withUnsafeBufferPointer { net.logits(batch: $0, n: frames.count) }
+                out[role] = Self.softmaxRows(logits, n: frames.count, k: net.classCount)
+            }
+            return out
+        }
+    }
+
+    private static func preprocess(_ frames: [DecodedFrame], for net: EfficientNetLite0) -> [Float] {
+        let per = net.imageElementCount
+        var batch = [Float](repeating: 0, count: frames.count * per)
+        batch.withUnsafeMutableBufferPointer { b in
+            for (i, f) in frames.enumerated() {
+                net.preprocess(f, into: UnsafeMutableBufferPointer(rebasing: b[i * per..<(i + 1) * per]))
+            }
+        }
+        return batch
+    }
+
+    private static func softmaxRows(_ logits: [Float], n: Int, k: Int) -> [[Float]] {
+        logits.withUnsafeBufferPointer { l in
+            (0..<n).map { TopK.softmax(UnsafeBufferPointer(rebasing: l[$0 * k..<($0 + 1) * k])) }
         }
     }
 

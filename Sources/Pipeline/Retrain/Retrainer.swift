@@ -47,6 +47,9 @@ public final class Retrainer: Sendable {
     /// Train → judge → promote → install. Returns the verdict line logged and shown in `camsift status`.
     static func retrain(_ s: Settings, reason: String, install: @Sendable (any FrameClassifier, String) -> Void) throws -> String {
         let fm = FileManager.default
+        // Training's tensors, feature caches and decoded archive images are freed when it ends, but glibc keeps
+        // freed heap in its arenas; hand it back so a daemon that retrains daily keeps a flat RSS (soak bench).
+        defer { HeapTrim.release() }
         // Cap training's threads so ingest and inference keep their share of the cores.
         LearningThreads.set(s.threads)
         let store = BundleStore(root: s.models)

@@ -14,8 +14,12 @@ final class BenchFarm {
     /// nginx-rtmp port when RTMP cameras were asked for (a publisher loops vtest.avi as H.264 to live/cam).
     private(set) var rtmpPort: Int?
     private var processes: [Process] = []
+    private var nginx: Process?
+    private var camserver: Process?
+    private var nginxArgs: [String] { ["-p", dir + "/nginx", "-c", dir + "/nginx/nginx.conf"] }
 
-    init(width: Int, height: Int, fps: Double, rotateEvery: Double, rtmp: Bool) throws {
+    init(width: Int, height: Int, fps: Double, rotateEvery: Double, stagger: Bool = false, rtmp: Bool,
+         maxSeconds: Double = 3600) throws {
         let dir = NSTemporaryDirectory() + "camsift-bench-ingest-\(getpid())"
         self.dir = dir
         let fm = FileManager.default
@@ -61,10 +65,13 @@ final class BenchFarm {
         let me = (try? fm.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         let cam = try Self.start(me, ["camserver", "--port", String(mjpegPort), "--jpegs", dir + "/jpegs",
                                       "--fps", String(fps), "--rotate", dir + "/www/rot",
-                                      "--rotate-every", String(rotateEvery)])
+                                      "--rotate-every", String(rotateEvery), "--stagger", stagger ? "1" : "0",
+                                      "--max-seconds", String(maxSeconds)])
         processes.append(cam)
         for _ in 0..<100 where !FileManager.default.fileExists(atPath: dir + "/www/rot/f99.jpg") { usleep(50_000) }
-        let nginx = try Self.start("/usr/sbin/nginx", ["-p", dir + "/nginx", "-c", dir + "/nginx/nginx.conf"])
+        camserver = cam
+        let nginx = try Self.start("/usr/sbin/nginx", nginxArgs)
+        self.nginx = nginx
         processes.append(nginx)
         usleep(500_000)
         if rtmp { try startRTMP() }
@@ -105,12 +112,38 @@ final class BenchFarm {
         rtmpPort = port
     }
 
+    /// Fault injection (soak): the snapshot server goes away — every snapshot camera sees connection refused
+    /// until `startNginx()`.
+    func stopNginx() {
+        guard let n = nginx, n.isRunning else { return }
+        n.terminate()
+        for _ in 0..<100 where n.isRunning { usleep(20_000) }
+        if n.isRunning { kill(n.processIdentifier, SIGKILL) }
+        n.waitUntilExit()
+        processes.removeAll { $0 === n }
+        nginx = nil
+    }
+
+    func startNginx() throws {
+        guard nginx == nil else { return }
+        let n = try Self.start("/usr/sbin/nginx", nginxArgs)
+        nginx = n
+        processes.append(n)
+    }
+
+    /// Fault injection (soak): SIGSTOP / SIGCONT the MJPEG server, so every stream stalls mid-connection.
+    func pauseMJPEG(_ paused: Bool) {
+        guard let c = camserver, c.isRunning else { return }
+        kill(c.processIdentifier, paused ? SIGSTOP : SIGCONT)
+    }
+
     func rtmpURL() -> String? { rtmpPort.map { "rtmp://127.0.0.1:\($0)/live/cam" } }
 
     func snapshotURL(_ i: Int) -> String { "http://127.0.0.1:\(nginxPort)/agg/\(String(format: "%05d", i)).jpg" }
     func mjpegURL(_ i: Int) -> String { "http://127.0.0.1:\(mjpegPort)/cam/\(i).mjpg" }
 
     func stop() {
+        pauseMJPEG(false)
         for p in processes where p.isRunning {
             p.terminate()
             for _ in 0..<50 where p.isRunning { usleep(20_000) }

@@ -12,6 +12,8 @@ import Foundation
 ///   words of state, not a frame copy.
 /// - `--rotate`: every S seconds, atomically replaces `DIR/fNN.jpg` with the next video frame so nginx's
 ///   snapshots (ETag from mtime+size) really change and snapshot cameras have something new to decode.
+///   With `--stagger 1` one file changes every S/100 seconds instead of all 100 at once: each scene still
+///   changes every S seconds, but scene changes are spread out as they are across real cameras.
 enum CamServerBench {
     struct Conn {
         var fd: Int32
@@ -24,7 +26,7 @@ enum CamServerBench {
     }
 
     static func run(_ args: [String]) async throws -> Int32 {
-        var port = 0, fps = 1.0, jpegDir = "", rotateDir: String?, rotateEvery = 5.0, maxSeconds = 3600.0
+        var port = 0, fps = 1.0, jpegDir = "", rotateDir: String?, rotateEvery = 5.0, maxSeconds = 3600.0, stagger = false
         var i = 0
         while i + 1 < args.count {
             switch args[i] {
@@ -34,6 +36,7 @@ enum CamServerBench {
             case "--rotate": rotateDir = args[i + 1]
             case "--rotate-every": rotateEvery = Double(args[i + 1]) ?? 5
             case "--max-seconds": maxSeconds = Double(args[i + 1]) ?? 3600
+            case "--stagger": stagger = args[i + 1] == "1"
             default: print("camserver: unknown option \(args[i])"); return 64
             }
             i += 2
@@ -80,9 +83,14 @@ enum CamServerBench {
         while now() - start < maxSeconds && getppid() == parent {
             let t = now()
             if let dir = rotateDir, t >= nextRotate {
-                rotate(dir: dir, frames: frames, step: rotation)
+                if stagger && rotation > 0 {
+                    rotate(dir: dir, frames: frames, step: rotation / 100 + 1, only: rotation % 100)
+                    nextRotate = t + rotateEvery / 100
+                } else {
+                    rotate(dir: dir, frames: frames, step: rotation)
+                    nextRotate = t + (stagger ? rotateEvery / 100 : rotateEvery)
+                }
                 rotation += 1
-                nextRotate = t + rotateEvery
             }
             let n = epoll_wait(ep, &events, Int32(events.count), 10)
             if n > 0 {
@@ -159,8 +167,8 @@ enum CamServerBench {
     }
 
     /// Replaces `dir/fNN.jpg` (NN = 00...99) with frames shifted by `step`, each via temp file + rename.
-    static func rotate(dir: String, frames: [[UInt8]], step: Int) {
-        for i in 0..<100 {
+    static func rotate(dir: String, frames: [[UInt8]], step: Int, only: Int? = nil) {
+        for i in only.map({ [$0] }) ?? Array(0..<100) {
             let name = String(format: "%@/f%02d.jpg", dir, i)
             let tmp = name + ".tmp"
             let f = frames[(i * 7 + step) % frames.count]

@@ -23,6 +23,8 @@ enum PipelineBench {
         var rotateEvery = 1.0
         var models = "weights"
         var bin = ".build/release/camsift"
+        var computeThreads = 1
+        var stagger = false
     }
 
     static func parse(_ a: [String]) -> Args? {
@@ -39,6 +41,8 @@ enum PipelineBench {
             case "--rotate-every": r.rotateEvery = Double(v) ?? r.rotateEvery
             case "--models": r.models = v
             case "--bin": r.bin = v
+            case "--compute-threads": r.computeThreads = Int(v) ?? r.computeThreads
+            case "--stagger": r.stagger = v == "1"
             default: return nil
             }
             i += 2
@@ -49,48 +53,31 @@ enum PipelineBench {
     static func run(_ argv: [String]) async throws -> Int32 {
         guard let a = parse(argv) else {
             print("usage: camsift-bench pipeline [--cameras N] [--mjpeg M] [--interval S] [--duration S] [--warmup S] "
-                + "[--rotate-every S] [--models DIR] [--bin PATH]")
+                + "[--rotate-every S] [--models DIR] [--bin PATH] [--compute-threads N] [--stagger 0|1]")
             return 64
         }
         guard FileManager.default.isExecutableFile(atPath: a.bin) else {
             print("pipeline: no camsift binary at \(a.bin) — make build")
             return 66
         }
-        let farm = try BenchFarm(width: 640, height: 480, fps: 1, rotateEvery: a.rotateEvery, rtmp: false)
+        let farm = try BenchFarm(width: 640, height: 480, fps: 1, rotateEvery: a.rotateEvery, stagger: a.stagger, rtmp: false,
+                                 maxSeconds: a.warmup + a.duration + 600)
         defer { farm.stop() }
-        let dir = farm.dir + "/daemon"
-        try FileManager.default.createDirectory(atPath: dir + "/cameras", withIntermediateDirectories: true)
+        var setup = BenchDaemon.Setup()
+        setup.cameras = a.cameras
+        setup.mjpeg = a.mjpeg
+        setup.interval = a.interval
+        setup.bin = a.bin
+        setup.imagenet = a.models + "/effnet-lite0-imagenet.csm"
+        setup.computeThreads = a.computeThreads
+        let daemon = try BenchDaemon(farm: farm, setup)
+        defer { _ = daemon.stop() }
         let snapshots = a.cameras - a.mjpeg
-        let ids = (0..<snapshots).map { "{\"id\": \"\(String(format: "%05d", $0))\"}" }.joined(separator: ",\n")
-        try """
-            {"aggregator": "bench", "kind": "snapshot", "urlTemplate": "http://127.0.0.1:\(farm.nginxPort)/agg/{id}.jpg",
-             "interval": \(a.interval), "cameras": [\(ids)]}
-            """.write(toFile: dir + "/cameras/aggregator.json", atomically: true, encoding: .utf8)
-        for i in 0..<a.mjpeg {
-            try "{\"id\": \"mjpeg-\(i)\", \"kind\": \"mjpeg\", \"url\": \"\(farm.mjpegURL(i))\", \"interval\": \(a.interval)}"
-                .write(toFile: dir + "/cameras/mjpeg-\(i).json", atomically: true, encoding: .utf8)
-        }
-        let metricsPort = try BenchFarm.freePort()
-        let log = dir + "/classifications.jsonl"
-        let models = URL(fileURLWithPath: a.models).standardizedFileURL.path
-        try """
-            {"cameras": "\(dir)/cameras", "log": "\(log)", "state": "\(dir)/state", "archive": "\(dir)/archive",
-             "models": "\(models)", "metrics": "127.0.0.1:\(metricsPort)", "computeThreads": 1, "decodeThreads": 1}
-            """.write(toFile: dir + "/camsift.json", atomically: true, encoding: .utf8)
-        let daemon = Process()
-        daemon.executableURL = URL(fileURLWithPath: a.bin)
-        daemon.arguments = ["run", "--config", dir + "/camsift.json"]
-        daemon.standardError = FileHandle(forWritingAtPath: "/dev/null")
-        var env = ProcessInfo.processInfo.environment
-        env["CAMSIFT_LOG_LEVEL"] = "warning"
-        daemon.environment = env
-        try daemon.run()
-        defer {
-            if daemon.isRunning { daemon.terminate(); daemon.waitUntilExit() }
-        }
-        let pid = daemon.processIdentifier
+        let log = daemon.log
+        let metricsPort = daemon.metricsPort
+        let pid = daemon.pid
         print("pipeline: \(a.cameras) cameras (\(snapshots) snapshot, \(a.mjpeg) MJPEG), 1 frame / \(a.interval) s, "
-            + "scenes change every \(a.rotateEvery) s; warm-up \(Int(a.warmup)) s, measuring \(Int(a.duration)) s")
+            + "scenes change every \(a.rotateEvery) s\(a.stagger ? " (staggered: 1 % of them every \(a.rotateEvery / 100) s)" : ""); compute threads \(a.computeThreads); warm-up \(Int(a.warmup)) s, measuring \(Int(a.duration)) s")
         try await Task.sleep(for: .seconds(a.warmup))
         let start = Sample.take(pid: pid, log: log, metricsPort: metricsPort)
         var samples = [start]
@@ -103,7 +90,7 @@ enum PipelineBench {
                          Date().timeIntervalSince(t0), s.queue, s.dropped, s.lines, Double(s.rssKB) / 1024))
         }
         guard daemon.isRunning, let end = samples.last else {
-            print("pipeline: the daemon exited during the run (status \(daemon.terminationStatus))")
+            print("pipeline: the daemon exited during the run (status \(daemon.process.terminationStatus))")
             return 1
         }
         let secs = end.time - start.time
@@ -118,34 +105,6 @@ enum PipelineBench {
                      a.cameras, framesIn, (lines - Double(lat.reused)) / secs, lines > 0 ? Double(lat.reused) / lines : 0,
                      cpu, Double(end.rssKB) / 1024, lat.p(0.5), lat.p(0.99), start.queue, end.queue, end.dropped - start.dropped))
         return 0
-    }
-}
-
-/// One observation of the running daemon.
-struct Sample {
-    var time: Double
-    var cpuSeconds: Double
-    var rssKB: Int
-    var logBytes: Int
-    var lines: Int
-    var queue: Double
-    var dropped: Double
-    var framesIn: Double
-
-    static func take(pid: Int32, log: String, metricsPort: Int) -> Sample {
-        let procStat = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
-        let fields = procStat.split(separator: ")").last?.split(separator: " ") ?? []
-        let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
-        let cpu = fields.count > 13 ? ((Double(fields[11]) ?? 0) + (Double(fields[12]) ?? 0)) / ticks : 0
-        let status = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
-        let rss = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") }
-            .flatMap { Int($0.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") } ?? 0
-        var st = stat()
-        let size = stat(log, &st) == 0 ? Int(st.st_size) : 0
-        let m = Metrics.scrape(port: metricsPort)
-        return Sample(time: Timestamp.now(), cpuSeconds: cpu, rssKB: rss, logBytes: size, lines: LogWindow.countLines(log),
-                      queue: m["camsift_queue_depth"] ?? 0, dropped: m.filter { $0.key.hasPrefix("camsift_frames_dropped_total") }.values.reduce(0, +),
-                      framesIn: m.filter { $0.key.hasPrefix("camsift_camera_frames_total") }.values.reduce(0, +))
     }
 }
 

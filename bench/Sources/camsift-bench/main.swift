@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+@preconcurrency import Glibc
 #endif
 
 // camsift-bench <suite> [options]: benchmarks that print ratios against a peer measured in the same run.
@@ -11,11 +11,14 @@ let suites: [String: ([String]) async throws -> Int32] = [
     "camserver": CamServerBench.run,
     "decode": DecodeBench.run,
     "pipeline": PipelineBench.run,
+    "soak": SoakBench.run,
     "registry": RegistryBench.run,
     "registry-load": RegistryLoadBench.run,
     "longtail": LongtailBench.run,
 ]
 
+// Line-buffered even into a file or pipe, so long runs (soak, pipeline) can be followed with `tail -f`.
+setvbuf(stdout, nil, _IOLBF, 0)
 let args = Array(CommandLine.arguments.dropFirst())
 guard let name = args.first, let suite = suites[name] else {
     print("usage: camsift-bench <suite> [options]\nsuites: \(suites.keys.sorted().joined(separator: ", "))")
