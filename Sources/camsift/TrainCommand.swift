@@ -16,7 +16,8 @@ enum TrainCommand: CamsiftCommand {
                      [--patience P] [--keep best|last] [--floor F] [--mix A] [--threads T] [--batch B] [--lr LR]
                      [--schedule cosine|constant] [--split-by image|camera] [--input-size PX] [--channels 1|3]
                      [--augment shear=0.2,flip=1,rotation=10,shift=0.2,brightness=0.2 | --no-augment]
-                     [--defer-fraction F] [--bootstrap-ratio R] [--reuse-m0 BUNDLE] [--m1-start scratch|m0] [--fusion adjusted|eq3|eq3-mean|mean] [--prior-weight λ] [--backbone FILE.csm] [--feature-draws K] [--quiet]
+                     [--defer-fraction F] [--bootstrap-ratio R] [--reuse-m0 BUNDLE] [--m1-start scratch|m0] [--fusion adjusted|eq3|eq3-mean|mean] [--prior-weight λ] [--backbone FILE.csm] [--feature-draws K]
+                     [--fine-tune-blocks K] [--level1-fraction F] [--fine-tune-lr-scale S] [--quiet]
         """
 
     static func run(_ args: [String]) async throws -> Int32 {
@@ -24,7 +25,8 @@ enum TrainCommand: CamsiftCommand {
             args,
             valued: ["archive", "out", "arch", "sampler", "iterations", "seed", "patience", "keep", "floor", "mix", "threads",
                      "batch", "lr", "schedule", "split-by", "input-size", "channels", "augment", "defer-fraction",
-                     "bootstrap-ratio", "reuse-m0", "backbone", "feature-draws", "m1-start", "fusion", "prior-weight"],
+                     "bootstrap-ratio", "reuse-m0", "backbone", "feature-draws", "m1-start", "fusion", "prior-weight",
+                     "fine-tune-blocks", "level1-fraction", "fine-tune-lr-scale"],
             booleans: ["no-augment", "quiet"])
         guard let archive = a.value("archive") else { throw UsageError("--archive DIR is required") }
         guard let out = a.value("out") else { throw UsageError("--out MODELDIR is required") }
@@ -45,6 +47,19 @@ enum TrainCommand: CamsiftCommand {
         o.channels = try a.int("channels") ?? 0
         o.reuseM0 = a.value("reuse-m0")
         if let k = try a.int("feature-draws") { guard k >= 1 else { throw UsageError("--feature-draws must be ≥ 1") }; o.featureDraws = k }
+        if let k = try a.int("fine-tune-blocks") {
+            guard (0...16).contains(k) else { throw UsageError("--fine-tune-blocks must be 0 (level 1 only) … 16") }
+            guard k == 0 || o.architecture == .effnetLite0 else { throw UsageError("--fine-tune-blocks needs --arch effnet-lite0") }
+            o.fineTuneBlocks = k
+        }
+        if let s = a.value("level1-fraction") {
+            guard let f = Double(s), (0...1).contains(f) else { throw UsageError("--level1-fraction must be a number in 0…1, got '\(s)'") }
+            o.levelOneFraction = f
+        }
+        if let s = a.value("fine-tune-lr-scale") {
+            guard let f = Float(s), f > 0 else { throw UsageError("--fine-tune-lr-scale must be a number > 0, got '\(s)'") }
+            o.fineTuneLRScale = f
+        }
         o.backbone = a.value("backbone") ?? ProcessInfo.processInfo.environment["CAMSIFT_EFFNET"]
         if let t = try a.int("threads") {
             guard t >= 1 else { throw UsageError("--threads must be ≥ 1") }

@@ -10,6 +10,10 @@ public protocol ClassifierNetwork: AnyObject {
     /// Architecture name written to the bundle ("small-cnn", "effnet-lite0-head", ...).
     var architecture: String { get }
 
+    /// Called before iteration `i` (0-based) of `total`: networks with a staged schedule (level-2 transfer
+    /// learning unfreezes its top blocks part-way) switch stage here.
+    func beginIteration(_ i: Int, of total: Int)
+
     /// One step of SGD/Adam on the batch with softmax cross-entropy; `sampleWeights` multiply each image's
     /// loss (class weighting). Returns the mean (weighted) loss.
     func trainStep(inputs: [Float], labels: [Int], sampleWeights: [Float]?, learningRate: Float) throws -> Float
@@ -26,6 +30,8 @@ public protocol ClassifierNetwork: AnyObject {
 }
 
 extension ClassifierNetwork {
+    public func beginIteration(_ i: Int, of total: Int) {}
+
     public var inputCount: Int { inputShape.channels * inputShape.height * inputShape.width }
 
     /// Probabilities for many inputs, in batches of `batchSize`, as one row per image.

@@ -8,6 +8,8 @@ import NN
 /// - `effnet-lite0-head`: the level-1 transfer head, Dense 1280 → C on frozen, cached EfficientNet-Lite0
 ///   features. Saved as a complete effnet-lite0 model file (the backbone's tensors + this classifier), so
 ///   the pipeline runs it like the ImageNet model.
+/// - `effnet-lite0-top`: level 2 (EngineNetwork+EffnetTop.swift): the top k blocks + head conv + classifier on
+///   cached trunk outputs, head first, then the blocks at a lower rate; saved the same way.
 public final class EngineNetwork: ClassifierNetwork {
     public let inputShape: (channels: Int, height: Int, width: Int)
     public let classCount: Int
@@ -15,8 +17,12 @@ public final class EngineNetwork: ClassifierNetwork {
     let model: Sequential
     let optimizer: SGD
     let trainer: DataParallelTrainer
-    /// For the transfer head: the backbone file whose classifier is replaced on save.
+    /// For transfer networks: the backbone file whose trained tensors are replaced on save.
     let backbonePath: String?
+    /// Level-2 schedule (`effnet-lite0-top` only); nil = every parameter trains at the given rate.
+    var fineTuning: FineTuning?
+    /// Multiplies the trainer's learning rate (level 2 of the transfer schedule runs at a lower rate).
+    var learningRateScale: Float = 1
 
     /// `makeReplica(k)` builds another instance of `model`'s architecture for data-parallel shard k (its weights
     /// are overwritten from `model` every step).
@@ -52,10 +58,12 @@ public final class EngineNetwork: ClassifierNetwork {
         }
     }
 
+    public func beginIteration(_ i: Int, of total: Int) { applyFineTuning(iteration: i, of: total) }
+
     public func trainStep(inputs: [Float], labels: [Int], sampleWeights: [Float]?, learningRate: Float) throws -> Float {
         let n = labels.count
         let x = Tensor(shape: Shape(n: n, c: inputShape.channels, h: inputShape.height, w: inputShape.width), values: inputs)
-        optimizer.learningRate = learningRate
+        optimizer.learningRate = learningRate * learningRateScale
         return try trainer.step(x, labels: labels, sampleWeights: sampleWeights)
     }
 
@@ -74,13 +82,19 @@ public final class EngineNetwork: ClassifierNetwork {
 
     public func save(to path: String, classes: [String], metadata: [String: String]) throws {
         let tensors = model.namedParameters().map { ModelFile.NamedTensor(name: $0.0, shape: $0.1.shape.dims, values: $0.1.array) }
-        if architecture == "effnet-lite0-head", let backbonePath {
+        if let backbonePath {
+            // A complete effnet-lite0 file: the backbone's tensors with the trained ones (the classifier; for
+            // level 2 also the top blocks and head conv) replaced by name.
             let b = try ModelFile.read(path: backbonePath)
             var arch = b.architectureObject()
-            arch["classifier"] = ["in": inputShape.channels, "out": classCount]
+            let features = model.namedParameters().first { $0.0 == "classifier.weight" }?.1.shape.dims[1] ?? inputShape.channels
+            arch["classifier"] = ["in": features, "out": classCount]
             let json = String(decoding: try JSONSerialization.data(withJSONObject: arch, options: [.sortedKeys]), as: UTF8.self)
-            var all = b.tensors.filter { !$0.name.hasPrefix("classifier.") }
-            all += tensors
+            let trained = Dictionary(tensors.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+            let all = b.tensors.map { trained[$0.name] ?? $0 }
+            guard Set(all.map(\.name)).isSuperset(of: trained.keys) else {
+                throw LearningError(.badBundle, "\(architecture): trained tensors missing from backbone '\(backbonePath)'")
+            }
             let f = try ModelFile(architectureJSON: json, classes: classes, normalization: b.normalization,
                                   inputSize: b.inputSize, metadata: b.metadata.merging(metadata) { _, new in new }, tensors: all)
             try f.write(path: path)

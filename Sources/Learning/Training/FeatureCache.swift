@@ -2,18 +2,42 @@ import Foundation
 import Media
 import NN
 
-/// Level-1 transfer learning's input: EfficientNet-Lite0's 1280-d pooled features, computed once per image
-/// (and per augmentation draw for training images) by the frozen backbone, so the head's iterations cost a
-/// Dense layer instead of a full network pass. "Where it pays": the backbone pass dominates, so a few
-/// cached draws per image replace per-iteration augmentation (the head picks one draw at random each time).
+/// Transfer learning's cached input: what the frozen part of EfficientNet-Lite0 makes of each image, computed
+/// once per image (and per augmentation draw for training images), so training iterations cost only the part
+/// that trains. "Where it pays" (issue 5): the frozen backbone pass dominates, so a few cached draws per image
+/// replace per-iteration augmentation (the trainer picks one draw at random each time).
+/// - level 1 (`topBlocks` 0): the 1280-d pooled features of the BN-folded inference network; a Dense head trains.
+/// - level 2 (`topBlocks` k > 0): the output of the trunk (stem + all but the top k blocks) of the trainable
+///   network in inference mode (BatchNorm on its ImageNet statistics), e.g. 192×7×7 for k = 1; the top blocks,
+///   head conv and classifier train on it (`EngineNetwork.effnetTop`).
 struct FeatureCache {
-    let net: EfficientNetLite0
+    private enum Extractor {
+        case pooled(EfficientNetLite0)
+        case trunk(Sequential)
+    }
+
+    private let extractor: Extractor
+    let inputSide: Int
+    let mean: [Float], std: [Float]
     let batch = 16
 
-    init(path: String) throws {
+    init(path: String, topBlocks: Int = 0) throws {
         do {
-            let threads = LearningThreads.count > 0 ? LearningThreads.count : NNThreads.count
-            net = try EfficientNetLite0(modelFile: try ModelFile.read(path: path), threads: threads)
+            let file = try ModelFile.read(path: path)
+            if topBlocks == 0 {
+                let threads = LearningThreads.count > 0 ? LearningThreads.count : NNThreads.count
+                let net = try EfficientNetLite0(modelFile: file, threads: threads)
+                extractor = .pooled(net)
+                inputSide = net.inputSize
+                mean = net.normalization.mean
+                std = net.normalization.std
+            } else {
+                let model = try TrainableEfficientNet.make(modelFile: file)
+                extractor = .trunk(try TrainableEfficientNet.split(model, topBlocks: topBlocks).trunk)
+                inputSide = file.inputSize.first ?? 224
+                mean = file.normalization.mean
+                std = file.normalization.std
+            }
         } catch {
             throw LearningError(.badArgument, "cannot load the EfficientNet-Lite0 backbone '\(path)': \(error)")
         }
@@ -23,18 +47,21 @@ struct FeatureCache {
     /// (seeded), stored as consecutive variants of each image.
     func features(_ archive: LabeledArchive, indices: [Int], draws: Int = 1, augmentation: Augmentation = .none,
                   seed: UInt64 = 0) throws -> ImageSet {
-        let side = net.inputSize
-        let mean = net.normalization.mean, std = net.normalization.std
+        let side = inputSide
         var rng = TrainingRNG(seed: seed, stream: "feature-draws")
-        var out = ImageSet(channels: net.featureCount, height: 1, width: 1)
-        out.variants = max(1, draws)
-        out.pixels.reserveCapacity(indices.count * out.variants * net.featureCount)
+        var out: ImageSet?
+        var labels: [Int] = []
+        let variants = max(1, draws)
         var pending: [Float] = []
         var pendingCount = 0
-        func flush() {
+        func flush() throws {
             guard pendingCount > 0 else { return }
-            let f = pending.withUnsafeBufferPointer { net.features(batch: $0, n: pendingCount) }
-            out.pixels += f
+            let (values, shape) = try extract(pending, n: pendingCount)
+            if out == nil {
+                out = ImageSet(channels: shape.c, height: shape.h, width: shape.w)
+                out!.pixels.reserveCapacity(indices.count * variants * shape.c * shape.h * shape.w)
+            }
+            out!.pixels += values
             pending.removeAll(keepingCapacity: true)
             pendingCount = 0
         }
@@ -45,18 +72,40 @@ struct FeatureCache {
                 img = try TrainingImageCodec.decode(bytes: try ImageSet.readFile(item.path), channels: 3, height: side,
                                                     width: side, name: item.path)
             } catch { throw LearningError(.badImage, "\(error)") }
-            out.labels.append(item.label)
-            for d in 0..<out.variants {
+            labels.append(item.label)
+            for d in 0..<variants {
                 let v = d == 0 || augmentation.isIdentity ? img : Augmentation.apply(augmentation.draw { rng.unit() }, to: img)
                 let plane = side * side
                 for c in 0..<3 {
                     for k in 0..<plane { pending.append((v.pixels[c * plane + k] - mean[c]) / std[c]) }
                 }
                 pendingCount += 1
-                if pendingCount == batch { flush() }
+                if pendingCount == batch { try flush() }
             }
         }
-        flush()
-        return out
+        try flush()
+        var set = out ?? ImageSet(channels: featureShapeWhenEmpty.c, height: featureShapeWhenEmpty.h, width: featureShapeWhenEmpty.w)
+        set.labels = labels
+        set.variants = variants
+        return set
+    }
+
+    /// The extractor's output for `n` normalized images: values (n × C·H·W) and the per-image shape.
+    private func extract(_ batch: [Float], n: Int) throws -> ([Float], (c: Int, h: Int, w: Int)) {
+        switch extractor {
+        case .pooled(let net):
+            return (batch.withUnsafeBufferPointer { net.features(batch: $0, n: n) }, (net.featureCount, 1, 1))
+        case .trunk(let trunk):
+            let x = Tensor(shape: Shape(n: n, c: 3, h: inputSide, w: inputSide), values: batch)
+            let y = try trunk.forward(x, training: false)
+            let d = y.shape.dims
+            return (y.array, (d[1], d[2], d[3]))
+        }
+    }
+
+    /// Shape of an empty set (no images: an empty test split): only the pooled extractor knows it without a pass.
+    private var featureShapeWhenEmpty: (c: Int, h: Int, w: Int) {
+        if case .pooled(let net) = extractor { return (net.featureCount, 1, 1) }
+        return (0, 1, 1)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Media
+import NN
 
 /// Builds, loads and feeds the network for an `Architecture`: decides the input size, loads the splits
 /// into memory (pixels, or cached backbone features for transfer learning), and creates fresh or saved
@@ -39,8 +40,12 @@ public struct NetworkFactory: Sendable {
     public func prepare(_ archive: LabeledArchive, split: DatasetSplit, spec: InputSpec, options o: TrainingSession.Options,
                         log: (String) -> Void) throws -> Prepared {
         if o.architecture == .effnetLite0 {
-            let backbone = try FeatureCache(path: try backbonePath(o))
-            log("effnet-lite0 level 1: caching 1280-d features (\(o.featureDraws) draw(s) per training image)")
+            let backbone = try FeatureCache(path: try backbonePath(o), topBlocks: o.fineTuneBlocks)
+            log(o.fineTuneBlocks == 0
+                ? "effnet-lite0 level 1: caching 1280-d features (\(o.featureDraws) draw(s) per training image)"
+                : "effnet-lite0 levels 1+2: caching the trunk below the top \(o.fineTuneBlocks) block(s) "
+                  + "(\(o.featureDraws) draw(s) per training image); head alone for \(Int(o.levelOneFraction * 100))% of "
+                  + "the iterations, then the top blocks at ×\(o.fineTuneLRScale) the rate")
             let train = try backbone.features(archive, indices: split.train, draws: o.featureDraws,
                                               augmentation: o.configuration.augmentation, seed: o.configuration.seed)
             let ref = try backbone.features(archive, indices: split.reference)
@@ -82,11 +87,28 @@ public struct NetworkFactory: Sendable {
                 return try EngineNetwork.smallCNN(channels: spec.channels, size: spec.height, classCount: classCount, seed: seed)
             } catch { throw LearningError(.badArgument, "cannot build small-cnn: \(error)") }
         case .effnetLite0:
+            if o.fineTuneBlocks > 0 { return try effnetTop(try backbonePath(o), classCount: classCount, seed: seed, options: o) }
             return EngineNetwork.head(features: 1280, classCount: classCount, seed: seed, backbone: try backbonePath(o))
         }
     }
 
+    func effnetTop(_ path: String, classCount: Int, seed: UInt64, options o: TrainingSession.Options) throws -> EngineNetwork {
+        guard (1...16).contains(o.fineTuneBlocks) else {
+            throw LearningError(.badArgument, "--fine-tune-blocks \(o.fineTuneBlocks): EfficientNet-Lite0 has 16 blocks; use 0 (level 1) to 16")
+        }
+        do {
+            return try EngineNetwork.effnetTop(modelFile: path, topBlocks: o.fineTuneBlocks, classCount: classCount, seed: seed,
+                                               levelOneFraction: o.levelOneFraction, learningRateScale: o.fineTuneLRScale)
+        } catch let e as LearningError { throw e } catch {
+            throw LearningError(.badArgument, "cannot build the level-2 network from '\(path)': \(error)")
+        }
+    }
+
     public func load(_ path: String, options o: TrainingSession.Options) throws -> any ClassifierNetwork {
+        if o.architecture == .effnetLite0 && o.fineTuneBlocks > 0 {
+            let k = try ModelFile.read(path: path).classes.count
+            return try effnetTop(path, classCount: k, seed: o.configuration.seed, options: o)
+        }
         do { return try EngineNetwork.load(path: path) } catch let e as LearningError { throw e } catch {
             throw LearningError(.badBundle, "cannot load model '\(path)': \(error)")
         }

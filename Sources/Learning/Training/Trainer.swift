@@ -50,6 +50,7 @@ public final class Trainer {
             var counts = [Int](repeating: 0, count: classCount)  // N_{i,·} as drawn
             for d in draws { counts[train.labels[d]] += 1 }
             let lr = cfg.learningRate(at: i)
+            network.beginIteration(i, of: cfg.iterations)
             var lossSum = 0.0, steps = 0
             var start = 0
             while start < draws.count {

@@ -23,6 +23,12 @@ public struct TrainingSession: Sendable {
         public var backbone: String?
         /// Cached feature draws per training image for `.effnetLite0` (1 clean + the rest augmented).
         public var featureDraws = 2
+        /// Level-2 transfer learning for `.effnetLite0`: fine-tune the top k blocks (and the head conv) after the
+        /// classifier alone has trained for `levelOneFraction` of each model's iterations; 0 = level 1 only.
+        public var fineTuneBlocks = 0
+        public var levelOneFraction = 0.5
+        /// Learning-rate multiplier of level 2.
+        public var fineTuneLRScale: Float = 0.1
 
         public init(archive: String, out: String) {
             self.archive = archive
