@@ -7,8 +7,8 @@ import Testing
 
 /// The EfficientNet-Lite0 branch of `BundleClassifier`: a bundle trained by the daemon's own retrain path
 /// (level-1 transfer on the real imported backbone, real Fashion-MNIST images) is served with one shared
-/// backbone and a dense head per model, and its fused predictions equal running M0 and M1 as whole networks
-/// and applying Eq. 3.
+/// backbone and a dense head per served model, and its fused predictions equal running M0 and M1 as whole
+/// networks and applying the bundle's rule.
 @Suite(.serialized) struct EffnetBundleTests {
     @Test func sharedBackboneBundleMatchesWholeNetworks() throws {
         LearningThreads.set(1)
@@ -27,6 +27,8 @@ import Testing
         #expect(model.sharesBackbone)
         #expect(model.inputSize == 224)
         let fusion = try #require(bundle.fusion)
+        // The default rule reads M1 alone: M0 is not run per frame.
+        #expect(fusion.rule == .adjusted && model.servedRoles == ["M1"])
 
         // Varied frames: smooth gradients plus seeded noise, so the heads see different features.
         var seed: UInt64 = 42

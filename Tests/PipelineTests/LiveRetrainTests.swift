@@ -63,6 +63,15 @@ import Testing
         let p = try model.classify([frame, frame])
         #expect(p.count == 2 && p.allSatisfy { model.bundle.classes.contains($0.label) && $0.top.count == 3 })
         #expect(p[0].via == (model.bundle.fusion != nil ? "fused" : model.bundle.primary))
+        // Which models run per frame: M1 alone for the default `adjusted` rule, both for Eq. 3, the primary
+        // model without fusion.
+        var b = model.bundle
+        #expect(b.fusion?.rule == .adjusted && model.servedRoles == ["M1"])
+        b.fusion?.rule = .eq3
+        #expect(BundleClassifier.servedRoles(b) == ["M0", "M1"])
+        b.fusion = nil
+        b.primary = "M0"
+        #expect(BundleClassifier.servedRoles(b) == ["M0"])
 
         // 4. Another good candidate is promoted; rollback restores the first.
         let third = try Retrainer.retrain(settings(root, iterations: 4, learningRate: 0.05), reason: "test", install: install)

@@ -3,8 +3,8 @@ import Foundation
 import Learning
 import NN
 
-/// Serves a trained bundle (`camsift train`): M0 and M1 fused by Eq. 3 when the bundle has both and a
-/// fusion rule, otherwise its primary model alone.
+/// Serves a trained bundle (`camsift train`): M0 and M1 fused by the bundle's rule (Eq. 3 and variants), M1
+/// alone with its prior adjustment for the `adjusted` rule, otherwise the primary model (`servedRoles`).
 ///
 /// Frames arrive decoded at `inputSize` (ingest decodes straight to it). From-scratch bundles (small CNN,
 /// linear) take the frame as the model was trained: same channels (BT.601 grey for 1-channel models, as
@@ -27,14 +27,22 @@ public final class BundleClassifier: FrameClassifier, @unchecked Sendable {
         case networks([String: EfficientNetLite0])
     }
 
+    /// The models this classifier runs per frame: M0 and M1 for a two-model rule, only M1 for the `adjusted`
+    /// rule (it reads M1's scores alone; M0 stays in the bundle as M1's origin and for the report's
+    /// alternatives), the primary model for a single-model bundle. Every skipped model is a whole network pass
+    /// (or a head) per frame saved.
+    public let servedRoles: [String]
+
     public init(directory: String, threads: Int, top: Int = 5) throws {
         let b = try ModelBundle.read(directory)
         bundle = b
         self.top = top
-        let roles = b.models.keys.sorted()
-        guard !roles.isEmpty else { throw PipelineError.model("bundle \(directory) lists no models") }
-        let digest = SHA256.hex(SHA256.hash(roles.flatMap { Array(ModelVersion.of(modelFile: directory + "/" + b.models[$0]!).utf8) }))
+        let all = b.models.keys.sorted()
+        guard !all.isEmpty else { throw PipelineError.model("bundle \(directory) lists no models") }
+        let digest = SHA256.hex(SHA256.hash(all.flatMap { Array(ModelVersion.of(modelFile: directory + "/" + b.models[$0]!).utf8) }))
         version = "bundle-" + digest.prefix(12)
+        let roles = Self.servedRoles(b)
+        servedRoles = roles
         if b.architecture.hasPrefix("effnet") {
             var files: [String: ModelFile] = [:]
             for r in roles { files[r] = try ModelFile.read(path: directory + "/" + b.models[r]!) }
@@ -72,7 +80,7 @@ public final class BundleClassifier: FrameClassifier, @unchecked Sendable {
             var via = bundle.primary
             var probs = scores[bundle.primary]?[i] ?? scores.values.first![i]
             var label: Int = Fusion.argmax(probs)
-            if let f = bundle.fusion, let s0 = scores["M0"]?[i], let s1 = scores["M1"]?[i] {
+            if let f = bundle.fusion, let s1 = scores["M1"]?[i], let s0 = scores["M0"]?[i] ?? (f.rule == .adjusted ? s1 : nil) {
                 let (fused, branch) = f.fuse(s0, s1)
                 label = fused
                 via = "fused"
@@ -89,6 +97,16 @@ public final class BundleClassifier: FrameClassifier, @unchecked Sendable {
             return Prediction(label: classes[label], score: Double(probs[label]), via: via,
                               top: ranked.map { .init(label: classes[$0], score: (Double(probs[$0]) * 10000).rounded() / 10000) })
         }
+    }
+
+    static func servedRoles(_ b: ModelBundle) -> [String] {
+        let all = b.models.keys.sorted()
+        if b.primary == "fused", let f = b.fusion, b.models["M1"] != nil {
+            if f.rule == .adjusted { return ["M1"] }
+            if b.models["M0"] != nil { return ["M0", "M1"] }
+        }
+        if b.models[b.primary] != nil { return [b.primary] }
+        return all
     }
 
     /// Whether all roles run on one shared backbone (features computed once per frame).
