@@ -37,7 +37,7 @@ enum TrainCommand: CamsiftCommand {
             o.architecture = arch
         }
         var c = try configuration(from: a)
-        if o.architecture == .effnetLite0, a.value("lr") == nil { c.learningRate = 0.01 }
+        if o.architecture == .effnetLite0, a.value("lr") == nil { c.learningRate = TrainingConfiguration.transferLearningRate }
         o.configuration = c
         if let s = a.value("split-by") {
             guard let g = DatasetSplit.Grouping(rawValue: s) else { throw UsageError("--split-by '\(s)': use image or camera") }
@@ -48,7 +48,7 @@ enum TrainCommand: CamsiftCommand {
         o.reuseM0 = a.value("reuse-m0")
         if let k = try a.int("feature-draws") { guard k >= 1 else { throw UsageError("--feature-draws must be ≥ 1") }; o.featureDraws = k }
         if let k = try a.int("fine-tune-blocks") {
-            guard (0...16).contains(k) else { throw UsageError("--fine-tune-blocks must be 0 (level 1 only) … 16") }
+            guard (0...16).contains(k) else { throw UsageError("--fine-tune-blocks must be 0 (level 1 only) … 16 (default 2 when the cache fits)") }
             guard k == 0 || o.architecture == .effnetLite0 else { throw UsageError("--fine-tune-blocks needs --arch effnet-lite0") }
             o.fineTuneBlocks = k
         }

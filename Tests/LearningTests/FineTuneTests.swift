@@ -67,6 +67,18 @@ import NN
         #expect(values("blocks.15.dw.bn.") + values("head.bn.") == bn)
     }
 
+    /// Unset `--fine-tune-blocks`: level 2 on 2 blocks while the trunk cache fits the limit, level 1 beyond it.
+    @Test func automaticLevelFallsBackToLevelOneWhenTheCacheWouldNotFit() throws {
+        var o = TrainingSession.Options(archive: "", out: "")
+        o.architecture = .effnetLite0
+        o.backbone = try Self.requireBackbone()
+        #expect(try NetworkFactory().automaticTopBlocks(o, images: 1000, log: { _ in }) == 2)
+        o.levelTwoCacheLimit = 1000 * 192 * 7 * 7 * 4 - 1  // one byte short for 1,000 images of 192×7×7 floats
+        var logged = ""
+        #expect(try NetworkFactory().automaticTopBlocks(o, images: 1000, log: { logged = $0 }) == 0)
+        #expect(logged.contains("level 1 only"), "\(logged)")
+    }
+
     @Test func levelTwoBundleKeepsTheTrunkAndEvaluatesAsTrained() throws {
         LearningThreads.set(1)
         let path = try Self.requireBackbone()

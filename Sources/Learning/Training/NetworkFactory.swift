@@ -40,10 +40,10 @@ public struct NetworkFactory: Sendable {
     public func prepare(_ archive: LabeledArchive, split: DatasetSplit, spec: InputSpec, options o: TrainingSession.Options,
                         log: (String) -> Void) throws -> Prepared {
         if o.architecture == .effnetLite0 {
-            let backbone = try FeatureCache(path: try backbonePath(o), topBlocks: o.fineTuneBlocks)
-            log(o.fineTuneBlocks == 0
+            let backbone = try FeatureCache(path: try backbonePath(o), topBlocks: o.topBlocks)
+            log(o.topBlocks == 0
                 ? "effnet-lite0 level 1: caching 1280-d features (\(o.featureDraws) draw(s) per training image)"
-                : "effnet-lite0 levels 1+2: caching the trunk below the top \(o.fineTuneBlocks) block(s) "
+                : "effnet-lite0 levels 1+2: caching the trunk below the top \(o.topBlocks) block(s) "
                   + "(\(o.featureDraws) draw(s) per training image); head alone for \(Int(o.levelOneFraction * 100))% of "
                   + "the iterations, then the top blocks at ×\(o.fineTuneLRScale) the rate")
             let train = try backbone.features(archive, indices: split.train, draws: o.featureDraws,
@@ -87,17 +87,33 @@ public struct NetworkFactory: Sendable {
                 return try EngineNetwork.smallCNN(channels: spec.channels, size: spec.height, classCount: classCount, seed: seed)
             } catch { throw LearningError(.badArgument, "cannot build small-cnn: \(error)") }
         case .effnetLite0:
-            if o.fineTuneBlocks > 0 { return try effnetTop(try backbonePath(o), classCount: classCount, seed: seed, options: o) }
+            if o.topBlocks > 0 { return try effnetTop(try backbonePath(o), classCount: classCount, seed: seed, options: o) }
             return EngineNetwork.head(features: 1280, classCount: classCount, seed: seed, backbone: try backbonePath(o))
         }
     }
 
+    /// `--fine-tune-blocks` left unset: level 2 on the top 2 blocks when their cached inputs for `images`
+    /// (images × draws) fit in `levelTwoCacheLimit`, else level 1 (5 KB per image instead of ~37 KB).
+    func automaticTopBlocks(_ o: TrainingSession.Options, images: Int, log: (String) -> Void) throws -> Int {
+        let blocks = 2
+        let file = try ModelFile.read(path: try backbonePath(o))
+        let a = try file.architecture(as: EfficientNetArchitecture.self)
+        let (c, h, w) = EngineNetwork.trunkOutputShape(a, topBlocks: blocks, inputSide: file.inputSize.first ?? 224)
+        let bytes = images * c * h * w * MemoryLayout<Float>.size
+        guard bytes <= o.levelTwoCacheLimit else {
+            log("effnet-lite0: level 2 would cache \(bytes >> 20) MiB of trunk outputs (limit \(o.levelTwoCacheLimit >> 20) MiB); "
+                + "training level 1 only (pass --fine-tune-blocks to choose)")
+            return 0
+        }
+        return blocks
+    }
+
     func effnetTop(_ path: String, classCount: Int, seed: UInt64, options o: TrainingSession.Options) throws -> EngineNetwork {
-        guard (1...16).contains(o.fineTuneBlocks) else {
-            throw LearningError(.badArgument, "--fine-tune-blocks \(o.fineTuneBlocks): EfficientNet-Lite0 has 16 blocks; use 0 (level 1) to 16")
+        guard (1...16).contains(o.topBlocks) else {
+            throw LearningError(.badArgument, "--fine-tune-blocks \(o.topBlocks): EfficientNet-Lite0 has 16 blocks; use 0 (level 1) to 16")
         }
         do {
-            return try EngineNetwork.effnetTop(modelFile: path, topBlocks: o.fineTuneBlocks, classCount: classCount, seed: seed,
+            return try EngineNetwork.effnetTop(modelFile: path, topBlocks: o.topBlocks, classCount: classCount, seed: seed,
                                                levelOneFraction: o.levelOneFraction, learningRateScale: o.fineTuneLRScale)
         } catch let e as LearningError { throw e } catch {
             throw LearningError(.badArgument, "cannot build the level-2 network from '\(path)': \(error)")
@@ -105,7 +121,7 @@ public struct NetworkFactory: Sendable {
     }
 
     public func load(_ path: String, options o: TrainingSession.Options) throws -> any ClassifierNetwork {
-        if o.architecture == .effnetLite0 && o.fineTuneBlocks > 0 {
+        if o.architecture == .effnetLite0 && o.topBlocks > 0 {
             let k = try ModelFile.read(path: path).classes.count
             return try effnetTop(path, classCount: k, seed: o.configuration.seed, options: o)
         }

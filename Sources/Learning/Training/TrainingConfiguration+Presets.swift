@@ -1,5 +1,9 @@
 /// The two configurations `camsift train` starts from.
 extension TrainingConfiguration {
+    /// Base learning rate for EfficientNet-Lite0 transfer (a head on pretrained features, then the top blocks),
+    /// used unless `--lr` is given: the from-scratch default (0.05) is too high for a pretrained network.
+    public static let transferLearningRate: Float = 0.01
+
     /// A regime as published: for `.dynamic`, Algorithm 1 with raw Eq. 2 counts (mix 1) and the
     /// best-reference iteration kept; the baselines keep their last iteration.
     public static func published(_ kind: SamplerKind) -> TrainingConfiguration {

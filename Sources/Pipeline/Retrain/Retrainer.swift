@@ -64,6 +64,10 @@ public final class Retrainer: Sendable {
         let imagenet = ModelLoader.imagenetCandidates(modelsDir: s.models).first { fm.fileExists(atPath: $0) }
         o.architecture = s.architecture ?? (imagenet != nil ? .effnetLite0 : .small)
         o.backbone = imagenet
+        // As `camsift train`: a transfer network starts at the transfer rate unless the settings chose another.
+        if o.architecture == .effnetLite0 && o.configuration.learningRate == TrainingConfiguration.recommended.learningRate {
+            o.configuration.learningRate = TrainingConfiguration.transferLearningRate
+        }
         OperationalLog.notice("retrain", "training a \(o.architecture.rawValue) bundle from \(s.archive) (\(reason))")
         let t0 = Timestamp.now()
         _ = try TrainingSession(options: o, networks: NetworkFactory()).run()
