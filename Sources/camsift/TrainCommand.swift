@@ -16,7 +16,7 @@ enum TrainCommand: CamsiftCommand {
                      [--patience P] [--keep best|last] [--floor F] [--mix A] [--threads T] [--batch B] [--lr LR]
                      [--schedule cosine|constant] [--split-by image|camera] [--input-size PX] [--channels 1|3]
                      [--augment shear=0.2,flip=1,rotation=10,shift=0.2,brightness=0.2 | --no-augment]
-                     [--defer-fraction F] [--bootstrap-ratio R] [--reuse-m0 BUNDLE] [--m1-start scratch|m0] [--fusion adjusted|eq3|eq3-mean|mean] [--prior-weight λ] [--backbone FILE.csm] [--feature-draws K]
+                     [--defer-fraction F] [--bootstrap-ratio R] [--reuse-m0 BUNDLE] [--m1-start scratch|m0] [--m1-loss resampled|logit-adjusted] [--fusion adjusted|eq3|eq3-mean|mean] [--prior-weight λ] [--backbone FILE.csm] [--feature-draws K]
                      [--fine-tune-blocks K] [--level1-fraction F] [--fine-tune-lr-scale S] [--quiet]
         """
 
@@ -25,7 +25,7 @@ enum TrainCommand: CamsiftCommand {
             args,
             valued: ["archive", "out", "arch", "sampler", "iterations", "seed", "patience", "keep", "floor", "mix", "threads",
                      "batch", "lr", "schedule", "split-by", "input-size", "channels", "augment", "defer-fraction",
-                     "bootstrap-ratio", "reuse-m0", "backbone", "feature-draws", "m1-start", "fusion", "prior-weight",
+                     "bootstrap-ratio", "reuse-m0", "backbone", "feature-draws", "m1-start", "m1-loss", "fusion", "prior-weight",
                      "fine-tune-blocks", "level1-fraction", "fine-tune-lr-scale"],
             booleans: ["no-augment", "quiet"])
         guard let archive = a.value("archive") else { throw UsageError("--archive DIR is required") }
@@ -108,6 +108,10 @@ enum TrainCommand: CamsiftCommand {
         }
         if let f = try a.double("defer-fraction") { c.deferFraction = f }
         if let r = try a.double("bootstrap-ratio") { c.bootstrapRatio = r }
+        if let s = a.value("m1-loss") {
+            guard let v = TrainingConfiguration.M1Loss(rawValue: s) else { throw UsageError("--m1-loss '\(s)': use resampled or logit-adjusted") }
+            c.m1Loss = v
+        }
         if let s = a.value("m1-start") {
             guard let v = TrainingConfiguration.M1Start(rawValue: s) else { throw UsageError("--m1-start '\(s)': use scratch or m0") }
             c.m1Start = v

@@ -185,6 +185,33 @@ import Testing
         #expect((0..<4).allSatisfy { grad[3, $0] == 0 })
     }
 
+    /// Logit-adjusted loss (Menon et al. 2021, Eq. 10): loss and gradient equal plain cross-entropy on z + o,
+    /// computed by hand in Double; the caller's logits are not modified.
+    @Test func softmaxCrossEntropyWithLogitOffsets() throws {
+        let loss = SoftmaxCrossEntropy()
+        let offsets: [Float] = [-0.1, -2.3, -4.6, -0.7]  // log π of a long-tailed mix
+        loss.logitOffsets = offsets
+        let logits = randomTensor([3, 4], seed: 23, scale: 2)
+        let before = logits.array
+        let labels = [2, 0, 1]
+        let value = try loss.forward(logits, labels: labels)
+        #expect(logits.array == before)
+        let grad = try loss.backward().copy()
+        var total = 0.0
+        for i in 0..<3 {
+            let row = (0..<4).map { Double(logits[i, $0]) + Double(offsets[$0]) }
+            let sum = row.map { exp($0) }.reduce(0, +)
+            total += log(sum) - row[labels[i]]
+            for j in 0..<4 {
+                let expected = (exp(row[j]) / sum - (j == labels[i] ? 1 : 0)) / 3
+                #expect(abs(Double(grad[i, j]) - expected) < 1e-5, "grad[\(i), \(j)]")
+            }
+        }
+        #expect(abs(Double(value) - total / 3) < 1e-5)
+        loss.logitOffsets = [0, 0]
+        #expect(throws: NNError.self) { try loss.forward(logits, labels: labels) }
+    }
+
     @Test func softmaxCrossEntropyRejectsBadLabelsAndWeights() {
         let loss = SoftmaxCrossEntropy()
         let logits = Tensor(zeros: [2, 3])

@@ -14,6 +14,9 @@ public protocol ClassifierNetwork: AnyObject {
     /// learning unfreezes its top blocks part-way) switch stage here.
     func beginIteration(_ i: Int, of total: Int)
 
+    /// Per-class offsets added to the logits inside the training loss only (logit-adjusted loss); nil = none.
+    func setTrainingLogitOffsets(_ offsets: [Float]?) throws
+
     /// One step of SGD/Adam on the batch with softmax cross-entropy; `sampleWeights` multiply each image's
     /// loss (class weighting). Returns the mean (weighted) loss.
     func trainStep(inputs: [Float], labels: [Int], sampleWeights: [Float]?, learningRate: Float) throws -> Float
@@ -31,6 +34,12 @@ public protocol ClassifierNetwork: AnyObject {
 
 extension ClassifierNetwork {
     public func beginIteration(_ i: Int, of total: Int) {}
+
+    public func setTrainingLogitOffsets(_ offsets: [Float]?) throws {
+        guard offsets == nil else {
+            throw LearningError(.badArgument, "\(architecture) does not support the logit-adjusted loss; use --arch small or effnet-lite0")
+        }
+    }
 
     public var inputCount: Int { inputShape.channels * inputShape.height * inputShape.width }
 

@@ -60,6 +60,8 @@ public final class EngineNetwork: ClassifierNetwork {
 
     public func beginIteration(_ i: Int, of total: Int) { applyFineTuning(iteration: i, of: total) }
 
+    public func setTrainingLogitOffsets(_ offsets: [Float]?) throws { trainer.logitOffsets = offsets }
+
     public func trainStep(inputs: [Float], labels: [Int], sampleWeights: [Float]?, learningRate: Float) throws -> Float {
         let n = labels.count
         let x = Tensor(shape: Shape(n: n, c: inputShape.channels, h: inputShape.height, w: inputShape.width), values: inputs)

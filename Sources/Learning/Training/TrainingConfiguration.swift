@@ -32,6 +32,11 @@ public struct TrainingConfiguration: Sendable, Codable, Equatable {
     /// restarted). Optional so bundles written before this field decode (nil = scratch).
     public enum M1Start: String, Sendable, Codable, CaseIterable { case scratch, m0 }
     public var m1Start: M1Start?
+    /// How M1 learns the balanced view: `resampled` = the sampler's per-class draws (Algorithm 1's counts, or
+    /// N* per class at mix 0); `logitAdjusted` = natural-mix draws with log π_c added to the logits inside the
+    /// loss (Menon et al. 2021, Eq. 10), so no tail image is repeated ~50× per pass. nil = resampled.
+    public enum M1Loss: String, Sendable, Codable, CaseIterable { case resampled, logitAdjusted = "logit-adjusted" }
+    public var m1Loss: M1Loss?
     /// Fusion rule and Tr objective of the bundle's primary prediction (Eq. 3 and macro F1 as published).
     public var fusionRule: Fusion.Rule = .eq3
     public var thresholdObjective: Fusion.Objective = .macroF1

@@ -89,6 +89,12 @@ public struct TrainingSession: Sendable {
             }
             var c = c
             if o.architecture == .effnetLite0 { c.augmentation = .none }  // baked into the cached feature draws
+            if name == "M1" && c.m1Loss == .logitAdjusted {
+                // Natural-mix draws; the loss sees z + log π (Menon et al. 2021, Eq. 10), so the scores M1 learns
+                // are the balanced view's without repeating tail images.
+                c.sampler = .plain
+                try net.setTrainingLogitOffsets(trainStats.counts.map { Float(Foundation.log(max(Double($0), 1) / Double(max(data.train.count, 1)))) })
+            }
             let trainer = Trainer(configuration: c, normalization: data.normalization)
             trainer.progress = { rec, total in progress?(name, rec, total) }
             return (net, try trainer.train(net, train: data.train, reference: data.reference, classCount: k))

@@ -17,6 +17,12 @@ public final class SoftmaxCrossEntropy {
     var lastNormalizer: Float = 0
     var lastShape: Shape?
 
+    /// Added to every row of logits inside the loss only (inference never sees them): with o_c = τ·log π_c
+    /// this is the logit-adjusted loss of Menon et al. 2021 (Eq. 10; Ren et al.'s Balanced Softmax for τ = 1):
+    /// the network learns scores whose argmax is the balanced-view decision, while training on the natural
+    /// class mix. The gradient is softmax(z + o) − onehot, so `backward` needs no change.
+    public var logitOffsets: [Float]?
+
     public init() {}
 
     /// Softmax of the last `forward`'s logits (valid until the next forward).
@@ -49,6 +55,15 @@ public final class SoftmaxCrossEntropy {
             throw NNError(code: .invalidArgument,
                 message: "SoftmaxCrossEntropy: sampleWeights needs \(n) non-negative values, "
                 + "got \(sampleWeights.count)")
+        }
+        if let o = logitOffsets, o.count != c {
+            throw NNError(code: .invalidArgument, message: "SoftmaxCrossEntropy: logitOffsets needs \(c) values, got \(o.count)")
+        }
+        var logits = logits
+        if let o = logitOffsets {
+            let shifted = Tensor(shape: logits.shape, values: logits.array)
+            for i in 0..<n { for j in 0..<c { shifted.pointer[i * c + j] += o[j] } }
+            logits = shifted
         }
         let probs = probabilityCache.tensor(Shape(rows: n, columns: c))
         Self.softmax(logits.pointer, rows: n, columns: c, into: probs.pointer)

@@ -63,6 +63,7 @@ extension DataParallelTrainer {
         }
         for p in replica.parameters { p.zeroGrad() }
         let logits = try replica.model.forward(x, training: true)
+        replica.loss.logitOffsets = logitOffsets
         let loss = try replica.loss.forward(logits, labels: labels, classWeights: classWeights,
                                             sampleWeights: sampleWeights, normalizer: normalizer)
         _ = try replica.model.backward(try replica.loss.backward())

@@ -56,6 +56,9 @@ public final class DataParallelTrainer {
         trainableCount = masterParameters.reduce(0) { $0 + $1.value.count }
     }
 
+    /// Per-class offsets added to the logits inside the loss (`SoftmaxCrossEntropy.logitOffsets`).
+    public var logitOffsets: [Float]?
+
     /// Runs one step on `x` and returns the batch's mean (weighted) loss.
     @discardableResult
     public func step(_ x: Tensor, labels: [Int], classWeights: [Float]? = nil,
