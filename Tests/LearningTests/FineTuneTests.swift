@@ -24,17 +24,8 @@ import NN
 
     /// Three Fashion-MNIST classes (trouser, sneaker, bag), 24 images each, as JPEGs.
     static func makeArchive(_ dir: String) throws {
-        let images = try IDXFile.read(TrainerTests.root + "/t10k-images-idx3-ubyte.gz")
-        let labels = try IDXFile.read(TrainerTests.root + "/t10k-labels-idx1-ubyte.gz")
-        var counts = [Int](repeating: 0, count: 10)
-        for c in [1, 7, 8] { counts[c] = 24 }
-        let pick = LongTailProfile.select(labels: labels.data.map(Int.init), counts: counts, seed: 11)
         try? FileManager.default.removeItem(atPath: dir)
-        try LongTailProfile.writeArchive(dir, images: images, labels: labels, indices: pick,
-                                         classNames: LongTailProfile.fashionMNISTClasses)
-        for (c, name) in LongTailProfile.fashionMNISTClasses.enumerated() where counts[c] == 0 {
-            try FileManager.default.removeItem(atPath: dir + "/" + name)
-        }
+        try LongTailProfile.writeFashionMNISTSubset(dir, counts: [1: 24, 7: 24, 8: 24], seed: 11, dataset: TrainerTests.root)
     }
 
     @Test func headFirstThenTopBlocksWithBatchNormFrozen() throws {

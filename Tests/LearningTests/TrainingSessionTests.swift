@@ -9,18 +9,8 @@ import NN
 @Suite(.serialized) struct TrainingSessionTests {
     /// Four Fashion-MNIST classes (t-shirt, trouser, sneaker, bag; long-tailed 90/60/40/30) as JPEGs.
     static func makeArchive(_ dir: String) throws {
-        let images = try IDXFile.read(TrainerTests.root + "/t10k-images-idx3-ubyte.gz")
-        let labels = try IDXFile.read(TrainerTests.root + "/t10k-labels-idx1-ubyte.gz")
-        let keep = [0: 90, 1: 60, 7: 40, 8: 30]
-        var counts = [Int](repeating: 0, count: 10)
-        for (c, n) in keep { counts[c] = n }
-        let pick = LongTailProfile.select(labels: labels.data.map(Int.init), counts: counts, seed: 3)
         try? FileManager.default.removeItem(atPath: dir)
-        try LongTailProfile.writeArchive(dir, images: images, labels: labels, indices: pick,
-                                         classNames: LongTailProfile.fashionMNISTClasses)
-        for (c, name) in LongTailProfile.fashionMNISTClasses.enumerated() where keep[c] == nil {
-            try FileManager.default.removeItem(atPath: dir + "/" + name)
-        }
+        try LongTailProfile.writeFashionMNISTSubset(dir, counts: [0: 90, 1: 60, 7: 40, 8: 30], seed: 3, dataset: TrainerTests.root)
     }
 
     func train(_ archive: String, out: String, sampler: SamplerKind) throws -> (bundle: ModelBundle, report: TrainingReport) {

@@ -11,16 +11,7 @@ import Testing
     static let data = "/usr/share/datasets/fashion-mnist"
 
     static func makeArchive(_ dir: String) throws {
-        let images = try IDXFile.read(data + "/t10k-images-idx3-ubyte.gz")
-        let labels = try IDXFile.read(data + "/t10k-labels-idx1-ubyte.gz")
-        var counts = [Int](repeating: 0, count: 10)
-        for (c, n) in [1: 60, 7: 60, 8: 60] { counts[c] = n }
-        let pick = LongTailProfile.select(labels: labels.data.map(Int.init), counts: counts, seed: 5)
-        try LongTailProfile.writeArchive(dir, images: images, labels: labels, indices: pick,
-                                         classNames: LongTailProfile.fashionMNISTClasses)
-        for (c, name) in LongTailProfile.fashionMNISTClasses.enumerated() where counts[c] == 0 {
-            try? FileManager.default.removeItem(atPath: dir + "/" + name)
-        }
+        try LongTailProfile.writeFashionMNISTSubset(dir, counts: [1: 60, 7: 60, 8: 60], seed: 5, dataset: data)
     }
 
     func settings(_ root: String, iterations: Int, learningRate: Float) -> Retrainer.Settings {

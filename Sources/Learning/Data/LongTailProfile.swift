@@ -72,6 +72,24 @@ public struct LongTailProfile: Sendable {
     }
 
     /// Fashion-MNIST class names in published order, prefixed with their index so folders sort in that order.
+    /// Where Debian's `dataset-fashion-mnist` puts the IDX files.
+    public static let fashionMNISTRoot = "/usr/share/datasets/fashion-mnist"
+
+    /// A seeded subset of Fashion-MNIST's t10k as an ImageFolder archive: `counts[c]` images of class c, and
+    /// folders only for those classes (tests, the soak bench and examples build their archives this way).
+    public static func writeFashionMNISTSubset(_ dir: String, counts: [Int: Int], seed: UInt64,
+                                               dataset: String = fashionMNISTRoot) throws {
+        let images = try IDXFile.read(dataset + "/t10k-images-idx3-ubyte.gz")
+        let labels = try IDXFile.read(dataset + "/t10k-labels-idx1-ubyte.gz")
+        var want = [Int](repeating: 0, count: fashionMNISTClasses.count)
+        for (c, n) in counts { want[c] = n }
+        let pick = select(labels: labels.data.map(Int.init), counts: want, seed: seed)
+        try writeArchive(dir, images: images, labels: labels, indices: pick, classNames: fashionMNISTClasses)
+        for (c, name) in fashionMNISTClasses.enumerated() where want[c] == 0 {
+            try FileManager.default.removeItem(atPath: dir + "/" + name)
+        }
+    }
+
     public static let fashionMNISTClasses = ["0-tshirt-top", "1-trouser", "2-pullover", "3-dress", "4-coat",
                                              "5-sandal", "6-shirt", "7-sneaker", "8-bag", "9-ankle-boot"]
 }

@@ -204,17 +204,7 @@ enum SoakBench {
     /// Four Fashion-MNIST classes × `perClass` real images as `ARCHIVE/<label>/*.jpg`: what an operator would
     /// have labeled, enough for the daemon's transfer-learning retrain to run end to end.
     static func makeArchive(_ dir: String, perClass: Int) throws {
-        let data = "/usr/share/datasets/fashion-mnist"
-        let images = try IDXFile.read(data + "/t10k-images-idx3-ubyte.gz")
-        let labels = try IDXFile.read(data + "/t10k-labels-idx1-ubyte.gz")
-        var counts = [Int](repeating: 0, count: 10)
-        for c in [0, 1, 7, 8] { counts[c] = perClass }
-        let pick = LongTailProfile.select(labels: labels.data.map(Int.init), counts: counts, seed: 5)
-        try LongTailProfile.writeArchive(dir, images: images, labels: labels, indices: pick,
-                                         classNames: LongTailProfile.fashionMNISTClasses)
-        for (c, name) in LongTailProfile.fashionMNISTClasses.enumerated() where counts[c] == 0 {
-            try? FileManager.default.removeItem(atPath: dir + "/" + name)
-        }
+        try LongTailProfile.writeFashionMNISTSubset(dir, counts: [0: perClass, 1: perClass, 7: perClass, 8: perClass], seed: 5)
     }
 }
 
