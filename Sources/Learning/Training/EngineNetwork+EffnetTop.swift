@@ -1,8 +1,10 @@
 import NN
 
 /// Level 2 of the method's transfer learning (issue 5, "Transfer learning, two levels"): after the new head has
-/// trained on the frozen backbone (level 1), the top blocks are unfrozen and fine-tuned at a lower learning rate
-/// (the method fine-tunes with SGD, momentum 0.9, at a rate far below the head's). One network does both levels:
+/// trained on the frozen backbone (level 1), the top blocks are unfrozen and fine-tuned, the step's rate times
+/// `learningRateScale`. The method fine-tunes at a rate far below the head's; measured here (bench/RESULTS.md,
+/// "Transfer learning, level 2") ×0.1 left the blocks where they were, so the default is ×3 of the cosine-decayed
+/// rate at the switch — documented as a deviation. One network does both levels:
 /// its input is the cached trunk output (`FeatureCache(topBlocks:)`), so neither level pays for the frozen
 /// trunk more than once per image and draw.
 ///

@@ -9,7 +9,7 @@ import NN
 ///   features. Saved as a complete effnet-lite0 model file (the backbone's tensors + this classifier), so
 ///   the pipeline runs it like the ImageNet model.
 /// - `effnet-lite0-top`: level 2 (EngineNetwork+EffnetTop.swift): the top k blocks + head conv + classifier on
-///   cached trunk outputs, head first, then the blocks at a lower rate; saved the same way.
+///   cached trunk outputs, head first, then the blocks too (rate × `--fine-tune-lr-scale`); saved the same way.
 public final class EngineNetwork: ClassifierNetwork {
     public let inputShape: (channels: Int, height: Int, width: Int)
     public let classCount: Int
@@ -21,7 +21,7 @@ public final class EngineNetwork: ClassifierNetwork {
     let backbonePath: String?
     /// Level-2 schedule (`effnet-lite0-top` only); nil = every parameter trains at the given rate.
     var fineTuning: FineTuning?
-    /// Multiplies the trainer's learning rate (level 2 of the transfer schedule runs at a lower rate).
+    /// Multiplies the trainer's learning rate (level 2 of the transfer schedule: `FineTuning.learningRateScale`).
     var learningRateScale: Float = 1
 
     /// `makeReplica(k)` builds another instance of `model`'s architecture for data-parallel shard k (its weights
