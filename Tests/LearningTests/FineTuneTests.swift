@@ -103,6 +103,22 @@ import NN
             #expect((t.values != before[t.name]?.values) == fineTuned, "\(t.name)")
         }
 
+        // Reusing a level-2 model (`--reuse-m0`) needs its trunk to be the backbone's below the top K blocks (its
+        // top blocks are fed trunk outputs cached from the backbone). This M0 (K = 1) reused with K = 1: accepted.
+        // A copy whose block 14 also changed (as if trained with K = 2): refused with K = 1, accepted with K = 2.
+        let m0File = tmp + "/model/" + (try #require(bundle.models["M0"]))
+        var reuse = o
+        reuse.fineTuneBlocks = 1
+        #expect(try NetworkFactory().load(m0File, options: reuse).inputShape == (192, 7, 7) as (Int, Int, Int))
+        var tensors = saved.tensors
+        let i = try #require(tensors.firstIndex { $0.name.hasPrefix("blocks.14.") && $0.name.hasSuffix("conv.weight") })
+        tensors[i].values[0] += 1
+        try ModelFile(architectureJSON: saved.architectureJSON, classes: saved.classes, normalization: saved.normalization,
+                      inputSize: saved.inputSize, metadata: saved.metadata, tensors: tensors).write(path: tmp + "/k2.csm")
+        #expect(throws: LearningError.self) { try NetworkFactory().load(tmp + "/k2.csm", options: reuse) }
+        reuse.fineTuneBlocks = 2
+        #expect(try NetworkFactory().load(tmp + "/k2.csm", options: reuse).inputShape == (192, 7, 7) as (Int, Int, Int))
+
         // `camsift eval` runs the saved file through the BN-folded inference engine: same test accuracy.
         var e = EvaluationSession.Options(archive: tmp + "/archive", model: tmp + "/model")
         e.split = "test"

@@ -122,8 +122,16 @@ public struct NetworkFactory: Sendable {
 
     public func load(_ path: String, options o: TrainingSession.Options) throws -> any ClassifierNetwork {
         if o.architecture == .effnetLite0 && o.topBlocks > 0 {
-            let k = try ModelFile.read(path: path).classes.count
-            return try effnetTop(path, classCount: k, seed: o.configuration.seed, options: o)
+            // The reused model trains on trunk outputs cached from the backbone: its own trunk (everything below
+            // the top K blocks) must be the backbone's, or its top blocks would see inputs it was not trained on.
+            let file = try ModelFile.read(path: path), backbone = try ModelFile.read(path: try backbonePath(o))
+            let top = ["head.", "classifier."] + (0..<o.topBlocks).map { "blocks.\(15 - $0)." }
+            let mine = Dictionary(file.tensors.map { ($0.name, $0.values) }, uniquingKeysWith: { a, _ in a })
+            if let differs = backbone.tensors.first(where: { t in !top.contains { t.name.hasPrefix($0) } && mine[t.name] != t.values }) {
+                throw LearningError(.badBundle, "'\(path)': tensor '\(differs.name)' differs from the backbone's, so this model "
+                    + "was not fine-tuned on the top \(o.topBlocks) block(s); pass the --fine-tune-blocks it was trained with, or retrain M0")
+            }
+            return try effnetTop(path, classCount: file.classes.count, seed: o.configuration.seed, options: o)
         }
         do { return try EngineNetwork.load(path: path) } catch let e as LearningError { throw e } catch {
             throw LearningError(.badBundle, "cannot load model '\(path)': \(error)")
