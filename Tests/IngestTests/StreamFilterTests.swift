@@ -21,7 +21,8 @@ struct StreamFilterTests {
 
     @Test("a black stream is rejected as uniform, counted, and shown degraded; nothing reaches the sink")
     func blackStream() async throws {
-        let v = try video("black", ["-f", "lavfi", "-i", "color=c=black:s=640x480:r=10"])
+        // Long enough that the file cannot end (EOF → backoff) before the check, even on a loaded CI box.
+        let v = try video("black", ["-f", "lavfi", "-i", "color=c=black:s=640x480:r=10"], seconds: 60)
         defer { try? FileManager.default.removeItem(atPath: v.dir) }
         let sink = FrameRecorder()
         let w = StreamWorker(camera: Camera(id: "black", kind: .stream, url: "file:" + v.path, interval: 0.2),
@@ -29,7 +30,7 @@ struct StreamFilterTests {
         w.start()
         #expect(await eventually(20) { (w.health().rejects["uniform"] ?? 0) >= 3 }, "\(w.health())")
         let h = w.health()
-        #expect(h.state == .degraded)
+        #expect(h.state == .degraded, "\(h)")
         #expect(h.framesDelivered == 0 && sink.count == 0 && h.framesSampled >= 3)
         #expect(await stopReturns(w))
     }
@@ -41,7 +42,8 @@ struct StreamFilterTests {
                                                         StreamTestServers.video, "-frames:v", "1", still])
         grab.process.waitUntilExit()
         // Motion JPEG at a fixed quantiser: every frame bit-identical, like a frozen encoder re-sending a picture.
-        let v = try video("frozen", ["-loop", "1", "-i", still], codec: ["-c:v", "mjpeg", "-q:v", "3"], ext: "avi")
+        let v = try video("frozen", ["-loop", "1", "-i", still], seconds: 30,
+                          codec: ["-c:v", "mjpeg", "-q:v", "3"], ext: "avi")
         defer { try? FileManager.default.removeItem(atPath: v.dir) }
         let sink = FrameRecorder()
         var options = IngestOptions()
@@ -51,7 +53,7 @@ struct StreamFilterTests {
         w.start()
         #expect(await eventually(20) { (w.health().rejects["frozen"] ?? 0) >= 3 }, "\(w.health())")
         #expect(sink.count == 2, "the first N-1 identical frames pass")
-        #expect(w.health().state == .degraded)
+        #expect(w.health().state == .degraded, "\(w.health())")
         #expect(await stopReturns(w))
     }
 }
