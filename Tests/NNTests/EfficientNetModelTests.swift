@@ -199,3 +199,30 @@ enum PPM {
         return DecodedFrame(width: fields[0], height: fields[1], rgb: Array(bytes[i...]))
     }
 }
+
+@Suite("EfficientNet-Lite0 layouts (real weights)", .serialized)
+struct EfficientNetLayoutTests {
+    /// The channels-last switch changes the memory layout and the kernels of the late blocks, not the function:
+    /// every switch point gives the all-channel-major logits, on one image (layer-split threads) and a batch.
+    @Test func channelsLastFromAnyBlockMatchesChannelMajor() throws {
+        let m = try RealModel.load()
+        let x = EfficientNetModelTests.randomBatch(2, size: 224, seed: 5)
+        let reference = try EfficientNetLite0(modelFile: m, threads: 1, channelsLastFrom: 99)
+        #expect(reference.channelsLastFrom == 16)
+        let ref = x.withUnsafeBufferPointer { reference.logits(batch: $0, n: 2) }
+        let byDefault = try EfficientNetLite0(modelFile: m, threads: 2)
+        #expect(byDefault.channelsLastFrom > 1 && byDefault.channelsLastFrom < 16, "the default uses channels-last")
+        // Blocks 1-4 have 24 or 40 output channels (not multiples of 16): a request that early starts at block 5.
+        for from in [1, 5, 6, 11, 15] {
+            for threads in [1, 2] {
+                let net = try EfficientNetLite0(modelFile: m, threads: threads, channelsLastFrom: from)
+                #expect(net.channelsLastFrom == max(from, 5))
+                let batch = x.withUnsafeBufferPointer { net.logits(batch: $0, n: 2) }
+                let one = x.withUnsafeBufferPointer { net.logits(batch: UnsafeBufferPointer(rebasing: $0[0..<150_528]), n: 1) }
+                let worst = zip(batch, ref).map { abs($0 - $1) }.max() ?? .infinity
+                #expect(worst <= 1e-4, "channels-last from block \(from), \(threads) threads: max |Δlogit| \(worst)")
+                #expect(zip(one, ref.prefix(1000)).allSatisfy { abs($0 - $1) <= 1e-4 }, "from \(from), one image")
+            }
+        }
+    }
+}

@@ -11,6 +11,14 @@ extension EfficientNetLite0 {
         case project(block: Int, output: UnsafeMutablePointer<Float>, residual: UnsafePointer<Float>?, plane: Int)
         /// Head 1×1 conv + bias + ReLU6 + global average pool, split by output channels.
         case head(input: UnsafeMutablePointer<Float>, plane: Int, features: UnsafeMutablePointer<Float>)
+        /// Channel-major `[C × plane]` → channels-last `[plane × C]`, split by pixels.
+        case toChannelsLast(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, channels: Int, plane: Int)
+        /// Channels-last `expand` (expand conv + depthwise of the same channels), split by 16-channel groups.
+        case expandChannelsLast(block: Int, input: UnsafeMutablePointer<Float>, geometry: DepthwiseKernel.Geometry)
+        /// Channels-last `project`, split by output channels.
+        case projectChannelsLast(block: Int, output: UnsafeMutablePointer<Float>, residual: UnsafePointer<Float>?, plane: Int)
+        /// Channels-last `head`, split by output channels.
+        case headChannelsLast(input: UnsafeMutablePointer<Float>, plane: Int, features: UnsafeMutablePointer<Float>)
     }
 
     /// One image through the network into its pooled features, split into `chunks` parallel slices per phase.
@@ -35,17 +43,28 @@ extension EfficientNetLite0 {
         for (i, block) in blocks.enumerated() {
             let spec = block.spec
             let g = DepthwiseKernel.Geometry(h: h, w: w, k: spec.kernel, stride: spec.stride)
-            ws.phase = .expand(block: i, input: input, geometry: g)
+            let last = block.channelsLast != nil
+            if last && i == channelsLastFrom {
+                // The switch to channels-last: the block input moves to the other ping-pong buffer.
+                let moved = input == ws.a ? ws.b : ws.a
+                ws.phase = .toChannelsLast(input: input, output: moved, channels: spec.in, plane: h * w)
+                InferenceParallel.forEach(chunks, ws.task)
+                input = moved
+            }
+            ws.phase = last ? .expandChannelsLast(block: i, input: input, geometry: g)
+                            : .expand(block: i, input: input, geometry: g)
             InferenceParallel.forEach(chunks, ws.task)
             let y = i == 0 || input == ws.b ? ws.a : ws.b
-            ws.phase = .project(block: i, output: y, residual: spec.residual ? UnsafePointer(input) : nil,
-                                plane: g.ho * g.wo)
+            let residual = spec.residual ? UnsafePointer(input) : nil
+            ws.phase = last ? .projectChannelsLast(block: i, output: y, residual: residual, plane: g.ho * g.wo)
+                            : .project(block: i, output: y, residual: residual, plane: g.ho * g.wo)
             InferenceParallel.forEach(chunks, ws.task)
             input = y
             h = g.ho
             w = g.wo
         }
-        ws.phase = .head(input: input, plane: h * w, features: out)
+        ws.phase = headChannelsLast != nil ? .headChannelsLast(input: input, plane: h * w, features: out)
+                                           : .head(input: input, plane: h * w, features: out)
         InferenceParallel.forEach(chunks, ws.task)
         ws.phase = .idle
     }
@@ -100,6 +119,8 @@ extension EfficientNetLite0 {
             headGEMM.run(b: headInput, c: ws.head, n: plane, rows: rows, columns: 0..<plane, epilogue: .biasReLU6,
                          tail: ws.tail[t])
             PointwiseKernel.meanPool(ws.head, plane: plane, channels: rows, out: out)
+        default:
+            runChannelsLastPhase(t, ws)
         }
     }
 

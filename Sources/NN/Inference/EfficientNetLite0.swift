@@ -50,20 +50,50 @@ public final class EfficientNetLite0 {
         let project: FoldedConv
         let expandGEMM: PointwiseGEMM?
         let projectGEMM: PointwiseGEMM
+        /// The channels-last forms, built only for blocks that run channels-last (see `channelsLastFrom`).
+        let channelsLast: ChannelsLastForm?
 
-        init(spec: EfficientNetArchitecture.Block, expand: FoldedConv?, depthwise: FoldedConv, project: FoldedConv) {
+        struct ChannelsLastForm {
+            let expand: ChannelsLastGEMM
+            let depthwise: [Float]
+            let project: ChannelsLastGEMM
+        }
+
+        init(spec: EfficientNetArchitecture.Block, expand: FoldedConv?, depthwise: FoldedConv, project: FoldedConv,
+             channelsLast: Bool) {
             self.spec = spec
             self.expand = expand
             self.depthwise = depthwise
             self.project = project
-            expandGEMM = expand.map(PointwiseGEMM.init)
-            projectGEMM = PointwiseGEMM(project)
+            if channelsLast, let expand {
+                self.channelsLast = ChannelsLastForm(
+                    expand: ChannelsLastGEMM(expand),
+                    depthwise: ChannelsLastDepthwise.pack(weights: depthwise.weights, channels: spec.expand, k: spec.kernel),
+                    project: ChannelsLastGEMM(project))
+                expandGEMM = nil
+                projectGEMM = PointwiseGEMM(weights: [], bias: [], m: 0, k: 0)
+            } else {
+                self.channelsLast = nil
+                expandGEMM = expand.map(PointwiseGEMM.init)
+                projectGEMM = PointwiseGEMM(project)
+            }
         }
     }
 
+    /// First block that runs channels-last (NHWC): its input plane is the first at most
+    /// `channelsLastMaxPlane` pixels, where vectors over channels beat vectors over pixels (measured,
+    /// bench/RESULTS.md). Blocks before it run channel-major.
+    public let channelsLastFrom: Int
+    /// Default switch point: planes of 14×14 and smaller.
+    static let channelsLastMaxPlane = 14 * 14
+    /// The head runs channels-last when the last block does.
+    var headChannelsLast: ChannelsLastGEMM?
+
     /// Builds the network from an `effnet-lite0` model file.
     /// - Parameter threads: worker threads (≥ 1); both cores by default. Callers sharing the box with ingest cap it.
-    public init(modelFile m: ModelFile, threads: Int = 2) throws {
+    /// - Parameter channelsLastFrom: first block to run channels-last (`nil`: the measured default; a value past
+    ///   the last block runs everything channel-major). Both layouts compute the same function (tested).
+    public init(modelFile m: ModelFile, threads: Int = 2, channelsLastFrom: Int? = nil) throws {
         guard m.architectureName == "effnet-lite0" else {
             throw NNError(code: .unsupportedArchitecture,
                           message: "model is '\(m.architectureName)', not effnet-lite0; pass an ImageNet backbone file")
@@ -84,6 +114,21 @@ public final class EfficientNetLite0 {
         stem = try FoldedConv.fold(conv: "stem.conv.weight", bn: "stem.bn", epsilon: eps, from: m)
         var blocks: [Block] = []
         var channels = stem.outChannels
+        // Default switch: the first block whose input plane is small enough and whose channel counts allow it.
+        var plane = ((inputSize + 1) / 2) * ((inputSize + 1) / 2), side = (inputSize + 1) / 2
+        var firstSmall = arch.blocks.count
+        for (i, spec) in arch.blocks.enumerated() {
+            if i > 0 && plane <= Self.channelsLastMaxPlane && firstSmall == arch.blocks.count { firstSmall = i }
+            side = (side + spec.stride - 1) / spec.stride
+            plane = side * side
+        }
+        var from = max(1, min(channelsLastFrom ?? firstSmall, arch.blocks.count))
+        // Channels-last needs every channel count from there on to be a multiple of 16 (true for EfficientNet).
+        while from < arch.blocks.count, !arch.blocks[from...].allSatisfy({ $0.expand % 16 == 0 && $0.out % 16 == 0 })
+                || arch.head.out % 16 != 0 {
+            from += 1
+        }
+        self.channelsLastFrom = from
         for (i, spec) in arch.blocks.enumerated() {
             let p = "blocks.\(i)."
             let expand = spec.expand != spec.in
@@ -97,7 +142,7 @@ public final class EfficientNetLite0 {
                   expand != nil || i == 0 else {
                 throw NNError(code: .shapeMismatch, message: "block \(i) tensors do not match its description \(spec)")
             }
-            blocks.append(Block(spec: spec, expand: expand, depthwise: dw, project: project))
+            blocks.append(Block(spec: spec, expand: expand, depthwise: dw, project: project, channelsLast: i >= from))
             channels = spec.out
         }
         self.blocks = blocks
@@ -109,8 +154,14 @@ public final class EfficientNetLite0 {
                           + "class names, classifier \(classifierHead.classCount)×\(classifierHead.featureCount))")
         }
         stemGEMM = PointwiseGEMM(stem)
-        headGEMM = PointwiseGEMM(head)
-        let plan = InferenceWorkspace.Plan(net: blocks, stem: stem, head: head, inputSize: inputSize, threads: threads)
+        if from < blocks.count {
+            headChannelsLast = ChannelsLastGEMM(head)
+            headGEMM = PointwiseGEMM(weights: [], bias: [], m: 0, k: 0)
+        } else {
+            headGEMM = PointwiseGEMM(head)
+        }
+        let plan = InferenceWorkspace.Plan(net: blocks, stem: stem, head: head, inputSize: inputSize, threads: threads,
+                                           channelsLastFrom: from)
         workspaces = (0..<threads).map { _ in InferenceWorkspace(plan) }
         featureBuffer = .allocate(capacity: 1)
         // Long-lived parallel bodies (unowned: the network owns its workspaces and these closures).

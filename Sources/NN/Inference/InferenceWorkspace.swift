@@ -9,17 +9,23 @@ final class InferenceWorkspace {
         /// Largest reduction length of any 1×1 conv (for the GEMM's partial-panel copy).
         var maxK = 0
 
-        init(net blocks: [EfficientNetLite0.Block], stem: FoldedConv, head: FoldedConv, inputSize: Int, threads: Int) {
+        /// Floats every buffer gets past its largest use: the channels-last GEMM reads up to 6 pixel rows past
+        /// the end of its input (results for them are discarded).
+        var slack = 16
+
+        init(net blocks: [EfficientNetLite0.Block], stem: FoldedConv, head: FoldedConv, inputSize: Int, threads: Int,
+             channelsLastFrom: Int) {
             var h = (inputSize + 1) / 2
             cols = stem.inChannels * stem.kernel * stem.kernel * h * h
             expanded = stem.outChannels * h * h
-            for b in blocks {
+            slack = max(16, (ChannelsLastGEMM.pixels - 1) * max(head.inChannels, blocks.map(\.spec.expand).max() ?? 0))
+            for (i, b) in blocks.enumerated() {
                 expanded = max(expanded, b.spec.expand * h * h)
             maxK = max(maxK, b.spec.in, b.spec.expand)
                 let g = DepthwiseKernel.Geometry(h: h, w: h, k: b.spec.kernel, stride: b.spec.stride)
                 depthwise = max(depthwise, b.spec.expand * g.ho * g.wo)
                 blockOut = max(blockOut, b.spec.out * g.ho * g.wo)
-                scratch = max(scratch, g.scratchCount)
+                scratch = max(scratch, i >= channelsLastFrom ? ChannelsLastDepthwise.scratchCount(g) : g.scratchCount)
                 h = g.ho
             }
             self.head = head.outChannels * h * h
@@ -40,8 +46,8 @@ final class InferenceWorkspace {
 
     init(_ plan: Plan) {
         func make(_ n: Int) -> UnsafeMutablePointer<Float> {
-            let p = UnsafeMutablePointer<Float>.allocate(capacity: n + 16)
-            p.initialize(repeating: 0, count: n + 16)
+            let p = UnsafeMutablePointer<Float>.allocate(capacity: n + plan.slack)
+            p.initialize(repeating: 0, count: n + plan.slack)
             return p
         }
         cols = make(plan.cols)

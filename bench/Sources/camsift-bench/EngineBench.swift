@@ -32,7 +32,9 @@ enum EngineBench {
         // --count N: at least N images per repetition (fixed work, for `perf stat` comparisons).
         let minImages = Int(opts["count"] ?? "0") ?? 0
         let batches = opts["batch"]!.split(separator: ",").compactMap { Int($0) }
-        let net = try EfficientNetLite0(modelFile: try ModelFile.read(path: modelPath), threads: threads)
+        // --channels-last-from B: override the channels-last switch block (for measuring the choice).
+        let net = try EfficientNetLite0(modelFile: try ModelFile.read(path: modelPath), threads: threads,
+                                        channelsLastFrom: opts["channels-last-from"].flatMap { Int($0) })
         guard let data = FileManager.default.contents(atPath: inputsPath) else {
             print("camsift-bench engine: cannot read inputs '\(inputsPath)'")
             return 66

@@ -7,6 +7,7 @@
 let suites: [String: ([String]) async throws -> Int32] = [
     "engine": EngineBench.run,
     "engine-train": EngineTrainBench.run,
+    "engine-profile": EngineProfileBench.run,
     "ingest": IngestBench.run,
     "camserver": CamServerBench.run,
     "decode": DecodeBench.run,

@@ -1,0 +1,116 @@
+/// Depthwise k×k convolution on channels-last (NHWC) activations, 16 channels per vector.
+///
+/// The channel-major `DepthwiseKernel` vectorises along a row of one plane; on the late 14×14 and 7×7 planes a
+/// 16-lane vector then carries 14 or 7 useful lanes. Here a vector holds 16 channels of one pixel, so every lane
+/// is useful whatever the plane size, and the k² taps of a 16-channel group stay in registers while the group's
+/// whole (small) plane is swept. Each group is first copied into a zero-bordered scratch plane (TF "SAME"
+/// padding, as in `DepthwiseKernel.Geometry`), so the tap loops need no bounds checks; output is
+/// `relu6(conv + bias)` (BatchNorm folded).
+enum ChannelsLastDepthwise {
+    typealias Vec = SIMD16<Float>
+
+    /// `[C][k·k]` taps → `[C/16][k·k][16]`, so a group's taps are k² contiguous vectors.
+    static func pack(weights: [Float], channels: Int, k: Int) -> [Float] {
+        precondition(channels % 16 == 0 && weights.count == channels * k * k)
+        var p = [Float](repeating: 0, count: weights.count)
+        for c in 0..<channels {
+            for t in 0..<(k * k) { p[((c / 16) * k * k + t) * 16 + c % 16] = weights[c * k * k + t] }
+        }
+        return p
+    }
+
+    /// Padded scratch width (pixels) for `g`: every tap of every output column lands inside.
+    static func columns(_ g: DepthwiseKernel.Geometry) -> Int { max(g.w, (g.wo - 1) * g.stride + g.k) }
+    /// Padded scratch height (rows).
+    static func rows(_ g: DepthwiseKernel.Geometry) -> Int { max(g.h, (g.ho - 1) * g.stride + g.k) }
+    /// Floats of scratch one 16-channel group needs.
+    static func scratchCount(_ g: DepthwiseKernel.Geometry) -> Int { rows(g) * columns(g) * 16 }
+
+    /// Convolves channel groups `groups` (16 channels each) of `input` (`[h·w × channels]`) into `output`
+    /// (`[ho·wo × channels]`). `weights` are packed (`pack`), `bias` is per channel. `scratch` holds at least
+    /// `scratchCount(g)` floats; it is zeroed here, then each group overwrites only the interior.
+    static func run(input: UnsafePointer<Float>, channels: Int, groups: Range<Int>, weights: UnsafePointer<Float>,
+                    bias: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, _ g: DepthwiseKernel.Geometry,
+                    scratch: UnsafeMutablePointer<Float>) {
+        guard !groups.isEmpty else { return }
+        scratch.initialize(repeating: 0, count: scratchCount(g))
+        for q in groups {
+            fill(input + 16 * q, channels: channels, g, scratch: scratch)
+            let taps = weights + q * g.k * g.k * 16
+            let b = UnsafeRawPointer(bias + 16 * q).loadUnaligned(as: Vec.self)
+            switch g.k {
+            case 3: convolve(DepthwiseKernel.K3.self, scratch: scratch, taps: taps, bias: b, output: output + 16 * q,
+                             channels: channels, g)
+            case 5: convolve(DepthwiseKernel.K5.self, scratch: scratch, taps: taps, bias: b, output: output + 16 * q,
+                             channels: channels, g)
+            default: convolve(DepthwiseKernel.KAny.self, scratch: scratch, taps: taps, bias: b,
+                              output: output + 16 * q, channels: channels, g)
+            }
+        }
+    }
+
+    /// One group's 16 channels of every pixel into the scratch interior.
+    @inline(__always)
+    private static func fill(_ x: UnsafePointer<Float>, channels: Int, _ g: DepthwiseKernel.Geometry,
+                             scratch: UnsafeMutablePointer<Float>) {
+        let cols = columns(g)
+        for y in 0..<g.h {
+            var src = UnsafeRawPointer(x + y * g.w * channels)
+            var dst = UnsafeMutableRawPointer(scratch + ((y + g.padTop) * cols + g.padLeft) * 16)
+            for _ in 0..<g.w {
+                dst.storeBytes(of: src.loadUnaligned(as: Vec.self), as: Vec.self)
+                src += channels * 4
+                dst += 64
+            }
+        }
+    }
+
+    /// The tap loops, specialised for `k` (taps held in registers: 25 of 32 for k = 5 on AVX-512). Two output
+    /// pixels per step, each with two partial sums (even/odd kernel rows): four independent FMA chains.
+    private static func convolve<K: DepthwiseKernel.KernelSize>(
+        _: K.Type, scratch: UnsafeMutablePointer<Float>, taps: UnsafePointer<Float>, bias: Vec,
+        output: UnsafeMutablePointer<Float>, channels: Int, _ g: DepthwiseKernel.Geometry
+    ) {
+        let k = K.k ?? g.k
+        let s = g.stride, cols = columns(g), wo = g.wo
+        let zero = Vec(repeating: 0), six = Vec(repeating: 6)
+        var w = InlineArray<25, Vec>(repeating: Vec())
+        let inRegisters = k <= 5
+        if inRegisters { for t in 0..<(k * k) { w[t] = UnsafeRawPointer(taps + 16 * t).loadUnaligned(as: Vec.self) } }
+        @inline(__always) func tap(_ t: Int) -> Vec {
+            inRegisters ? w[t] : UnsafeRawPointer(taps + 16 * t).loadUnaligned(as: Vec.self)
+        }
+        let step = s * 64   // bytes between the inputs of neighbouring output pixels
+        for oy in 0..<g.ho {
+            var out = UnsafeMutableRawPointer(output + oy * wo * channels)
+            var ox = 0
+            while ox + 2 <= wo {
+                var a0 = bias, a0b = zero, a1 = bias, a1b = zero
+                for ky in 0..<k {
+                    let row = UnsafeRawPointer(scratch + ((oy * s + ky) * cols + ox * s) * 16)
+                    for kx in 0..<k {
+                        let t = tap(ky * k + kx)
+                        let v0 = row.loadUnaligned(fromByteOffset: kx * 64, as: Vec.self)
+                        let v1 = row.loadUnaligned(fromByteOffset: kx * 64 + step, as: Vec.self)
+                        if ky & 1 == 0 { a0.addProduct(v0, t); a1.addProduct(v1, t) } else { a0b.addProduct(v0, t); a1b.addProduct(v1, t) }
+                    }
+                }
+                out.storeBytes(of: DepthwiseKernel.clamp(a0 + a0b, zero, six), as: Vec.self)
+                out.storeBytes(of: DepthwiseKernel.clamp(a1 + a1b, zero, six), toByteOffset: channels * 4, as: Vec.self)
+                out += 2 * channels * 4
+                ox += 2
+            }
+            if ox < wo {
+                var a0 = bias, a0b = zero
+                for ky in 0..<k {
+                    let row = UnsafeRawPointer(scratch + ((oy * s + ky) * cols + ox * s) * 16)
+                    for kx in 0..<k {
+                        let v0 = row.loadUnaligned(fromByteOffset: kx * 64, as: Vec.self)
+                        if ky & 1 == 0 { a0.addProduct(v0, tap(ky * k + kx)) } else { a0b.addProduct(v0, tap(ky * k + kx)) }
+                    }
+                }
+                out.storeBytes(of: DepthwiseKernel.clamp(a0 + a0b, zero, six), as: Vec.self)
+            }
+        }
+    }
+}

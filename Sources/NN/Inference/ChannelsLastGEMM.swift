@@ -1,0 +1,218 @@
+/// A 1×1-convolution GEMM on channels-last (pixel-major, NHWC) activations, for the network's small planes:
+/// `Y[p][m] = Σ_kk X[p][kk] · W[m][kk] + bias[m]`, vectorised over *output channels* instead of pixels.
+///
+/// Why a second layout: `PointwiseGEMM` vectorises over the pixels of a channel-major plane, and the late
+/// EfficientNet planes are 14×14 and 7×7 — 196 and 49 columns, which fill 32-wide tiles to 88 % and 77 % (the
+/// rest is computed and thrown away, and the partial panel is copied). Channel counts there are multiples of
+/// 16 (80 … 1280), so vectors over channels are always full, and 7-pixel row tiles divide 49 and 196 exactly.
+/// Micro-kernel: 7 pixels × 48 channels = 21 `SIMD16` accumulators fed per reduction step by 3 weight loads and
+/// 7 broadcasts (the outer-product kernel of Goto & van de Geijn 2008, §5, with the roles of A and B swapped).
+/// Weights are packed once in 16-channel panels; activations are read in place (no packing).
+struct ChannelsLastGEMM: Sendable {
+    typealias V = SIMD16<Float>
+    /// Pixels per row tile.
+    static let pixels = 7
+
+    /// Output channels (a multiple of 16) and reduction length (input channels).
+    let m: Int, k: Int
+    /// `packed[(q·k + kk)·16 + j] = W[q·16 + j][kk]`.
+    let packed: [Float]
+    let bias: [Float]
+
+    init(weights: [Float], bias: [Float], m: Int, k: Int) {
+        precondition(weights.count == m * k && bias.count == m && m % 16 == 0, "channels-last GEMM needs m % 16 == 0")
+        self.m = m
+        self.k = k
+        var p = [Float](repeating: 0, count: m * k)
+        for r in 0..<m {
+            for kk in 0..<k { p[((r / 16) * k + kk) * 16 + r % 16] = weights[r * k + kk] }
+        }
+        packed = p
+        self.bias = bias
+    }
+
+    init(_ conv: FoldedConv) {
+        precondition(conv.kernel == 1)
+        self.init(weights: conv.weights, bias: conv.bias, m: conv.outChannels, k: conv.inChannels)
+    }
+
+    typealias Epilogue = PointwiseGEMM.Epilogue
+
+    /// Computes output channels `channels` (multiples of 16 at both ends) for all `n` pixels: `x` is `[n × k]`
+    /// (row stride `k`), `c` is `[n × m]` (row stride `m`), the residual (if any) has `c`'s layout. Reads up to
+    /// 6 pixel rows past `n` in `x` (the caller's buffers have that slack); never writes past `n`.
+    func run(x: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, n: Int, channels: Range<Int>, epilogue: Epilogue) {
+        precondition(channels.lowerBound % 16 == 0 && channels.upperBound % 16 == 0 && channels.upperBound <= m)
+        packed.withUnsafeBufferPointer { wp in
+            bias.withUnsafeBufferPointer { bp in
+                var p0 = 0
+                while p0 < n {
+                    let valid = min(Self.pixels, n - p0)
+                    var c0 = channels.lowerBound
+                    while c0 < channels.upperBound {
+                        let left = channels.upperBound - c0
+                        let w = wp.baseAddress! + c0 * k
+                        let out = c + p0 * m + c0
+                        let b = bp.baseAddress! + c0
+                        let ro = p0 * m + c0
+                        if left >= 48 {
+                            tile3(x: x + p0 * k, ldx: k, w: w, c: out, ldc: m, pixelsValid: valid, bias: b,
+                                  epilogue: epilogue, residualOffset: ro)
+                            c0 += 48
+                        } else if left >= 32 {
+                            tile2(x: x + p0 * k, ldx: k, w: w, c: out, ldc: m, pixelsValid: valid, bias: b,
+                                  epilogue: epilogue, residualOffset: ro)
+                            c0 += 32
+                        } else {
+                            tile1(x: x + p0 * k, ldx: k, w: w, c: out, ldc: m, pixelsValid: valid, bias: b,
+                                  epilogue: epilogue, residualOffset: ro)
+                            c0 += 16
+                        }
+                    }
+                    p0 += Self.pixels
+                }
+            }
+        }
+    }
+
+    /// 7 pixels × 48 channels: 21 accumulators, 3 weight loads + 7 broadcasts per reduction step.
+    @inline(never)
+    private func tile3(x: UnsafePointer<Float>, ldx: Int, w: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>,
+                        ldc: Int, pixelsValid: Int, bias: UnsafePointer<Float>, epilogue: Epilogue, residualOffset: Int) {
+        var a00 = V(); var a01 = V(); var a02 = V()
+        var a10 = V(); var a11 = V(); var a12 = V()
+        var a20 = V(); var a21 = V(); var a22 = V()
+        var a30 = V(); var a31 = V(); var a32 = V()
+        var a40 = V(); var a41 = V(); var a42 = V()
+        var a50 = V(); var a51 = V(); var a52 = V()
+        var a60 = V(); var a61 = V(); var a62 = V()
+        let panel = k * 16
+        var xp = x, wp = UnsafeRawPointer(w)
+        let ld = ldx
+        for _ in 0..<k {
+            let w0 = Self.load(wp, 0 * panel * 4)
+            let w1 = Self.load(wp, 1 * panel * 4)
+            let w2 = Self.load(wp, 2 * panel * 4)
+            var s = V(repeating: xp[0]); a00.addProduct(s, w0); a01.addProduct(s, w1); a02.addProduct(s, w2);
+            s = V(repeating: xp[1 * ld]); a10.addProduct(s, w0); a11.addProduct(s, w1); a12.addProduct(s, w2);
+            s = V(repeating: xp[2 * ld]); a20.addProduct(s, w0); a21.addProduct(s, w1); a22.addProduct(s, w2);
+            s = V(repeating: xp[3 * ld]); a30.addProduct(s, w0); a31.addProduct(s, w1); a32.addProduct(s, w2);
+            s = V(repeating: xp[4 * ld]); a40.addProduct(s, w0); a41.addProduct(s, w1); a42.addProduct(s, w2);
+            s = V(repeating: xp[5 * ld]); a50.addProduct(s, w0); a51.addProduct(s, w1); a52.addProduct(s, w2);
+            s = V(repeating: xp[6 * ld]); a60.addProduct(s, w0); a61.addProduct(s, w1); a62.addProduct(s, w2);
+            xp += 1
+            wp += 64
+        }
+        let e = EpilogueContext(c: c, ldc: ldc, bias: bias, epilogue: epilogue, residualOffset: residualOffset)
+        if 0 < pixelsValid { Self.emit(0, 0, a00, e); Self.emit(0, 1, a01, e); Self.emit(0, 2, a02, e) }
+        if 1 < pixelsValid { Self.emit(1, 0, a10, e); Self.emit(1, 1, a11, e); Self.emit(1, 2, a12, e) }
+        if 2 < pixelsValid { Self.emit(2, 0, a20, e); Self.emit(2, 1, a21, e); Self.emit(2, 2, a22, e) }
+        if 3 < pixelsValid { Self.emit(3, 0, a30, e); Self.emit(3, 1, a31, e); Self.emit(3, 2, a32, e) }
+        if 4 < pixelsValid { Self.emit(4, 0, a40, e); Self.emit(4, 1, a41, e); Self.emit(4, 2, a42, e) }
+        if 5 < pixelsValid { Self.emit(5, 0, a50, e); Self.emit(5, 1, a51, e); Self.emit(5, 2, a52, e) }
+        if 6 < pixelsValid { Self.emit(6, 0, a60, e); Self.emit(6, 1, a61, e); Self.emit(6, 2, a62, e) }
+    }
+
+    /// 7 pixels × 32 channels: 14 accumulators, 2 weight loads + 7 broadcasts per reduction step.
+    @inline(never)
+    private func tile2(x: UnsafePointer<Float>, ldx: Int, w: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>,
+                        ldc: Int, pixelsValid: Int, bias: UnsafePointer<Float>, epilogue: Epilogue, residualOffset: Int) {
+        var a00 = V(); var a01 = V()
+        var a10 = V(); var a11 = V()
+        var a20 = V(); var a21 = V()
+        var a30 = V(); var a31 = V()
+        var a40 = V(); var a41 = V()
+        var a50 = V(); var a51 = V()
+        var a60 = V(); var a61 = V()
+        let panel = k * 16
+        var xp = x, wp = UnsafeRawPointer(w)
+        let ld = ldx
+        for _ in 0..<k {
+            let w0 = Self.load(wp, 0 * panel * 4)
+            let w1 = Self.load(wp, 1 * panel * 4)
+            var s = V(repeating: xp[0]); a00.addProduct(s, w0); a01.addProduct(s, w1);
+            s = V(repeating: xp[1 * ld]); a10.addProduct(s, w0); a11.addProduct(s, w1);
+            s = V(repeating: xp[2 * ld]); a20.addProduct(s, w0); a21.addProduct(s, w1);
+            s = V(repeating: xp[3 * ld]); a30.addProduct(s, w0); a31.addProduct(s, w1);
+            s = V(repeating: xp[4 * ld]); a40.addProduct(s, w0); a41.addProduct(s, w1);
+            s = V(repeating: xp[5 * ld]); a50.addProduct(s, w0); a51.addProduct(s, w1);
+            s = V(repeating: xp[6 * ld]); a60.addProduct(s, w0); a61.addProduct(s, w1);
+            xp += 1
+            wp += 64
+        }
+        let e = EpilogueContext(c: c, ldc: ldc, bias: bias, epilogue: epilogue, residualOffset: residualOffset)
+        if 0 < pixelsValid { Self.emit(0, 0, a00, e); Self.emit(0, 1, a01, e) }
+        if 1 < pixelsValid { Self.emit(1, 0, a10, e); Self.emit(1, 1, a11, e) }
+        if 2 < pixelsValid { Self.emit(2, 0, a20, e); Self.emit(2, 1, a21, e) }
+        if 3 < pixelsValid { Self.emit(3, 0, a30, e); Self.emit(3, 1, a31, e) }
+        if 4 < pixelsValid { Self.emit(4, 0, a40, e); Self.emit(4, 1, a41, e) }
+        if 5 < pixelsValid { Self.emit(5, 0, a50, e); Self.emit(5, 1, a51, e) }
+        if 6 < pixelsValid { Self.emit(6, 0, a60, e); Self.emit(6, 1, a61, e) }
+    }
+
+    /// 7 pixels × 16 channels: 7 accumulators, 1 weight loads + 7 broadcasts per reduction step.
+    @inline(never)
+    private func tile1(x: UnsafePointer<Float>, ldx: Int, w: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>,
+                        ldc: Int, pixelsValid: Int, bias: UnsafePointer<Float>, epilogue: Epilogue, residualOffset: Int) {
+        var a00 = V()
+        var a10 = V()
+        var a20 = V()
+        var a30 = V()
+        var a40 = V()
+        var a50 = V()
+        var a60 = V()
+        let panel = k * 16
+        var xp = x, wp = UnsafeRawPointer(w)
+        let ld = ldx
+        for _ in 0..<k {
+            let w0 = Self.load(wp, 0 * panel * 4)
+            var s = V(repeating: xp[0]); a00.addProduct(s, w0);
+            s = V(repeating: xp[1 * ld]); a10.addProduct(s, w0);
+            s = V(repeating: xp[2 * ld]); a20.addProduct(s, w0);
+            s = V(repeating: xp[3 * ld]); a30.addProduct(s, w0);
+            s = V(repeating: xp[4 * ld]); a40.addProduct(s, w0);
+            s = V(repeating: xp[5 * ld]); a50.addProduct(s, w0);
+            s = V(repeating: xp[6 * ld]); a60.addProduct(s, w0);
+            xp += 1
+            wp += 64
+        }
+        let e = EpilogueContext(c: c, ldc: ldc, bias: bias, epilogue: epilogue, residualOffset: residualOffset)
+        if 0 < pixelsValid { Self.emit(0, 0, a00, e) }
+        if 1 < pixelsValid { Self.emit(1, 0, a10, e) }
+        if 2 < pixelsValid { Self.emit(2, 0, a20, e) }
+        if 3 < pixelsValid { Self.emit(3, 0, a30, e) }
+        if 4 < pixelsValid { Self.emit(4, 0, a40, e) }
+        if 5 < pixelsValid { Self.emit(5, 0, a50, e) }
+        if 6 < pixelsValid { Self.emit(6, 0, a60, e) }
+    }
+
+    private struct EpilogueContext {
+        let c: UnsafeMutablePointer<Float>, ldc: Int, bias: UnsafePointer<Float>, epilogue: Epilogue, residualOffset: Int
+    }
+
+    /// Vector `v` of pixel row `i`: bias, then ReLU6 or the residual add, then the store.
+    @_transparent
+    private static func emit(_ i: Int, _ v: Int, _ acc: V, _ e: EpilogueContext) {
+        var x = acc + load(UnsafeRawPointer(e.bias + 16 * v), 0)
+        switch e.epilogue {
+        case .biasReLU6:
+            x = DepthwiseKernel.clamp(x, V(repeating: 0), V(repeating: 6))
+        case .bias(let residual):
+            if let residual {
+                x += load(UnsafeRawPointer(residual + e.residualOffset + i * e.ldc + 16 * v), 0)
+            }
+        }
+        store(x, UnsafeMutableRawPointer(e.c + i * e.ldc + 16 * v))
+    }
+
+    @inline(__always)
+    private static func store(_ v: V, _ p: UnsafeMutableRawPointer) { p.storeBytes(of: v, as: V.self) }
+
+    /// An unaligned vector load (and `store` below). Wrappers of their own so that the stdlib's generic
+    /// `loadUnaligned`/`storeBytes` are inlined into these small functions first: called directly from the
+    /// large tile functions, the optimiser left them as a call per access (and spilled every accumulator).
+    @inline(__always)
+    private static func load(_ p: UnsafeRawPointer, _ byteOffset: Int) -> V {
+        p.loadUnaligned(fromByteOffset: byteOffset, as: V.self)
+    }
+}

@@ -1,0 +1,74 @@
+extension EfficientNetLite0 {
+    /// Slice `t` of `ws.chunks` of a channels-last phase (see `ChannelsLastGEMM` for why the small planes run
+    /// channels-last). Same two-phase block structure as the channel-major path: the expand conv of a slice of
+    /// channels is followed at once by the depthwise conv of those channels, still in cache.
+    func runChannelsLastPhase(_ t: Int, _ ws: InferenceWorkspace) {
+        let chunks = ws.chunks
+        switch ws.phase {
+        case let .toChannelsLast(x, y, channels, plane):
+            let lo = plane * t / chunks, hi = plane * (t + 1) / chunks
+            for p in lo..<hi {
+                let dst = y + p * channels
+                for c in 0..<channels { dst[c] = x[c * plane + p] }
+            }
+        case let .expandChannelsLast(i, blockInput, g):
+            let block = blocks[i], spec = block.spec
+            guard let form = block.channelsLast else { return }
+            let groups = Self.groupSlice(t, of: chunks, channels: spec.expand)
+            guard !groups.isEmpty else { return }
+            form.expand.run(x: blockInput, c: ws.expanded, n: g.h * g.w, channels: groups.lowerBound * 16..<groups.upperBound * 16,
+                            epilogue: .biasReLU6)
+            form.depthwise.withUnsafeBufferPointer { dw in
+                block.depthwise.bias.withUnsafeBufferPointer { db in
+                    ChannelsLastDepthwise.run(input: ws.expanded, channels: spec.expand, groups: groups,
+                                              weights: dw.baseAddress!, bias: db.baseAddress!, output: ws.depthwise, g,
+                                              scratch: ws.scratch[t])
+                }
+            }
+        case let .projectChannelsLast(i, y, residual, plane):
+            guard let form = blocks[i].channelsLast else { return }
+            let groups = Self.groupSlice(t, of: chunks, channels: form.project.m)
+            guard !groups.isEmpty else { return }
+            form.project.run(x: ws.depthwise, c: y, n: plane, channels: groups.lowerBound * 16..<groups.upperBound * 16,
+                             epilogue: .bias(residual: residual))
+        case let .headChannelsLast(x, plane, out):
+            guard let gemm = headChannelsLast else { return }
+            let groups = Self.groupSlice(t, of: chunks, channels: gemm.m)
+            guard !groups.isEmpty else { return }
+            let channels = groups.lowerBound * 16..<groups.upperBound * 16
+            gemm.run(x: x, c: ws.head, n: plane, channels: channels, epilogue: .biasReLU6)
+            Self.meanPoolChannelsLast(ws.head, plane: plane, stride: gemm.m, channels: channels, out: out)
+        default:
+            return
+        }
+    }
+
+    /// Slice `t` of `chunks` of a channel count, in 16-channel groups, preferring cuts at multiples of 48
+    /// channels (the GEMM's widest tile) when there are enough groups.
+    static func groupSlice(_ t: Int, of chunks: Int, channels: Int) -> Range<Int> {
+        let groups = channels / 16
+        if groups % 3 == 0 && groups / 3 >= chunks {
+            let triples = groups / 3
+            return triples * t / chunks * 3..<triples * (t + 1) / chunks * 3
+        }
+        return groups * t / chunks..<groups * (t + 1) / chunks
+    }
+
+    /// `out[c] = mean_p y[p][c]` over a channels-last `[plane × stride]` tensor, for `channels` (16-aligned).
+    static func meanPoolChannelsLast(_ y: UnsafePointer<Float>, plane: Int, stride: Int, channels: Range<Int>,
+                                     out: UnsafeMutablePointer<Float>) {
+        typealias V = SIMD16<Float>
+        let inv = V(repeating: 1 / Float(plane))
+        var c = channels.lowerBound
+        while c < channels.upperBound {
+            var s = V()
+            var p = UnsafeRawPointer(y + c)
+            for _ in 0..<plane {
+                s += p.loadUnaligned(as: V.self)
+                p += stride * 4
+            }
+            UnsafeMutableRawPointer(out + c).storeBytes(of: s * inv, as: V.self)
+            c += 16
+        }
+    }
+}

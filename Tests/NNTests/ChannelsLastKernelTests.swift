@@ -1,0 +1,91 @@
+import Testing
+@testable import NN
+
+/// The channels-last (NHWC) inference kernels against naive loops over the same definitions, and the whole
+/// network with and without the channels-last switch.
+@Suite("Channels-last inference kernels")
+struct ChannelsLastKernelTests {
+    @Test func gemmMatchesNaiveWithEveryEpilogue() {
+        var rng = SplitMix(seed: 7)
+        for trial in 0..<40 {
+            let m = 16 * rng.int(1...9), k = rng.int(1...90), n = rng.int(1...60)
+            let w = (0..<(m * k)).map { _ in rng.float() }
+            let bias = (0..<m).map { _ in rng.float() }
+            // 6 pixel rows of slack past n, as the workspace buffers have; NaN so that using them would show.
+            let x = (0..<(n * k)).map { _ in rng.float() } + [Float](repeating: .nan, count: 6 * k)
+            let residual = (0..<(m * n)).map { _ in rng.float() }
+            let gemm = ChannelsLastGEMM(weights: w, bias: bias, m: m, k: k)
+            // A slice of 16-channel groups, as the parallel phases use.
+            let g0 = rng.int(0...(m / 16 - 1)), g1 = rng.int((g0 + 1)...(m / 16))
+            let mode = trial % 3
+            var c = [Float](repeating: .nan, count: m * n + 1)
+            c[m * n] = 12345   // sentinel: nothing written past the last pixel
+            residual.withUnsafeBufferPointer { rp in
+                c.withUnsafeMutableBufferPointer { cp in
+                    let e: PointwiseGEMM.Epilogue = mode == 0 ? .biasReLU6 : .bias(residual: mode == 1 ? rp.baseAddress! : nil)
+                    gemm.run(x: x, c: cp.baseAddress!, n: n, channels: (g0 * 16)..<(g1 * 16), epilogue: e)
+                }
+            }
+            #expect(c[m * n] == 12345)
+            for p in 0..<n {
+                for o in 0..<m {
+                    guard (g0 * 16..<g1 * 16).contains(o) else {
+                        #expect(c[p * m + o].isNaN, "wrote outside its slice at pixel \(p), channel \(o)")
+                        continue
+                    }
+                    var acc = Double(bias[o])
+                    for kk in 0..<k { acc += Double(w[o * k + kk]) * Double(x[p * k + kk]) }
+                    if mode == 0 { acc = min(max(acc, 0), 6) }
+                    if mode == 1 { acc += Double(residual[p * m + o]) }
+                    #expect(abs(Float(acc) - c[p * m + o]) <= 1e-4 * max(1, abs(Float(acc))), "m=\(m) k=\(k) n=\(n)")
+                }
+            }
+        }
+    }
+
+    @Test(arguments: [3, 5])
+    func depthwiseMatchesNaive(k: Int) {
+        var rng = SplitMix(seed: 100 + UInt64(k))
+        for _ in 0..<30 {
+            let h = rng.int(1...16), w = rng.int(1...16), s = rng.int(1...2), channels = 16 * rng.int(1...4)
+            let g = DepthwiseKernel.Geometry(h: h, w: w, k: k, stride: s)
+            let x = (0..<(h * w * channels)).map { _ in rng.float() * 4 }
+            let weights = (0..<(channels * k * k)).map { _ in rng.float() }
+            let bias = (0..<channels).map { _ in rng.float() }
+            let packed = ChannelsLastDepthwise.pack(weights: weights, channels: channels, k: k)
+            let g0 = rng.int(0...(channels / 16 - 1)), g1 = rng.int((g0 + 1)...(channels / 16))
+            var y = [Float](repeating: .nan, count: g.ho * g.wo * channels + 1)
+            y[g.ho * g.wo * channels] = 12345
+            var scratch = [Float](repeating: .nan, count: ChannelsLastDepthwise.scratchCount(g))
+            y.withUnsafeMutableBufferPointer { yp in
+                scratch.withUnsafeMutableBufferPointer { sp in
+                    ChannelsLastDepthwise.run(input: x, channels: channels, groups: g0..<g1, weights: packed, bias: bias,
+                                              output: yp.baseAddress!, g, scratch: sp.baseAddress!)
+                }
+            }
+            #expect(y[g.ho * g.wo * channels] == 12345)
+            for c in 0..<channels {
+                let plane = (0..<(h * w)).map { x[$0 * channels + c] }
+                let ref = EfficientNetKernelTests.naiveDepthwise(plane, h: h, w: w, k: k, s: s,
+                                                                 weights: Array(weights[(c * k * k)..<((c + 1) * k * k)]),
+                                                                 bias: bias[c], inputBias: nil, relu6: true)
+                let got = (0..<(g.ho * g.wo)).map { y[$0 * channels + c] }
+                if (g0 * 16..<g1 * 16).contains(c) {
+                    #expect(EfficientNetKernelTests.close(got, ref), "h=\(h) w=\(w) k=\(k) s=\(s) channel \(c)")
+                } else {
+                    #expect(got.allSatisfy { $0.isNaN }, "wrote channel \(c) outside its groups")
+                }
+            }
+        }
+    }
+
+    @Test func groupSlicesCoverEveryChannelOnce() {
+        for channels in stride(from: 16, through: 1280, by: 16) {
+            for chunks in 1...3 {
+                let slices = (0..<chunks).map { EfficientNetLite0.groupSlice($0, of: chunks, channels: channels) }
+                #expect(slices.first?.lowerBound == 0 && slices.last?.upperBound == channels / 16)
+                #expect(zip(slices, slices.dropFirst()).allSatisfy { $0.upperBound == $1.lowerBound })
+            }
+        }
+    }
+}
