@@ -31,10 +31,22 @@ struct ChannelsLastGEMM: Sendable {
         self.bias = bias
     }
 
-    init(_ conv: FoldedConv) {
+    /// A 1×1 conv with its channel counts padded with zeros to `m` outputs (a multiple of 16) and `k` inputs:
+    /// padded outputs are exactly 0 (zero weights and bias), padded inputs (0 from the layer before) add nothing.
+    init(_ conv: FoldedConv, m: Int? = nil, k: Int? = nil) {
         precondition(conv.kernel == 1)
-        self.init(weights: conv.weights, bias: conv.bias, m: conv.outChannels, k: conv.inChannels)
+        let m = m ?? conv.outChannels, k = k ?? conv.inChannels
+        precondition(m >= conv.outChannels && k >= conv.inChannels)
+        var w = [Float](repeating: 0, count: m * k), b = [Float](repeating: 0, count: m)
+        for o in 0..<conv.outChannels {
+            b[o] = conv.bias[o]
+            for i in 0..<conv.inChannels { w[o * k + i] = conv.weights[o * conv.inChannels + i] }
+        }
+        self.init(weights: w, bias: b, m: m, k: k)
     }
+
+    /// `c` rounded up to a whole number of 16-channel vectors: channels-last tensors are stored this wide.
+    static func padded(_ c: Int) -> Int { (c + 15) / 16 * 16 }
 
     typealias Epilogue = PointwiseGEMM.Epilogue
 

@@ -6,10 +6,16 @@ extension EfficientNetLite0 {
         let chunks = ws.chunks
         switch ws.phase {
         case let .toChannelsLast(x, y, channels, plane):
+            // Stored 16-padded; the padding channels are 0. Channel-major reads are sequential per channel.
+            let width = ChannelsLastGEMM.padded(channels)
             let lo = plane * t / chunks, hi = plane * (t + 1) / chunks
-            for p in lo..<hi {
-                let dst = y + p * channels
-                for c in 0..<channels { dst[c] = x[c * plane + p] }
+            for c in 0..<width {
+                if c < channels {
+                    let src = x + c * plane
+                    for p in lo..<hi { y[p * width + c] = src[p] }
+                } else {
+                    for p in lo..<hi { y[p * width + c] = 0 }
+                }
             }
         case let .expandChannelsLast(i, blockInput, g):
             let block = blocks[i], spec = block.spec

@@ -11,7 +11,7 @@ extension EfficientNetLite0 {
         case project(block: Int, output: UnsafeMutablePointer<Float>, residual: UnsafePointer<Float>?, plane: Int)
         /// Head 1×1 conv + bias + ReLU6 + global average pool, split by output channels.
         case head(input: UnsafeMutablePointer<Float>, plane: Int, features: UnsafeMutablePointer<Float>)
-        /// Channel-major `[C × plane]` → channels-last `[plane × C]`, split by pixels.
+        /// Channel-major `[C × plane]` → channels-last `[plane × padded(C)]`, split by pixels.
         case toChannelsLast(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, channels: Int, plane: Int)
         /// Channels-last `expand` (expand conv + depthwise of the same channels), split by 16-channel groups.
         case expandChannelsLast(block: Int, input: UnsafeMutablePointer<Float>, geometry: DepthwiseKernel.Geometry)
@@ -40,11 +40,12 @@ extension EfficientNetLite0 {
         InferenceParallel.forEach(chunks, ws.task)
         var h = (inputSize + 1) / 2, w = (inputSize + 1) / 2
         var input = UnsafeMutablePointer<Float>(mutating: ws.cols)
+        let switchAt = chunks == 1 ? channelsLastFrom : channelsLastFromSplit
         for (i, block) in blocks.enumerated() {
             let spec = block.spec
             let g = DepthwiseKernel.Geometry(h: h, w: w, k: spec.kernel, stride: spec.stride)
-            let last = block.channelsLast != nil
-            if last && i == channelsLastFrom {
+            let last = i >= switchAt
+            if last && i == switchAt {
                 // The switch to channels-last: the block input moves to the other ping-pong buffer.
                 let moved = input == ws.a ? ws.b : ws.a
                 ws.phase = .toChannelsLast(input: input, output: moved, channels: spec.in, plane: h * w)

@@ -60,32 +60,39 @@ public final class EfficientNetLite0 {
         }
 
         init(spec: EfficientNetArchitecture.Block, expand: FoldedConv?, depthwise: FoldedConv, project: FoldedConv,
-             channelsLast: Bool) {
+             channelsLast: Bool, channelMajor: Bool) {
             self.spec = spec
             self.expand = expand
             self.depthwise = depthwise
             self.project = project
             if channelsLast, let expand {
+                // Channels-last tensors are stored 16-padded (24 → 32, 40 → 48); the padding stays 0.
+                let pad = ChannelsLastGEMM.padded
                 self.channelsLast = ChannelsLastForm(
-                    expand: ChannelsLastGEMM(expand),
+                    expand: ChannelsLastGEMM(expand, m: pad(spec.expand), k: pad(spec.in)),
                     depthwise: ChannelsLastDepthwise.pack(weights: depthwise.weights, channels: spec.expand, k: spec.kernel),
-                    project: ChannelsLastGEMM(project))
-                expandGEMM = nil
-                projectGEMM = PointwiseGEMM(weights: [], bias: [], m: 0, k: 0)
+                    project: ChannelsLastGEMM(project, m: pad(spec.out), k: pad(spec.expand)))
             } else {
                 self.channelsLast = nil
+            }
+            if channelMajor || self.channelsLast == nil {
                 expandGEMM = expand.map(PointwiseGEMM.init)
                 projectGEMM = PointwiseGEMM(project)
+            } else {
+                expandGEMM = nil
+                projectGEMM = PointwiseGEMM(weights: [], bias: [], m: 0, k: 0)
             }
         }
     }
 
-    /// First block that runs channels-last (NHWC): its input plane is the first at most
-    /// `channelsLastMaxPlane` pixels, where vectors over channels beat vectors over pixels (measured,
-    /// bench/RESULTS.md). Blocks before it run channel-major.
+    /// First block that runs channels-last (NHWC) when each worker runs whole images (batches of ≥ 2): from
+    /// block 1 on (measured, bench/RESULTS.md). Blocks before it run channel-major.
     public let channelsLastFrom: Int
-    /// Default switch point: planes of 14×14 and smaller.
-    static let channelsLastMaxPlane = 14 * 14
+    /// The same for one image split across threads: the first block whose input plane is at most 14×14
+    /// (measured: the early channels-last layers split worse over threads).
+    public let channelsLastFromSplit: Int
+    /// Input-plane limit for `channelsLastFromSplit`.
+    static let splitChannelsLastMaxPlane = 14 * 14
     /// The head runs channels-last when the last block does.
     var headChannelsLast: ChannelsLastGEMM?
 
@@ -114,21 +121,11 @@ public final class EfficientNetLite0 {
         stem = try FoldedConv.fold(conv: "stem.conv.weight", bn: "stem.bn", epsilon: eps, from: m)
         var blocks: [Block] = []
         var channels = stem.outChannels
-        // Default switch: the first block whose input plane is small enough and whose channel counts allow it.
-        var plane = ((inputSize + 1) / 2) * ((inputSize + 1) / 2), side = (inputSize + 1) / 2
-        var firstSmall = arch.blocks.count
-        for (i, spec) in arch.blocks.enumerated() {
-            if i > 0 && plane <= Self.channelsLastMaxPlane && firstSmall == arch.blocks.count { firstSmall = i }
-            side = (side + spec.stride - 1) / spec.stride
-            plane = side * side
-        }
-        var from = max(1, min(channelsLastFrom ?? firstSmall, arch.blocks.count))
-        // Channels-last needs every channel count from there on to be a multiple of 16 (true for EfficientNet).
-        while from < arch.blocks.count, !arch.blocks[from...].allSatisfy({ $0.expand % 16 == 0 && $0.out % 16 == 0 })
-                || arch.head.out % 16 != 0 {
-            from += 1
-        }
+        let from = Self.channelsLastSwitch(arch, inputSize: inputSize, requested: channelsLastFrom, maxPlane: .max)
+        let fromSplit = Self.channelsLastSwitch(arch, inputSize: inputSize, requested: channelsLastFrom,
+                                                maxPlane: Self.splitChannelsLastMaxPlane)
         self.channelsLastFrom = from
+        channelsLastFromSplit = fromSplit
         for (i, spec) in arch.blocks.enumerated() {
             let p = "blocks.\(i)."
             let expand = spec.expand != spec.in
@@ -142,7 +139,8 @@ public final class EfficientNetLite0 {
                   expand != nil || i == 0 else {
                 throw NNError(code: .shapeMismatch, message: "block \(i) tensors do not match its description \(spec)")
             }
-            blocks.append(Block(spec: spec, expand: expand, depthwise: dw, project: project, channelsLast: i >= from))
+            blocks.append(Block(spec: spec, expand: expand, depthwise: dw, project: project,
+                                channelsLast: i >= min(from, fromSplit), channelMajor: i < max(from, fromSplit)))
             channels = spec.out
         }
         self.blocks = blocks
@@ -154,14 +152,14 @@ public final class EfficientNetLite0 {
                           + "class names, classifier \(classifierHead.classCount)×\(classifierHead.featureCount))")
         }
         stemGEMM = PointwiseGEMM(stem)
-        if from < blocks.count {
-            headChannelsLast = ChannelsLastGEMM(head)
+        if max(from, fromSplit) < blocks.count {
+            headChannelsLast = ChannelsLastGEMM(head, k: ChannelsLastGEMM.padded(head.inChannels))
             headGEMM = PointwiseGEMM(weights: [], bias: [], m: 0, k: 0)
         } else {
             headGEMM = PointwiseGEMM(head)
         }
         let plan = InferenceWorkspace.Plan(net: blocks, stem: stem, head: head, inputSize: inputSize, threads: threads,
-                                           channelsLastFrom: from)
+                                           channelsLastFrom: min(from, fromSplit))
         workspaces = (0..<threads).map { _ in InferenceWorkspace(plan) }
         featureBuffer = .allocate(capacity: 1)
         // Long-lived parallel bodies (unowned: the network owns its workspaces and these closures).
@@ -170,6 +168,25 @@ public final class EfficientNetLite0 {
     }
 
     deinit { featureBuffer.deallocate() }
+
+    /// The channels-last switch block: `requested` (clamped to 1…blocks), else the first block whose input
+    /// plane is at most `maxPlane` pixels; moved later while a block from there on cannot run channels-last
+    /// (the depthwise kernel needs expanded channels in multiples of 16, and every block an expand conv).
+    static func channelsLastSwitch(_ arch: EfficientNetArchitecture, inputSize: Int, requested: Int?,
+                                   maxPlane: Int) -> Int {
+        var side = (inputSize + 1) / 2
+        var first = arch.blocks.count
+        for (i, spec) in arch.blocks.enumerated() {
+            if i > 0 && side * side <= maxPlane && first == arch.blocks.count { first = i }
+            side = (side + spec.stride - 1) / spec.stride
+        }
+        var from = max(1, min(requested ?? first, arch.blocks.count))
+        while from < arch.blocks.count, !arch.blocks[from...].allSatisfy({ $0.expand % 16 == 0 && $0.expand != $0.in })
+                || arch.head.out % 16 != 0 {
+            from += 1
+        }
+        return from
+    }
 
     /// Elements of one preprocessed image (3·H·W).
     public var imageElementCount: Int { 3 * inputSize * inputSize }

@@ -14,7 +14,7 @@ final class InferenceWorkspace {
         var slack = 16
 
         init(net blocks: [EfficientNetLite0.Block], stem: FoldedConv, head: FoldedConv, inputSize: Int, threads: Int,
-             channelsLastFrom: Int) {
+             channelsLastFrom: Int) {   // the earlier of the network's two switch blocks
             var h = (inputSize + 1) / 2
             cols = stem.inChannels * stem.kernel * stem.kernel * h * h
             expanded = stem.outChannels * h * h
@@ -24,8 +24,11 @@ final class InferenceWorkspace {
             maxK = max(maxK, b.spec.in, b.spec.expand)
                 let g = DepthwiseKernel.Geometry(h: h, w: h, k: b.spec.kernel, stride: b.spec.stride)
                 depthwise = max(depthwise, b.spec.expand * g.ho * g.wo)
-                blockOut = max(blockOut, b.spec.out * g.ho * g.wo)
-                scratch = max(scratch, i >= channelsLastFrom ? ChannelsLastDepthwise.scratchCount(g) : g.scratchCount)
+                // Channels-last blocks store 16-padded channels, and their input was moved there.
+                let pad = i >= channelsLastFrom ? ChannelsLastGEMM.padded : { $0 }
+                blockOut = max(blockOut, pad(b.spec.out) * g.ho * g.wo, pad(b.spec.in) * g.h * g.w)
+                // From the switch on a block may run either way (batch-parallel vs split passes switch apart).
+                scratch = max(scratch, g.scratchCount, i >= channelsLastFrom ? ChannelsLastDepthwise.scratchCount(g) : 0)
                 h = g.ho
             }
             self.head = head.outChannels * h * h
