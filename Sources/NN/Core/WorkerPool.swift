@@ -40,16 +40,28 @@ final class WorkerPool: @unchecked Sendable {
     private var participants = 0   // workers (not counting the caller) asked to run the current job
     private var pending = 0        // of those, how many have not finished
     private var workers = 0
+    /// `generation`, readable without the lock (spinning workers watch it).
+    private let published = Atomic<Int>(0)
+    /// Helpers that have finished the current job (the submitter spins on it before sleeping).
+    private let finishedHelpers = Atomic<Int>(0)
 
     /// The engine's pool: training, layer kernels and the GEMM split (capped by `NNThreads`).
     static let shared = WorkerPool(name: "nn-pool")
     /// EfficientNet inference's own pool, so a classifier keeps its threads while a trainer holds `shared`.
-    static let inference = WorkerPool(name: "nn-infer")
+    /// It spins between jobs: one image split over two threads is ~35 fork-joins of 50–500 µs each, and on a
+    /// virtual machine a condition-variable wake-up costs about as much as a phase — measured, the second
+    /// thread then arrived after the caller had run both halves (bench/RESULTS.md). ONNX Runtime's pool spins
+    /// for the same reason. 250 µs covers the gaps between phases (microseconds) and costs at most that much
+    /// CPU after a batch.
+    static let inference = WorkerPool(name: "nn-infer", spinNanoseconds: 250_000)
 
     private let name: String
+    /// How long a worker (and the submitter, for the workers' results) polls before sleeping; 0: never.
+    private let spinNanoseconds: UInt64
 
-    private init(name: String) {
+    private init(name: String, spinNanoseconds: UInt64 = 0) {
         self.name = name
+        self.spinNanoseconds = spinNanoseconds
         mutex = .allocate(capacity: 1)
         wake = .allocate(capacity: 1)
         finished = .allocate(capacity: 1)
@@ -85,12 +97,22 @@ final class WorkerPool: @unchecked Sendable {
         job.next.store(0, ordering: .relaxed)
         participants = helpers
         pending = helpers
+        finishedHelpers.store(0, ordering: .relaxed)
         generation &+= 1
+        published.store(generation, ordering: .releasing)
         pthread_cond_broadcast(wake)
         pthread_mutex_unlock(mutex)
 
         job.drain()
 
+        if spinNanoseconds > 0 {
+            let start = Self.now()
+            var polls = 0
+            while finishedHelpers.load(ordering: .acquiring) < helpers {
+                polls &+= 1
+                if polls & 63 == 0 && Self.now() &- start > spinNanoseconds { break }
+            }
+        }
         pthread_mutex_lock(mutex)
         while pending > 0 { pthread_cond_wait(finished, mutex) }
         job.body = { _ in }
@@ -134,16 +156,34 @@ final class WorkerPool: @unchecked Sendable {
 
     private func workerLoop(index: Int, seen startGeneration: Int) -> Never {
         var seen = startGeneration
-        pthread_mutex_lock(mutex)
         while true {
+            if spinNanoseconds > 0 {
+                let start = Self.now()
+                var polls = 0
+                while published.load(ordering: .acquiring) == seen {
+                    polls &+= 1
+                    if polls & 63 == 0 && Self.now() &- start > spinNanoseconds { break }
+                }
+            }
+            pthread_mutex_lock(mutex)
             while generation == seen { pthread_cond_wait(wake, mutex) }
             seen = generation
-            guard index < participants else { continue }
+            let participates = index < participants
             pthread_mutex_unlock(mutex)
+            guard participates else { continue }
             job.drain()
+            finishedHelpers.wrappingAdd(1, ordering: .releasing)
             pthread_mutex_lock(mutex)
             pending -= 1
             if pending == 0 { pthread_cond_signal(finished) }
+            pthread_mutex_unlock(mutex)
         }
+    }
+
+    /// CLOCK_MONOTONIC in nanoseconds (vDSO: no system call).
+    private static func now() -> UInt64 {
+        var t = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &t)
+        return UInt64(t.tv_sec) &* 1_000_000_000 &+ UInt64(t.tv_nsec)
     }
 }
