@@ -88,4 +88,44 @@ struct ChannelsLastKernelTests {
             }
         }
     }
+
+    @Test func stemMatchesNaiveTFSameConvOnOddAndEvenSizes() {
+        var rng = SplitMix(seed: 31)
+        for _ in 0..<12 {
+            let h = rng.int(3...40), w = rng.int(3...40)
+            let weights = (0..<(32 * 27)).map { _ in rng.float() }
+            let bias = (0..<32).map { _ in rng.float() }
+            let x = (0..<(3 * h * w)).map { _ in rng.float() * 2 }
+            let conv = FoldedConv(outChannels: 32, inChannels: 3, kernel: 3, weights: weights, bias: bias)
+            guard let stem = ChannelsLastStem(conv) else { Issue.record("32-channel 3×3 stem refused"); return }
+            let (ho, pt) = EfficientNetKernelTests.samePadding(h, 3, 2), (wo, pl) = EfficientNetKernelTests.samePadding(w, 3, 2)
+            var y = [Float](repeating: .nan, count: ho * wo * 32 + 1)
+            y[ho * wo * 32] = 12345
+            let split = rng.int(0...ho)   // two row slices, as two threads would run them
+            y.withUnsafeMutableBufferPointer { yp in
+                stem.run(x: x, h: h, w: w, y: yp.baseAddress!, rows: 0..<split)
+                stem.run(x: x, h: h, w: w, y: yp.baseAddress!, rows: split..<ho)
+            }
+            #expect(y[ho * wo * 32] == 12345)
+            for oy in 0..<ho {
+                for ox in 0..<wo {
+                    for co in 0..<32 {
+                        var acc = Double(bias[co])
+                        for ci in 0..<3 {
+                            for ky in 0..<3 {
+                                for kx in 0..<3 {
+                                    let iy = oy * 2 + ky - pt, ix = ox * 2 + kx - pl
+                                    guard iy >= 0, iy < h, ix >= 0, ix < w else { continue }
+                                    acc += Double(x[(ci * h + iy) * w + ix]) * Double(weights[co * 27 + (ci * 3 + ky) * 3 + kx])
+                                }
+                            }
+                        }
+                        let ref = Float(min(max(acc, 0), 6))
+                        let got = y[(oy * wo + ox) * 32 + co]
+                        #expect(abs(got - ref) <= 1e-4 * max(1, abs(ref)), "h=\(h) w=\(w) at (\(oy), \(ox)) channel \(co)")
+                    }
+                }
+            }
+        }
+    }
 }

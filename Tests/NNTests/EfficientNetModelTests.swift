@@ -210,15 +210,16 @@ struct EfficientNetLayoutTests {
         let reference = try EfficientNetLite0(modelFile: m, threads: 1, channelsLastFrom: 99)
         #expect(reference.channelsLastFrom == 16)
         let ref = x.withUnsafeBufferPointer { reference.logits(batch: $0, n: 2) }
-        // The default: batch-parallel passes switch at block 1, split passes at the first 14×14 plane (block 6).
+        // The default: batch-parallel passes switch at block 0 (channels-last stem), split passes at the first
+        // 14×14 plane (block 6).
         let byDefault = try EfficientNetLite0(modelFile: m, threads: 2)
-        #expect(byDefault.channelsLastFrom == 1 && byDefault.channelsLastFromSplit == 6)
+        #expect(byDefault.channelsLastFrom == 0 && byDefault.channelsLastFromSplit == 6)
         let defaultBatch = x.withUnsafeBufferPointer { byDefault.logits(batch: $0, n: 2) }
         let defaultOne = x.withUnsafeBufferPointer { byDefault.logits(batch: UnsafeBufferPointer(rebasing: $0[0..<150_528]), n: 1) }
         #expect(zip(defaultBatch, ref).allSatisfy { abs($0 - $1) <= 1e-4 })
         #expect(zip(defaultOne, ref.prefix(1000)).allSatisfy { abs($0 - $1) <= 1e-4 })
-        // From block 1 on, including blocks with 24 or 40 output channels (stored 16-padded).
-        for from in [1, 2, 3, 5, 6, 11, 15] {
+        // From the stem on, including blocks with 24 or 40 output channels (stored 16-padded).
+        for from in [0, 1, 2, 3, 5, 6, 11, 15] {
             for threads in [1, 2] {
                 let net = try EfficientNetLite0(modelFile: m, threads: threads, channelsLastFrom: from)
                 #expect(net.channelsLastFrom == from && net.channelsLastFromSplit == from)

@@ -5,6 +5,10 @@ extension EfficientNetLite0 {
     func runChannelsLastPhase(_ t: Int, _ ws: InferenceWorkspace) {
         let chunks = ws.chunks
         switch ws.phase {
+        case let .stemChannelsLast(x):
+            guard let kernel = stemChannelsLast else { return }
+            let ho = (inputSize + 1) / 2
+            kernel.run(x: x, h: inputSize, w: inputSize, y: ws.expanded, rows: ho * t / chunks..<ho * (t + 1) / chunks)
         case let .toChannelsLast(x, y, channels, plane):
             // Stored 16-padded; the padding channels are 0. Channel-major reads are sequential per channel.
             let width = ChannelsLastGEMM.padded(channels)
@@ -22,8 +26,9 @@ extension EfficientNetLite0 {
             guard let form = block.channelsLast else { return }
             let groups = Self.groupSlice(t, of: chunks, channels: spec.expand)
             guard !groups.isEmpty else { return }
-            form.expand.run(x: blockInput, c: ws.expanded, n: g.h * g.w, channels: groups.lowerBound * 16..<groups.upperBound * 16,
-                            epilogue: .biasReLU6)
+            // Block 0 has no expand conv: its depthwise input, the stem output, is already in `ws.expanded`.
+            form.expand?.run(x: blockInput, c: ws.expanded, n: g.h * g.w,
+                             channels: groups.lowerBound * 16..<groups.upperBound * 16, epilogue: .biasReLU6)
             form.depthwise.withUnsafeBufferPointer { dw in
                 block.depthwise.bias.withUnsafeBufferPointer { db in
                     ChannelsLastDepthwise.run(input: ws.expanded, channels: spec.expand, groups: groups,

@@ -11,6 +11,8 @@ extension EfficientNetLite0 {
         case project(block: Int, output: UnsafeMutablePointer<Float>, residual: UnsafePointer<Float>?, plane: Int)
         /// Head 1×1 conv + bias + ReLU6 + global average pool, split by output channels.
         case head(input: UnsafeMutablePointer<Float>, plane: Int, features: UnsafeMutablePointer<Float>)
+        /// The stem conv straight into channels-last `ws.expanded` (block 0's depthwise input), split by rows.
+        case stemChannelsLast(image: UnsafePointer<Float>)
         /// Channel-major `[C × plane]` → channels-last `[plane × padded(C)]`, split by pixels.
         case toChannelsLast(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, channels: Int, plane: Int)
         /// Channels-last `expand` (expand conv + depthwise of the same channels), split by 16-channel groups.
@@ -36,16 +38,16 @@ extension EfficientNetLite0 {
     func forward(image x: UnsafePointer<Float>, features out: UnsafeMutablePointer<Float>,
                  workspace ws: InferenceWorkspace, chunks: Int) {
         ws.chunks = chunks
-        ws.phase = .stem(image: x)
+        let switchAt = chunks == 1 ? channelsLastFrom : channelsLastFromSplit
+        ws.phase = switchAt == 0 ? .stemChannelsLast(image: x) : .stem(image: x)
         InferenceParallel.forEach(chunks, ws.task)
         var h = (inputSize + 1) / 2, w = (inputSize + 1) / 2
         var input = UnsafeMutablePointer<Float>(mutating: ws.cols)
-        let switchAt = chunks == 1 ? channelsLastFrom : channelsLastFromSplit
         for (i, block) in blocks.enumerated() {
             let spec = block.spec
             let g = DepthwiseKernel.Geometry(h: h, w: w, k: spec.kernel, stride: spec.stride)
             let last = i >= switchAt
-            if last && i == switchAt {
+            if last && i == switchAt && i > 0 {
                 // The switch to channels-last: the block input moves to the other ping-pong buffer.
                 let moved = input == ws.a ? ws.b : ws.a
                 ws.phase = .toChannelsLast(input: input, output: moved, channels: spec.in, plane: h * w)

@@ -39,20 +39,26 @@ extension EfficientNetLite0 {
         for image in 0..<n {
             let x = batch.baseAddress! + image * imageElementCount
             var h = (inputSize + 1) / 2, w = (inputSize + 1) / 2
-            timed("stem im2col", macs: 0, .stem(image: x))
+            let switchAt = chunks == 1 ? channelsLastFrom : channelsLastFromSplit
+            if switchAt == 0 {
+                timed("stem 3×3/2 \(stem.inChannels)→\(stem.outChannels) NHWC", macs: stem.outChannels * stem.inChannels * 9 * h * w,
+                      .stemChannelsLast(image: x))
+            } else {
+                timed("stem im2col", macs: 0, .stem(image: x))
+            }
             var input = UnsafeMutablePointer<Float>(mutating: ws.cols)
             for (i, block) in blocks.enumerated() {
                 let spec = block.spec
                 let g = DepthwiseKernel.Geometry(h: h, w: w, k: spec.kernel, stride: spec.stride)
-                let switchAt = chunks == 1 ? channelsLastFrom : channelsLastFromSplit
                 let last = i >= switchAt
-                if last && i == switchAt {
+                if last && i == switchAt && i > 0 {
                     let moved = input == ws.a ? ws.b : ws.a
                     timed("to channels-last", macs: 0, .toChannelsLast(input: input, output: moved, channels: spec.in, plane: h * w))
                     input = moved
                 }
                 let tag = last ? " NHWC" : ""
-                let producerMacs = i == 0 ? stem.outChannels * stem.inChannels * 9 * h * w : spec.in * spec.expand * h * w
+                let producerMacs = i == 0 ? (last ? 0 : stem.outChannels * stem.inChannels * 9 * h * w)
+                                          : spec.in * spec.expand * h * w
                 timed("block \(i) \(i == 0 ? "stem" : "expand") \(spec.in)→\(spec.expand) @\(h)² + dw k\(spec.kernel)s\(spec.stride)\(tag)",
                       macs: producerMacs + spec.expand * g.ho * g.wo * spec.kernel * spec.kernel,
                       last ? .expandChannelsLast(block: i, input: input, geometry: g) : .expand(block: i, input: input, geometry: g))

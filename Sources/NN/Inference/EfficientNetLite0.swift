@@ -54,7 +54,8 @@ public final class EfficientNetLite0 {
         let channelsLast: ChannelsLastForm?
 
         struct ChannelsLastForm {
-            let expand: ChannelsLastGEMM
+            /// `nil` for block 0, whose depthwise conv reads the stem's output.
+            let expand: ChannelsLastGEMM?
             let depthwise: [Float]
             let project: ChannelsLastGEMM
         }
@@ -65,11 +66,11 @@ public final class EfficientNetLite0 {
             self.expand = expand
             self.depthwise = depthwise
             self.project = project
-            if channelsLast, let expand {
+            if channelsLast {
                 // Channels-last tensors are stored 16-padded (24 → 32, 40 → 48); the padding stays 0.
                 let pad = ChannelsLastGEMM.padded
                 self.channelsLast = ChannelsLastForm(
-                    expand: ChannelsLastGEMM(expand, m: pad(spec.expand), k: pad(spec.in)),
+                    expand: expand.map { ChannelsLastGEMM($0, m: pad(spec.expand), k: pad(spec.in)) },
                     depthwise: ChannelsLastDepthwise.pack(weights: depthwise.weights, channels: spec.expand, k: spec.kernel),
                     project: ChannelsLastGEMM(project, m: pad(spec.out), k: pad(spec.expand)))
             } else {
@@ -86,13 +87,16 @@ public final class EfficientNetLite0 {
     }
 
     /// First block that runs channels-last (NHWC) when each worker runs whole images (batches of ≥ 2): from
-    /// block 1 on (measured, bench/RESULTS.md). Blocks before it run channel-major.
+    /// block 0 on, the stem computed straight into channels-last (measured, bench/RESULTS.md). Blocks before it
+    /// run channel-major.
     public let channelsLastFrom: Int
     /// The same for one image split across threads: the first block whose input plane is at most 14×14
     /// (measured: the early channels-last layers split worse over threads).
     public let channelsLastFromSplit: Int
     /// Input-plane limit for `channelsLastFromSplit`.
     static let splitChannelsLastMaxPlane = 14 * 14
+    /// The stem computed straight into channels-last (when block 0 runs channels-last).
+    var stemChannelsLast: ChannelsLastStem?
     /// The head runs channels-last when the last block does.
     var headChannelsLast: ChannelsLastGEMM?
 
@@ -121,9 +125,13 @@ public final class EfficientNetLite0 {
         stem = try FoldedConv.fold(conv: "stem.conv.weight", bn: "stem.bn", epsilon: eps, from: m)
         var blocks: [Block] = []
         var channels = stem.outChannels
-        let from = Self.channelsLastSwitch(arch, inputSize: inputSize, requested: channelsLastFrom, maxPlane: .max)
+        let stemChannelsLast = ChannelsLastStem(stem)
+        let from = Self.channelsLastSwitch(arch, inputSize: inputSize, requested: channelsLastFrom, maxPlane: .max,
+                                           stemAllows: stemChannelsLast != nil)
         let fromSplit = Self.channelsLastSwitch(arch, inputSize: inputSize, requested: channelsLastFrom,
-                                                maxPlane: Self.splitChannelsLastMaxPlane)
+                                                maxPlane: Self.splitChannelsLastMaxPlane,
+                                                stemAllows: stemChannelsLast != nil)
+        if min(from, fromSplit) == 0 { self.stemChannelsLast = stemChannelsLast }
         self.channelsLastFrom = from
         channelsLastFromSplit = fromSplit
         for (i, spec) in arch.blocks.enumerated() {
@@ -173,15 +181,17 @@ public final class EfficientNetLite0 {
     /// plane is at most `maxPlane` pixels; moved later while a block from there on cannot run channels-last
     /// (the depthwise kernel needs expanded channels in multiples of 16, and every block an expand conv).
     static func channelsLastSwitch(_ arch: EfficientNetArchitecture, inputSize: Int, requested: Int?,
-                                   maxPlane: Int) -> Int {
+                                   maxPlane: Int, stemAllows: Bool) -> Int {
         var side = (inputSize + 1) / 2
         var first = arch.blocks.count
         for (i, spec) in arch.blocks.enumerated() {
-            if i > 0 && side * side <= maxPlane && first == arch.blocks.count { first = i }
+            if side * side <= maxPlane && first == arch.blocks.count { first = i }
             side = (side + spec.stride - 1) / spec.stride
         }
-        var from = max(1, min(requested ?? first, arch.blocks.count))
-        while from < arch.blocks.count, !arch.blocks[from...].allSatisfy({ $0.expand % 16 == 0 && $0.expand != $0.in })
+        // Block 0 (no expand conv) can switch only with the channels-last stem kernel; later blocks need one.
+        var from = max(stemAllows ? 0 : 1, min(requested ?? first, arch.blocks.count))
+        while from < arch.blocks.count,
+              !arch.blocks[from...].enumerated().allSatisfy({ $1.expand % 16 == 0 && ($1.expand != $1.in || from + $0 == 0) })
                 || arch.head.out % 16 != 0 {
             from += 1
         }
