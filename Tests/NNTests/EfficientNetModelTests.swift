@@ -210,10 +210,13 @@ struct EfficientNetLayoutTests {
         let reference = try EfficientNetLite0(modelFile: m, threads: 1, channelsLastFrom: 99)
         #expect(reference.channelsLastFrom == 16)
         let ref = x.withUnsafeBufferPointer { reference.logits(batch: $0, n: 2) }
-        // The default: batch-parallel passes switch at block 0 (channels-last stem), split passes at the first
-        // 14×14 plane (block 6).
+        // The default: both batch-parallel and split passes switch at block 0 (channels-last stem).
         let byDefault = try EfficientNetLite0(modelFile: m, threads: 2)
-        #expect(byDefault.channelsLastFrom == 0 && byDefault.channelsLastFromSplit == 6)
+        #expect(byDefault.channelsLastFrom == 0 && byDefault.channelsLastFromSplit == 0)
+        // A mixed network (batch-parallel from the stem, split passes from block 6) computes the same logits.
+        let mixed = try EfficientNetLite0(modelFile: m, threads: 2, channelsLastFrom: 0, channelsLastFromSplit: 6)
+        let mixedOne = x.withUnsafeBufferPointer { mixed.logits(batch: UnsafeBufferPointer(rebasing: $0[0..<150_528]), n: 1) }
+        #expect(zip(mixedOne, ref.prefix(1000)).allSatisfy { abs($0 - $1) <= 1e-4 })
         let defaultBatch = x.withUnsafeBufferPointer { byDefault.logits(batch: $0, n: 2) }
         let defaultOne = x.withUnsafeBufferPointer { byDefault.logits(batch: UnsafeBufferPointer(rebasing: $0[0..<150_528]), n: 1) }
         #expect(zip(defaultBatch, ref).allSatisfy { abs($0 - $1) <= 1e-4 })

@@ -90,11 +90,13 @@ public final class EfficientNetLite0 {
     /// block 0 on, the stem computed straight into channels-last (measured, bench/RESULTS.md). Blocks before it
     /// run channel-major.
     public let channelsLastFrom: Int
-    /// The same for one image split across threads: the first block whose input plane is at most 14×14
-    /// (measured: the early channels-last layers split worse over threads).
+    /// The same for one image split across threads. Also block 0 by default: before the inference pool spun
+    /// between jobs the early channels-last layers split worse and this was block 6 (the first 14×14 plane);
+    /// measured again with the spinning pool, block 0 wins here too (bench/RESULTS.md). Kept separate so the
+    /// two can be measured apart (`init(channelsLastFrom:)` sets both).
     public let channelsLastFromSplit: Int
-    /// Input-plane limit for `channelsLastFromSplit`.
-    static let splitChannelsLastMaxPlane = 14 * 14
+    /// Input-plane limit for the default `channelsLastFromSplit` (no limit: from the stem on).
+    static let splitChannelsLastMaxPlane = Int.max
     /// The stem computed straight into channels-last (when block 0 runs channels-last).
     var stemChannelsLast: ChannelsLastStem?
     /// The head runs channels-last when the last block does.
@@ -104,7 +106,9 @@ public final class EfficientNetLite0 {
     /// - Parameter threads: worker threads (≥ 1); both cores by default. Callers sharing the box with ingest cap it.
     /// - Parameter channelsLastFrom: first block to run channels-last (`nil`: the measured default; a value past
     ///   the last block runs everything channel-major). Both layouts compute the same function (tested).
-    public init(modelFile m: ModelFile, threads: Int = 2, channelsLastFrom: Int? = nil) throws {
+    /// - Parameter channelsLastFromSplit: the same for one image split over threads (default: `channelsLastFrom`).
+    public init(modelFile m: ModelFile, threads: Int = 2, channelsLastFrom: Int? = nil,
+                channelsLastFromSplit: Int? = nil) throws {
         guard m.architectureName == "effnet-lite0" else {
             throw NNError(code: .unsupportedArchitecture,
                           message: "model is '\(m.architectureName)', not effnet-lite0; pass an ImageNet backbone file")
@@ -128,12 +132,13 @@ public final class EfficientNetLite0 {
         let stemChannelsLast = ChannelsLastStem(stem)
         let from = Self.channelsLastSwitch(arch, inputSize: inputSize, requested: channelsLastFrom, maxPlane: .max,
                                            stemAllows: stemChannelsLast != nil)
-        let fromSplit = Self.channelsLastSwitch(arch, inputSize: inputSize, requested: channelsLastFrom,
+        let fromSplit = Self.channelsLastSwitch(arch, inputSize: inputSize,
+                                                requested: channelsLastFromSplit ?? channelsLastFrom,
                                                 maxPlane: Self.splitChannelsLastMaxPlane,
                                                 stemAllows: stemChannelsLast != nil)
         if min(from, fromSplit) == 0 { self.stemChannelsLast = stemChannelsLast }
         self.channelsLastFrom = from
-        channelsLastFromSplit = fromSplit
+        self.channelsLastFromSplit = fromSplit
         for (i, spec) in arch.blocks.enumerated() {
             let p = "blocks.\(i)."
             let expand = spec.expand != spec.in
