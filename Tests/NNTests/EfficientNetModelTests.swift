@@ -217,6 +217,12 @@ struct EfficientNetLayoutTests {
         let mixed = try EfficientNetLite0(modelFile: m, threads: 2, channelsLastFrom: 0, channelsLastFromSplit: 6)
         let mixedOne = x.withUnsafeBufferPointer { mixed.logits(batch: UnsafeBufferPointer(rebasing: $0[0..<150_528]), n: 1) }
         #expect(zip(mixedOne, ref.prefix(1000)).allSatisfy { abs($0 - $1) <= 1e-4 })
+        // Split passes entirely channel-major while batch-parallel ones are channels-last: both heads exist.
+        let apart = try EfficientNetLite0(modelFile: m, threads: 2, channelsLastFrom: 0, channelsLastFromSplit: 99)
+        let apartOne = x.withUnsafeBufferPointer { apart.logits(batch: UnsafeBufferPointer(rebasing: $0[0..<150_528]), n: 1) }
+        let apartBatch = x.withUnsafeBufferPointer { apart.logits(batch: $0, n: 2) }
+        #expect(zip(apartOne, ref.prefix(1000)).allSatisfy { abs($0 - $1) <= 1e-4 })
+        #expect(zip(apartBatch, ref).allSatisfy { abs($0 - $1) <= 1e-4 })
         let defaultBatch = x.withUnsafeBufferPointer { byDefault.logits(batch: $0, n: 2) }
         let defaultOne = x.withUnsafeBufferPointer { byDefault.logits(batch: UnsafeBufferPointer(rebasing: $0[0..<150_528]), n: 1) }
         #expect(zip(defaultBatch, ref).allSatisfy { abs($0 - $1) <= 1e-4 })

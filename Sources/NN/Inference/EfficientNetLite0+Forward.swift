@@ -37,10 +37,21 @@ extension EfficientNetLite0 {
     /// conversion allocates (the inference hot path must not).
     func forward(image x: UnsafePointer<Float>, features out: UnsafeMutablePointer<Float>,
                  workspace ws: InferenceWorkspace, chunks: Int) {
+        walk(image: x, features: out, workspace: ws, chunks: chunks) { _ in InferenceParallel.forEach(chunks, ws.task) }
+    }
+
+    /// The sequence of phases of one forward pass: sets `ws.phase` to each in turn and calls `run` to run it
+    /// (`forward` fork-joins it; `profilePhases` also times it), so the two cannot drift apart. `run` is
+    /// non-escaping: nothing is allocated.
+    func walk(image x: UnsafePointer<Float>, features out: UnsafeMutablePointer<Float>, workspace ws: InferenceWorkspace,
+              chunks: Int, _ run: (Phase) -> Void) {
         ws.chunks = chunks
+        func step(_ phase: Phase) {
+            ws.phase = phase
+            run(phase)
+        }
         let switchAt = chunks == 1 ? channelsLastFrom : channelsLastFromSplit
-        ws.phase = switchAt == 0 ? .stemChannelsLast(image: x) : .stem(image: x)
-        InferenceParallel.forEach(chunks, ws.task)
+        step(switchAt == 0 ? .stemChannelsLast(image: x) : .stem(image: x))
         var h = (inputSize + 1) / 2, w = (inputSize + 1) / 2
         var input = UnsafeMutablePointer<Float>(mutating: ws.cols)
         for (i, block) in blocks.enumerated() {
@@ -50,25 +61,20 @@ extension EfficientNetLite0 {
             if last && i == switchAt && i > 0 {
                 // The switch to channels-last: the block input moves to the other ping-pong buffer.
                 let moved = input == ws.a ? ws.b : ws.a
-                ws.phase = .toChannelsLast(input: input, output: moved, channels: spec.in, plane: h * w)
-                InferenceParallel.forEach(chunks, ws.task)
+                step(.toChannelsLast(input: input, output: moved, channels: spec.in, plane: h * w))
                 input = moved
             }
-            ws.phase = last ? .expandChannelsLast(block: i, input: input, geometry: g)
-                            : .expand(block: i, input: input, geometry: g)
-            InferenceParallel.forEach(chunks, ws.task)
+            step(last ? .expandChannelsLast(block: i, input: input, geometry: g) : .expand(block: i, input: input, geometry: g))
             let y = i == 0 || input == ws.b ? ws.a : ws.b
             let residual = spec.residual ? UnsafePointer(input) : nil
-            ws.phase = last ? .projectChannelsLast(block: i, output: y, residual: residual, plane: g.ho * g.wo)
-                            : .project(block: i, output: y, residual: residual, plane: g.ho * g.wo)
-            InferenceParallel.forEach(chunks, ws.task)
+            step(last ? .projectChannelsLast(block: i, output: y, residual: residual, plane: g.ho * g.wo)
+                      : .project(block: i, output: y, residual: residual, plane: g.ho * g.wo))
             input = y
             h = g.ho
             w = g.wo
         }
-        ws.phase = headChannelsLast != nil ? .headChannelsLast(input: input, plane: h * w, features: out)
-                                           : .head(input: input, plane: h * w, features: out)
-        InferenceParallel.forEach(chunks, ws.task)
+        step(switchAt < blocks.count ? .headChannelsLast(input: input, plane: h * w, features: out)
+                                     : .head(input: input, plane: h * w, features: out))
         ws.phase = .idle
     }
 

@@ -18,62 +18,25 @@ extension EfficientNetLite0 {
     public func profilePhases(batch: UnsafeBufferPointer<Float>, n: Int, chunks: Int) -> [PhaseTime] {
         precondition(batch.count >= n * imageElementCount && chunks >= 1 && chunks <= threads)
         let ws = workspaces[0]
-        ws.chunks = chunks
         var times: [PhaseTime] = []
         var samples: [[Double]] = []
-        func timed(_ name: String, macs: Int, _ phase: Phase) {
-            ws.phase = phase
-            var t0 = timespec(), t1 = timespec()
-            clock_gettime(CLOCK_MONOTONIC, &t0)
-            InferenceParallel.forEach(chunks, ws.task)
-            clock_gettime(CLOCK_MONOTONIC, &t1)
-            let s = Double(t1.tv_sec - t0.tv_sec) + Double(t1.tv_nsec - t0.tv_nsec) * 1e-9
-            if let i = times.firstIndex(where: { $0.name == name }) { samples[i].append(s) }
-            else {
-                times.append(PhaseTime(name: name, seconds: 0, macs: macs))
-                samples.append([s])
-            }
-        }
         let features = UnsafeMutablePointer<Float>.allocate(capacity: featureCount)
         defer { features.deallocate() }
         for image in 0..<n {
-            let x = batch.baseAddress! + image * imageElementCount
-            var h = (inputSize + 1) / 2, w = (inputSize + 1) / 2
-            let switchAt = chunks == 1 ? channelsLastFrom : channelsLastFromSplit
-            if switchAt == 0 {
-                timed("stem 3×3/2 \(stem.inChannels)→\(stem.outChannels) NHWC", macs: stem.outChannels * stem.inChannels * 9 * h * w,
-                      .stemChannelsLast(image: x))
-            } else {
-                timed("stem im2col", macs: 0, .stem(image: x))
-            }
-            var input = UnsafeMutablePointer<Float>(mutating: ws.cols)
-            for (i, block) in blocks.enumerated() {
-                let spec = block.spec
-                let g = DepthwiseKernel.Geometry(h: h, w: w, k: spec.kernel, stride: spec.stride)
-                let last = i >= switchAt
-                if last && i == switchAt && i > 0 {
-                    let moved = input == ws.a ? ws.b : ws.a
-                    timed("to channels-last", macs: 0, .toChannelsLast(input: input, output: moved, channels: spec.in, plane: h * w))
-                    input = moved
+            walk(image: batch.baseAddress! + image * imageElementCount, features: features, workspace: ws,
+                 chunks: chunks) { phase in
+                var t0 = timespec(), t1 = timespec()
+                clock_gettime(CLOCK_MONOTONIC, &t0)
+                InferenceParallel.forEach(chunks, ws.task)
+                clock_gettime(CLOCK_MONOTONIC, &t1)
+                let s = Double(t1.tv_sec - t0.tv_sec) + Double(t1.tv_nsec - t0.tv_nsec) * 1e-9
+                let (name, macs) = describe(phase)
+                if let i = times.firstIndex(where: { $0.name == name }) { samples[i].append(s) }
+                else {
+                    times.append(PhaseTime(name: name, seconds: 0, macs: macs))
+                    samples.append([s])
                 }
-                let tag = last ? " NHWC" : ""
-                let producerMacs = i == 0 ? (last ? 0 : stem.outChannels * stem.inChannels * 9 * h * w)
-                                          : spec.in * spec.expand * h * w
-                timed("block \(i) \(i == 0 ? "stem" : "expand") \(spec.in)→\(spec.expand) @\(h)² + dw k\(spec.kernel)s\(spec.stride)\(tag)",
-                      macs: producerMacs + spec.expand * g.ho * g.wo * spec.kernel * spec.kernel,
-                      last ? .expandChannelsLast(block: i, input: input, geometry: g) : .expand(block: i, input: input, geometry: g))
-                let y = i == 0 || input == ws.b ? ws.a : ws.b
-                let residual = spec.residual ? UnsafePointer(input) : nil
-                timed("block \(i) project \(spec.expand)→\(spec.out) @\(g.ho)²\(tag)", macs: spec.expand * spec.out * g.ho * g.wo,
-                      last ? .projectChannelsLast(block: i, output: y, residual: residual, plane: g.ho * g.wo)
-                           : .project(block: i, output: y, residual: residual, plane: g.ho * g.wo))
-                input = y
-                h = g.ho
-                w = g.wo
             }
-            timed("head \(head.inChannels)→\(head.outChannels) @\(h)² + pool", macs: head.inChannels * head.outChannels * h * w,
-                  headChannelsLast != nil ? .headChannelsLast(input: input, plane: h * w, features: features)
-                                          : .head(input: input, plane: h * w, features: features))
         }
         ws.phase = .idle
         // Median per phase × images: robust to the preemptions of a shared box, which hit single phases.
@@ -82,5 +45,32 @@ extension EfficientNetLite0 {
             times[i].seconds = sorted[sorted.count / 2] * Double(n)
         }
         return times
+    }
+
+    /// A phase's name and multiply-adds per image, for the profile.
+    private func describe(_ phase: Phase) -> (String, Int) {
+        func side(_ plane: Int) -> Int { Int(Double(plane).squareRoot().rounded()) }
+        let stemMacs = stem.outChannels * stem.inChannels * stem.kernel * stem.kernel * ((inputSize + 1) / 2) * ((inputSize + 1) / 2)
+        switch phase {
+        case .idle: return ("idle", 0)
+        case .stem: return ("stem im2col", 0)
+        case .stemChannelsLast:
+            return ("stem \(stem.kernel)×\(stem.kernel)/2 \(stem.inChannels)→\(stem.outChannels) NHWC", stemMacs)
+        case .toChannelsLast: return ("to channels-last", 0)
+        case let .expand(i, _, g), let .expandChannelsLast(i, _, g):
+            let spec = blocks[i].spec, nhwc: Bool
+            if case .expandChannelsLast = phase { nhwc = true } else { nhwc = false }
+            // Block 0's producer is the stem conv: counted here on the channel-major path (im2col + GEMM).
+            let producer = i == 0 ? (nhwc ? 0 : stemMacs) : spec.in * spec.expand * g.h * g.w
+            return ("block \(i) \(i == 0 ? "stem" : "expand") \(spec.in)→\(spec.expand) @\(g.h)² + dw k\(spec.kernel)s\(spec.stride)"
+                    + (nhwc ? " NHWC" : ""), producer + spec.expand * g.ho * g.wo * spec.kernel * spec.kernel)
+        case let .project(i, _, _, plane), let .projectChannelsLast(i, _, _, plane):
+            let spec = blocks[i].spec, nhwc: Bool
+            if case .projectChannelsLast = phase { nhwc = true } else { nhwc = false }
+            return ("block \(i) project \(spec.expand)→\(spec.out) @\(side(plane))²" + (nhwc ? " NHWC" : ""),
+                    spec.expand * spec.out * plane)
+        case let .head(_, plane, _), let .headChannelsLast(_, plane, _):
+            return ("head \(head.inChannels)→\(head.outChannels) @\(side(plane))² + pool", head.inChannels * head.outChannels * plane)
+        }
     }
 }

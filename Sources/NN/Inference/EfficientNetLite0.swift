@@ -99,7 +99,7 @@ public final class EfficientNetLite0 {
     static let splitChannelsLastMaxPlane = Int.max
     /// The stem computed straight into channels-last (when block 0 runs channels-last).
     var stemChannelsLast: ChannelsLastStem?
-    /// The head runs channels-last when the last block does.
+    /// The head for passes that end channels-last.
     var headChannelsLast: ChannelsLastGEMM?
 
     /// Builds the network from an `effnet-lite0` model file.
@@ -165,12 +165,11 @@ public final class EfficientNetLite0 {
                           + "class names, classifier \(classifierHead.classCount)×\(classifierHead.featureCount))")
         }
         stemGEMM = PointwiseGEMM(stem)
-        if max(from, fromSplit) < blocks.count {
+        // The head runs in whichever layout a pass ends in (each pass kind may end in either).
+        if min(from, fromSplit) < blocks.count {
             headChannelsLast = ChannelsLastGEMM(head, k: ChannelsLastGEMM.padded(head.inChannels))
-            headGEMM = PointwiseGEMM(weights: [], bias: [], m: 0, k: 0)
-        } else {
-            headGEMM = PointwiseGEMM(head)
         }
+        headGEMM = max(from, fromSplit) < blocks.count ? PointwiseGEMM(weights: [], bias: [], m: 0, k: 0) : PointwiseGEMM(head)
         let plan = InferenceWorkspace.Plan(net: blocks, stem: stem, head: head, inputSize: inputSize, threads: threads,
                                            channelsLastFrom: min(from, fromSplit))
         workspaces = (0..<threads).map { _ in InferenceWorkspace(plan) }
