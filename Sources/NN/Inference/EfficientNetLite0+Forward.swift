@@ -29,8 +29,10 @@ extension EfficientNetLite0 {
     /// 0) for a slice of channels, then the depthwise conv of *the same* channels — depthwise channel c reads
     /// only producer channel c, so the slice needs no barrier in between and its output is still in cache.
     /// Phase B: the project conv, split by output columns (large planes) or output channels (small planes),
-    /// with bias and residual add fused. All 1×1 convs (and the stem, after im2col) run `PointwiseGEMM`; the
-    /// parallelism is ours, so a preempted helper thread is covered by whichever thread is free.
+    /// with bias and residual add fused. Blocks from `channelsLastFrom` (`channelsLastFromSplit` when split) on
+    /// run channels-last (`ChannelsLastStem`/`ChannelsLastGEMM`/`ChannelsLastDepthwise`, split by 16-channel
+    /// groups); blocks before it channel-major (`PointwiseGEMM`, the stem after im2col). The parallelism is ours,
+    /// so a preempted helper thread is covered by whichever thread is free.
     ///
     /// Phases are described by `ws.phase` and run by the workspace's persistent `task` closure: a closure
     /// literal per phase would be converted to an escaping one for the worker threads on every call, and that
