@@ -59,8 +59,13 @@ struct ChannelsLastKernelTests {
             var scratch = [Float](repeating: .nan, count: ChannelsLastDepthwise.scratchCount(g))
             y.withUnsafeMutableBufferPointer { yp in
                 scratch.withUnsafeMutableBufferPointer { sp in
+                    // In two row bands, as the banded expand phase runs it (scratch zeroed by the first only).
+                    let split = rng.int(0...g.ho)
                     ChannelsLastDepthwise.run(input: x, channels: channels, groups: g0..<g1, weights: packed, bias: bias,
-                                              output: yp.baseAddress!, g, scratch: sp.baseAddress!)
+                                              output: yp.baseAddress!, g, scratch: sp.baseAddress!, rows: 0..<split)
+                    ChannelsLastDepthwise.run(input: x, channels: channels, groups: g0..<g1, weights: packed, bias: bias,
+                                              output: yp.baseAddress!, g, scratch: sp.baseAddress!, rows: split..<g.ho,
+                                              zeroScratch: false)
                 }
             }
             #expect(y[g.ho * g.wo * channels] == 12345)

@@ -28,33 +28,45 @@ enum ChannelsLastDepthwise {
 
     /// Convolves channel groups `groups` (16 channels each) of `input` (`[h·w × channels]`) into `output`
     /// (`[ho·wo × channels]`). `weights` are packed (`pack`), `bias` is per channel. `scratch` holds at least
-    /// `scratchCount(g)` floats; it is zeroed here, then each group overwrites only the interior.
+    /// `scratchCount(g)` floats; it is zeroed here (unless `zeroScratch` is false: a later band of the same
+    /// layer), then each group overwrites only the interior. `rows`: the output rows to compute (a band; all by
+    /// default); only the input rows they read are copied.
     static func run(input: UnsafePointer<Float>, channels: Int, groups: Range<Int>, weights: UnsafePointer<Float>,
                     bias: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, _ g: DepthwiseKernel.Geometry,
-                    scratch: UnsafeMutablePointer<Float>) {
+                    scratch: UnsafeMutablePointer<Float>, rows: Range<Int>? = nil, zeroScratch: Bool = true) {
         guard !groups.isEmpty else { return }
-        scratch.initialize(repeating: 0, count: scratchCount(g))
+        if zeroScratch { scratch.initialize(repeating: 0, count: scratchCount(g)) }
+        let band = rows ?? 0..<g.ho
+        guard !band.isEmpty else { return }
+        let inputRows = inputRows(g, band)
         for q in groups {
-            fill(input + 16 * q, channels: channels, g, scratch: scratch)
+            fill(input + 16 * q, channels: channels, g, scratch: scratch, rows: inputRows)
             let taps = weights + q * g.k * g.k * 16
             let b = UnsafeRawPointer(bias + 16 * q).loadUnaligned(as: Vec.self)
             switch g.k {
             case 3: convolve(DepthwiseKernel.K3.self, scratch: scratch, taps: taps, bias: b, output: output + 16 * q,
-                             channels: channels, g)
+                             channels: channels, g, rows: band)
             case 5: convolve(DepthwiseKernel.K5.self, scratch: scratch, taps: taps, bias: b, output: output + 16 * q,
-                             channels: channels, g)
+                             channels: channels, g, rows: band)
             default: convolve(DepthwiseKernel.KAny.self, scratch: scratch, taps: taps, bias: b,
-                              output: output + 16 * q, channels: channels, g)
+                              output: output + 16 * q, channels: channels, g, rows: band)
             }
         }
     }
 
-    /// One group's 16 channels of every pixel into the scratch interior.
+    /// Input rows that output rows `band` read (TF "SAME": padded row `oy·s + ky` is input row that − padTop).
+    static func inputRows(_ g: DepthwiseKernel.Geometry, _ band: Range<Int>) -> Range<Int> {
+        guard !band.isEmpty else { return 0..<0 }
+        let lo = max(0, band.lowerBound * g.stride - g.padTop)
+        return lo..<max(lo, min(g.h, (band.upperBound - 1) * g.stride + g.k - g.padTop))
+    }
+
+    /// One group's 16 channels of input rows `rows` into the scratch interior.
     @inline(__always)
     private static func fill(_ x: UnsafePointer<Float>, channels: Int, _ g: DepthwiseKernel.Geometry,
-                             scratch: UnsafeMutablePointer<Float>) {
+                             scratch: UnsafeMutablePointer<Float>, rows: Range<Int>) {
         let cols = columns(g)
-        for y in 0..<g.h {
+        for y in rows {
             var src = UnsafeRawPointer(x + y * g.w * channels)
             var dst = UnsafeMutableRawPointer(scratch + ((y + g.padTop) * cols + g.padLeft) * 16)
             for _ in 0..<g.w {
@@ -69,7 +81,7 @@ enum ChannelsLastDepthwise {
     /// pixels per step, each with two partial sums (even/odd kernel rows): four independent FMA chains.
     private static func convolve<K: DepthwiseKernel.KernelSize>(
         _: K.Type, scratch: UnsafeMutablePointer<Float>, taps: UnsafePointer<Float>, bias: Vec,
-        output: UnsafeMutablePointer<Float>, channels: Int, _ g: DepthwiseKernel.Geometry
+        output: UnsafeMutablePointer<Float>, channels: Int, _ g: DepthwiseKernel.Geometry, rows: Range<Int>
     ) {
         let k = K.k ?? g.k
         let s = g.stride, cols = columns(g), wo = g.wo
@@ -81,7 +93,7 @@ enum ChannelsLastDepthwise {
             inRegisters ? w[t] : UnsafeRawPointer(taps + 16 * t).loadUnaligned(as: Vec.self)
         }
         let step = s * 64   // bytes between the inputs of neighbouring output pixels
-        for oy in 0..<g.ho {
+        for oy in rows {
             var out = UnsafeMutableRawPointer(output + oy * wo * channels)
             var ox = 0
             while ox + 2 <= wo {

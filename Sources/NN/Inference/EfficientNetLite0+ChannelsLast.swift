@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 extension EfficientNetLite0 {
     /// Slice `t` of `ws.chunks` of a channels-last phase (see `ChannelsLastGEMM` for why the small planes run
     /// channels-last). Same two-phase block structure as the channel-major path: the expand conv of a slice of
@@ -26,15 +30,29 @@ extension EfficientNetLite0 {
             guard let form = block.channelsLast else { return }
             let groups = Self.groupSlice(t, of: chunks, channels: spec.expand)
             guard !groups.isEmpty else { return }
-            // Block 0 has no expand conv: its depthwise input, the stem output, is already in `ws.expanded`.
-            form.expand?.run(x: blockInput, c: ws.expanded, n: g.h * g.w,
-                             channels: groups.lowerBound * 16..<groups.upperBound * 16, epilogue: .biasReLU6)
-            form.depthwise.withUnsafeBufferPointer { dw in
-                block.depthwise.bias.withUnsafeBufferPointer { db in
-                    ChannelsLastDepthwise.run(input: ws.expanded, channels: spec.expand, groups: groups,
-                                              weights: dw.baseAddress!, bias: db.baseAddress!, output: ws.depthwise, g,
-                                              scratch: ws.scratch[t])
+            // Row bands: the expand conv computes the input rows a band of depthwise output rows needs (rows
+            // shared with the previous band are already there) and the depthwise conv reads them while they are
+            // in L2. Block 0 has no expand conv: its depthwise input, the stem output, is already in `ws.expanded`.
+            let channels = groups.lowerBound * 16..<groups.upperBound * 16
+            let kIn = ChannelsLastGEMM.padded(spec.in)
+            let band = max(1, Self.bandBytes / max(1, g.stride * g.w * channels.count * 4))
+            var computed = 0, oy0 = 0
+            while oy0 < g.ho {
+                let oy1 = min(g.ho, oy0 + band)
+                let need = ChannelsLastDepthwise.inputRows(g, oy0..<oy1).upperBound
+                if need > computed, let expand = form.expand {
+                    expand.run(x: blockInput + computed * g.w * kIn, c: ws.expanded + computed * g.w * spec.expand,
+                               n: (need - computed) * g.w, channels: channels, epilogue: .biasReLU6)
                 }
+                computed = max(computed, need)
+                form.depthwise.withUnsafeBufferPointer { dw in
+                    block.depthwise.bias.withUnsafeBufferPointer { db in
+                        ChannelsLastDepthwise.run(input: ws.expanded, channels: spec.expand, groups: groups,
+                                                  weights: dw.baseAddress!, bias: db.baseAddress!, output: ws.depthwise, g,
+                                                  scratch: ws.scratch[t], rows: oy0..<oy1, zeroScratch: oy0 == 0)
+                    }
+                }
+                oy0 = oy1
             }
         case let .projectChannelsLast(i, y, residual, plane):
             guard let form = blocks[i].channelsLast else { return }
@@ -53,6 +71,12 @@ extension EfficientNetLite0 {
             return
         }
     }
+
+    /// Bytes of new expanded rows per band (CAMSIFT_BAND_BYTES overrides, for measuring; huge = no bands).
+    nonisolated(unsafe) static var bandBytes: Int = {
+        if let v = getenv("CAMSIFT_BAND_BYTES").flatMap({ Int(String(cString: $0)) }), v > 0 { return v }
+        return 256 * 1024
+    }()
 
     /// Slice `t` of `chunks` of a channel count, in 16-channel groups, preferring cuts at multiples of 48
     /// channels (the GEMM's widest tile) when there are enough groups.
