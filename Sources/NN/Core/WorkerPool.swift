@@ -105,14 +105,7 @@ final class WorkerPool: @unchecked Sendable {
 
         job.drain()
 
-        if spinNanoseconds > 0 {
-            let start = Self.now()
-            var polls = 0
-            while finishedHelpers.load(ordering: .acquiring) < helpers {
-                polls &+= 1
-                if polls & 63 == 0 && Self.now() &- start > spinNanoseconds { break }
-            }
-        }
+        spin { finishedHelpers.load(ordering: .acquiring) < helpers }
         pthread_mutex_lock(mutex)
         while pending > 0 { pthread_cond_wait(finished, mutex) }
         job.body = { _ in }
@@ -157,14 +150,7 @@ final class WorkerPool: @unchecked Sendable {
     private func workerLoop(index: Int, seen startGeneration: Int) -> Never {
         var seen = startGeneration
         while true {
-            if spinNanoseconds > 0 {
-                let start = Self.now()
-                var polls = 0
-                while published.load(ordering: .acquiring) == seen {
-                    polls &+= 1
-                    if polls & 63 == 0 && Self.now() &- start > spinNanoseconds { break }
-                }
-            }
+            spin { published.load(ordering: .acquiring) == seen }
             pthread_mutex_lock(mutex)
             while generation == seen { pthread_cond_wait(wake, mutex) }
             seen = generation
@@ -177,6 +163,19 @@ final class WorkerPool: @unchecked Sendable {
             pending -= 1
             if pending == 0 { pthread_cond_signal(finished) }
             pthread_mutex_unlock(mutex)
+        }
+    }
+
+    /// Polls while `waiting()` holds, for at most `spinNanoseconds` (nothing when 0); the caller then falls back to
+    /// its condition variable, which stays the source of truth.
+    @inline(__always)
+    private func spin(while waiting: () -> Bool) {
+        guard spinNanoseconds > 0 else { return }
+        let start = Self.now()
+        var polls = 0
+        while waiting() {
+            polls &+= 1
+            if polls & 63 == 0 && Self.now() &- start > spinNanoseconds { return }
         }
     }
 
