@@ -99,12 +99,12 @@ struct ChannelsLastGEMM: Sendable {
         var a50 = V(); var a51 = V(); var a52 = V()
         var a60 = V(); var a61 = V(); var a62 = V()
         let panel = k * 16
-        var xp = x, wp = UnsafeRawPointer(w)
+        var xp = x, wp = w
         let ld = ldx
         for _ in 0..<k {
-            let w0 = Self.load(wp, 0 * panel * 4)
-            let w1 = Self.load(wp, 1 * panel * 4)
-            let w2 = Self.load(wp, 2 * panel * 4)
+            let w0 = VectorKernels.load(wp + 0 * panel)
+            let w1 = VectorKernels.load(wp + 1 * panel)
+            let w2 = VectorKernels.load(wp + 2 * panel)
             var s = V(repeating: xp[0]); a00.addProduct(s, w0); a01.addProduct(s, w1); a02.addProduct(s, w2);
             s = V(repeating: xp[1 * ld]); a10.addProduct(s, w0); a11.addProduct(s, w1); a12.addProduct(s, w2);
             s = V(repeating: xp[2 * ld]); a20.addProduct(s, w0); a21.addProduct(s, w1); a22.addProduct(s, w2);
@@ -113,7 +113,7 @@ struct ChannelsLastGEMM: Sendable {
             s = V(repeating: xp[5 * ld]); a50.addProduct(s, w0); a51.addProduct(s, w1); a52.addProduct(s, w2);
             s = V(repeating: xp[6 * ld]); a60.addProduct(s, w0); a61.addProduct(s, w1); a62.addProduct(s, w2);
             xp += 1
-            wp += 64
+            wp += 16
         }
         let e = EpilogueContext(c: c, ldc: ldc, bias: bias, epilogue: epilogue, residualOffset: residualOffset)
         if 0 < pixelsValid { Self.emit(0, 0, a00, e); Self.emit(0, 1, a01, e); Self.emit(0, 2, a02, e) }
@@ -137,11 +137,11 @@ struct ChannelsLastGEMM: Sendable {
         var a50 = V(); var a51 = V()
         var a60 = V(); var a61 = V()
         let panel = k * 16
-        var xp = x, wp = UnsafeRawPointer(w)
+        var xp = x, wp = w
         let ld = ldx
         for _ in 0..<k {
-            let w0 = Self.load(wp, 0 * panel * 4)
-            let w1 = Self.load(wp, 1 * panel * 4)
+            let w0 = VectorKernels.load(wp + 0 * panel)
+            let w1 = VectorKernels.load(wp + 1 * panel)
             var s = V(repeating: xp[0]); a00.addProduct(s, w0); a01.addProduct(s, w1);
             s = V(repeating: xp[1 * ld]); a10.addProduct(s, w0); a11.addProduct(s, w1);
             s = V(repeating: xp[2 * ld]); a20.addProduct(s, w0); a21.addProduct(s, w1);
@@ -150,7 +150,7 @@ struct ChannelsLastGEMM: Sendable {
             s = V(repeating: xp[5 * ld]); a50.addProduct(s, w0); a51.addProduct(s, w1);
             s = V(repeating: xp[6 * ld]); a60.addProduct(s, w0); a61.addProduct(s, w1);
             xp += 1
-            wp += 64
+            wp += 16
         }
         let e = EpilogueContext(c: c, ldc: ldc, bias: bias, epilogue: epilogue, residualOffset: residualOffset)
         if 0 < pixelsValid { Self.emit(0, 0, a00, e); Self.emit(0, 1, a01, e) }
@@ -174,10 +174,10 @@ struct ChannelsLastGEMM: Sendable {
         var a50 = V()
         var a60 = V()
         let panel = k * 16
-        var xp = x, wp = UnsafeRawPointer(w)
+        var xp = x, wp = w
         let ld = ldx
         for _ in 0..<k {
-            let w0 = Self.load(wp, 0 * panel * 4)
+            let w0 = VectorKernels.load(wp + 0 * panel)
             var s = V(repeating: xp[0]); a00.addProduct(s, w0);
             s = V(repeating: xp[1 * ld]); a10.addProduct(s, w0);
             s = V(repeating: xp[2 * ld]); a20.addProduct(s, w0);
@@ -186,7 +186,7 @@ struct ChannelsLastGEMM: Sendable {
             s = V(repeating: xp[5 * ld]); a50.addProduct(s, w0);
             s = V(repeating: xp[6 * ld]); a60.addProduct(s, w0);
             xp += 1
-            wp += 64
+            wp += 16
         }
         let e = EpilogueContext(c: c, ldc: ldc, bias: bias, epilogue: epilogue, residualOffset: residualOffset)
         if 0 < pixelsValid { Self.emit(0, 0, a00, e) }
@@ -205,26 +205,15 @@ struct ChannelsLastGEMM: Sendable {
     /// Vector `v` of pixel row `i`: bias, then ReLU6 or the residual add, then the store.
     @_transparent
     private static func emit(_ i: Int, _ v: Int, _ acc: V, _ e: EpilogueContext) {
-        var x = acc + load(UnsafeRawPointer(e.bias + 16 * v), 0)
+        var x = acc + VectorKernels.load(e.bias + 16 * v)
         switch e.epilogue {
         case .biasReLU6:
             x = DepthwiseKernel.clamp(x, V(repeating: 0), V(repeating: 6))
         case .bias(let residual):
             if let residual {
-                x += load(UnsafeRawPointer(residual + e.residualOffset + i * e.ldc + 16 * v), 0)
+                x += VectorKernels.load(residual + e.residualOffset + i * e.ldc + 16 * v)
             }
         }
-        store(x, UnsafeMutableRawPointer(e.c + i * e.ldc + 16 * v))
-    }
-
-    @inline(__always)
-    private static func store(_ v: V, _ p: UnsafeMutableRawPointer) { p.storeBytes(of: v, as: V.self) }
-
-    /// An unaligned vector load (and `store` below). Wrappers of their own so that the stdlib's generic
-    /// `loadUnaligned`/`storeBytes` are inlined into these small functions first: called directly from the
-    /// large tile functions, the optimiser left them as a call per access (and spilled every accumulator).
-    @inline(__always)
-    private static func load(_ p: UnsafeRawPointer, _ byteOffset: Int) -> V {
-        p.loadUnaligned(fromByteOffset: byteOffset, as: V.self)
+        VectorKernels.store(x, e.c + i * e.ldc + 16 * v)
     }
 }

@@ -77,8 +77,7 @@ struct ChannelsLastStem: Sendable {
             for ky in 0..<k {
                 let iy = oy * 2 + ky - pt
                 for kx in 0..<k {
-                    let wv = UnsafeRawPointer(weights + t * 32)
-                    let w0 = Self.load(wv, 0), w1 = Self.load(wv, 64)
+                    let w0 = VectorKernels.load(weights + t * 32), w1 = VectorKernels.load(weights + t * 32 + 16)
                     let ix0 = ox * 2 + kx - pl
                     @inline(__always) func px(_ i: Int) -> V {
                         let ix = ix0 + 2 * i
@@ -106,15 +105,7 @@ struct ChannelsLastStem: Sendable {
     private static func out(_ i: Int, _ lo: V, _ hi: V, _ y: UnsafeMutablePointer<Float>, _ count: Int) {
         guard i < count else { return }
         let zero = V(repeating: 0), six = V(repeating: 6)
-        let p = UnsafeMutableRawPointer(y + i * 32)
-        store(DepthwiseKernel.clamp(lo, zero, six), p)
-        store(DepthwiseKernel.clamp(hi, zero, six), p + 64)
+        VectorKernels.store(DepthwiseKernel.clamp(lo, zero, six), y + i * 32)
+        VectorKernels.store(DepthwiseKernel.clamp(hi, zero, six), y + i * 32 + 16)
     }
-
-    /// Vector load/store wrappers: see `ChannelsLastGEMM.load` (keeps the stdlib's generics inlined).
-    @inline(__always)
-    private static func load(_ p: UnsafeRawPointer, _ byteOffset: Int) -> V { p.loadUnaligned(fromByteOffset: byteOffset, as: V.self) }
-
-    @inline(__always)
-    private static func store(_ v: V, _ p: UnsafeMutableRawPointer) { p.storeBytes(of: v, as: V.self) }
 }
