@@ -95,8 +95,6 @@ public final class EfficientNetLite0 {
     /// measured again with the spinning pool, block 0 wins here too (bench/RESULTS.md). Kept separate so the
     /// two can be measured apart (`init(channelsLastFrom:)` sets both).
     public let channelsLastFromSplit: Int
-    /// Input-plane limit for the default `channelsLastFromSplit` (no limit: from the stem on).
-    static let splitChannelsLastMaxPlane = Int.max
     /// The stem computed straight into channels-last (when block 0 runs channels-last).
     var stemChannelsLast: ChannelsLastStem?
     /// The head for passes that end channels-last.
@@ -130,11 +128,8 @@ public final class EfficientNetLite0 {
         var blocks: [Block] = []
         var channels = stem.outChannels
         let stemChannelsLast = ChannelsLastStem(stem)
-        let from = Self.channelsLastSwitch(arch, inputSize: inputSize, requested: channelsLastFrom, maxPlane: .max,
-                                           stemAllows: stemChannelsLast != nil)
-        let fromSplit = Self.channelsLastSwitch(arch, inputSize: inputSize,
-                                                requested: channelsLastFromSplit ?? channelsLastFrom,
-                                                maxPlane: Self.splitChannelsLastMaxPlane,
+        let from = Self.channelsLastSwitch(arch, requested: channelsLastFrom, stemAllows: stemChannelsLast != nil)
+        let fromSplit = Self.channelsLastSwitch(arch, requested: channelsLastFromSplit ?? channelsLastFrom,
                                                 stemAllows: stemChannelsLast != nil)
         if min(from, fromSplit) == 0 { self.stemChannelsLast = stemChannelsLast }
         self.channelsLastFrom = from
@@ -171,7 +166,7 @@ public final class EfficientNetLite0 {
         }
         headGEMM = max(from, fromSplit) < blocks.count ? PointwiseGEMM(weights: [], bias: [], m: 0, k: 0) : PointwiseGEMM(head)
         let plan = InferenceWorkspace.Plan(net: blocks, stem: stem, head: head, inputSize: inputSize, threads: threads,
-                                           channelsLastFrom: min(from, fromSplit))
+                                           channelsLastFrom: min(from, fromSplit), channelMajorUntil: max(from, fromSplit))
         workspaces = (0..<threads).map { _ in InferenceWorkspace(plan) }
         featureBuffer = .allocate(capacity: 1)
         // Long-lived parallel bodies (unowned: the network owns its workspaces and these closures).
@@ -181,19 +176,11 @@ public final class EfficientNetLite0 {
 
     deinit { featureBuffer.deallocate() }
 
-    /// The channels-last switch block: `requested` (clamped to 1…blocks), else the first block whose input
-    /// plane is at most `maxPlane` pixels; moved later while a block from there on cannot run channels-last
-    /// (the depthwise kernel needs expanded channels in multiples of 16, and every block an expand conv).
-    static func channelsLastSwitch(_ arch: EfficientNetArchitecture, inputSize: Int, requested: Int?,
-                                   maxPlane: Int, stemAllows: Bool) -> Int {
-        var side = (inputSize + 1) / 2
-        var first = arch.blocks.count
-        for (i, spec) in arch.blocks.enumerated() {
-            if side * side <= maxPlane && first == arch.blocks.count { first = i }
-            side = (side + spec.stride - 1) / spec.stride
-        }
-        // Block 0 (no expand conv) can switch only with the channels-last stem kernel; later blocks need one.
-        var from = max(stemAllows ? 0 : 1, min(requested ?? first, arch.blocks.count))
+    /// The channels-last switch block: `requested` (clamped to 0…blocks), else the earliest possible; moved later
+    /// while a block from there on cannot run channels-last (the depthwise kernel needs expanded channels in
+    /// multiples of 16; block 0, which has no expand conv, needs the channels-last stem kernel).
+    static func channelsLastSwitch(_ arch: EfficientNetArchitecture, requested: Int?, stemAllows: Bool) -> Int {
+        var from = max(stemAllows ? 0 : 1, min(requested ?? 0, arch.blocks.count))
         while from < arch.blocks.count,
               !arch.blocks[from...].enumerated().allSatisfy({ $1.expand % 16 == 0 && ($1.expand != $1.in || from + $0 == 0) })
                 || arch.head.out % 16 != 0 {

@@ -13,10 +13,14 @@ final class InferenceWorkspace {
         /// the end of its input (results for them are discarded).
         var slack = 16
 
+        /// `channelsLastFrom`/`channelMajorUntil`: the earlier and the later of the network's two switch blocks.
+        /// Blocks before the later one may run channel-major (its im2col, scratch planes and GEMM panel copies);
+        /// from the earlier one on, channels-last (padded channels, its scratch). With both 0 (the default) the
+        /// channel-major buffers are not allocated.
         init(net blocks: [EfficientNetLite0.Block], stem: FoldedConv, head: FoldedConv, inputSize: Int, threads: Int,
-             channelsLastFrom: Int) {   // the earlier of the network's two switch blocks
+             channelsLastFrom: Int, channelMajorUntil: Int) {
             var h = (inputSize + 1) / 2
-            cols = stem.inChannels * stem.kernel * stem.kernel * h * h
+            cols = channelMajorUntil > 0 ? stem.inChannels * stem.kernel * stem.kernel * h * h : 0
             expanded = stem.outChannels * h * h
             slack = max(16, (ChannelsLastGEMM.pixels - 1) * max(head.inChannels, blocks.map(\.spec.expand).max() ?? 0))
             for (i, b) in blocks.enumerated() {
@@ -27,12 +31,14 @@ final class InferenceWorkspace {
                 // Channels-last blocks store 16-padded channels, and their input was moved there.
                 let pad = i >= channelsLastFrom ? ChannelsLastGEMM.padded : { $0 }
                 blockOut = max(blockOut, pad(b.spec.out) * g.ho * g.wo, pad(b.spec.in) * g.h * g.w)
-                // From the switch on a block may run either way (batch-parallel vs split passes switch apart).
-                scratch = max(scratch, g.scratchCount, i >= channelsLastFrom ? ChannelsLastDepthwise.scratchCount(g) : 0)
+                // Between the two switches a block may run either way (batch-parallel vs split passes).
+                scratch = max(scratch, i < channelMajorUntil ? g.scratchCount : 0,
+                              i >= channelsLastFrom ? ChannelsLastDepthwise.scratchCount(g) : 0)
                 h = g.ho
             }
             self.head = head.outChannels * h * h
             maxK = max(maxK, head.inChannels, stem.inChannels * stem.kernel * stem.kernel)
+            if channelMajorUntil == 0 { maxK = 0 }   // the partial-panel copies are `PointwiseGEMM`'s
             self.threads = threads
         }
     }
