@@ -25,6 +25,13 @@ import Testing
         ConvCase(n: 1, c: 2, h: 6, w: 66, oc: 3, k: 3, stride: 2, dilation: 1, groups: 1, padding: .explicit(.uniform(1))),
         ConvCase(n: 4, c: 2, h: 5, w: 7, oc: 3, k: 2, stride: 3, dilation: 1, groups: 1,
                  padding: .explicit(Padding2D(top: 0, bottom: 1, left: 1, right: 0))),
+        // Stride-1 "same" windows take the row-shift im2col/col2im (one span per tap, wrapped columns zeroed):
+        // a 5×5 window (two wrapped columns per side), and planes narrower than the window.
+        ConvCase(n: 2, c: 3, h: 8, w: 9, oc: 4, k: 5, stride: 1, dilation: 1, groups: 1, padding: .same),
+        ConvCase(n: 3, c: 2, h: 2, w: 1, oc: 3, k: 3, stride: 1, dilation: 1, groups: 1, padding: .explicit(.uniform(1))),
+        // ≥ 8192 column floats per image on a small plane: one GEMM per image, images shared out over slots.
+        ConvCase(n: 5, c: 16, h: 10, w: 12, oc: 6, k: 3, stride: 1, dilation: 1, groups: 2,
+                 padding: .explicit(.uniform(1))),
     ]
 
     static func makeConv(_ t: ConvCase, seed: UInt64) -> Conv2D {

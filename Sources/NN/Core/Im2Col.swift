@@ -27,10 +27,15 @@ enum Im2Col {
         let plane = g.inPlane, outPlane = g.outPlane, ld = images * outPlane
         let tasks = channels * images
         let grain = Swift.max(1, 16_384 / Swift.max(1, g.kH * g.kW * outPlane))
+        let rowShift = isRowShift(g)
         NNThreads.parallelChunks(tasks, grain: grain) { range in
             for t in range {
                 let c = t / images, img = t % images
                 let src = x + (img * channels + c) * plane
+                if rowShift {
+                    packRowShift(src, channel: c, image: img, ld: ld, geometry: g, into: col)
+                    continue
+                }
                 for ky in 0..<g.kH {
                     let offY = ky * g.dilationH - g.pad.top
                     let (yLo, yHi) = validRange(offset: offY, stride: g.strideH, size: g.inH, outSize: g.outH)
@@ -72,15 +77,21 @@ enum Im2Col {
     }
 
     /// col2im: adds the column matrix back into `images` NCHW gradient images at `dx` (overlapping windows sum).
-    static func unpackAdd(_ col: UnsafePointer<Float>, channels: Int, images: Int, geometry g: WindowGeometry,
+    /// The column matrix is scratch: the row-shift path (see `isRowShift`) zeroes its out-of-window entries.
+    static func unpackAdd(_ col: UnsafeMutablePointer<Float>, channels: Int, images: Int, geometry g: WindowGeometry,
                           into dx: UnsafeMutablePointer<Float>) {
         let plane = g.inPlane, outPlane = g.outPlane, ld = images * outPlane
         let tasks = channels * images
         let grain = Swift.max(1, 16_384 / Swift.max(1, g.kH * g.kW * outPlane))
+        let rowShift = isRowShift(g)
         NNThreads.parallelChunks(tasks, grain: grain) { range in
             for t in range {
                 let c = t / images, img = t % images
                 let dst = dx + (img * channels + c) * plane
+                if rowShift {
+                    unpackAddRowShift(col, channel: c, image: img, ld: ld, geometry: g, into: dst)
+                    continue
+                }
                 for ky in 0..<g.kH {
                     let offY = ky * g.dilationH - g.pad.top
                     let (yLo, yHi) = validRange(offset: offY, stride: g.strideH, size: g.inH, outSize: g.outH)
@@ -92,10 +103,14 @@ enum Im2Col {
                         for oy in yLo..<yHi {
                             let s = src + oy * g.outW
                             let d = dst + (oy * g.strideH + offY) * g.inW + offX
-                            var ox = xLo
-                            while ox < xHi {
-                                d[ox * g.strideW] += s[ox]
-                                ox += 1
+                            if g.strideW == 1 {
+                                for ox in xLo..<Swift.max(xLo, xHi) { d[ox] += s[ox] }
+                            } else {
+                                var ox = xLo
+                                while ox < xHi {
+                                    d[ox * g.strideW] += s[ox]
+                                    ox += 1
+                                }
                             }
                         }
                     }
