@@ -13,16 +13,21 @@ struct ChannelsLastGEMM: Sendable {
     /// Pixels per row tile.
     static let pixels = 7
 
-    /// Output channels (a multiple of 16) and reduction length (input channels).
+    /// Output channels (a multiple of 16) and reduction length (input channels, as stored: the row stride of `x`).
     let m: Int, k: Int
+    /// Reduction steps the tiles run: the conv's real input channels. The 16-padded inputs past them are 0, so the
+    /// 24- and 40-channel blocks' GEMMs skip 1/4 and 1/6 of their multiply-adds (the padding is only for storage).
+    let kActive: Int
     /// `packed[(q·k + kk)·16 + j] = W[q·16 + j][kk]`.
     let packed: [Float]
     let bias: [Float]
 
-    init(weights: [Float], bias: [Float], m: Int, k: Int) {
+    init(weights: [Float], bias: [Float], m: Int, k: Int, kActive: Int? = nil) {
         precondition(weights.count == m * k && bias.count == m && m % 16 == 0, "channels-last GEMM needs m % 16 == 0")
+        precondition((kActive ?? k) <= k)
         self.m = m
         self.k = k
+        self.kActive = kActive ?? k
         var p = [Float](repeating: 0, count: m * k)
         for r in 0..<m {
             for kk in 0..<k { p[((r / 16) * k + kk) * 16 + r % 16] = weights[r * k + kk] }
@@ -42,7 +47,7 @@ struct ChannelsLastGEMM: Sendable {
             b[o] = conv.bias[o]
             for i in 0..<conv.inChannels { w[o * k + i] = conv.weights[o * conv.inChannels + i] }
         }
-        self.init(weights: w, bias: b, m: m, k: k)
+        self.init(weights: w, bias: b, m: m, k: k, kActive: conv.inChannels)
     }
 
     /// `c` rounded up to a whole number of 16-channel vectors: channels-last tensors are stored this wide.
@@ -91,17 +96,19 @@ struct ChannelsLastGEMM: Sendable {
     @inline(never)
     private func tile3(x: UnsafePointer<Float>, ldx: Int, w: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>,
                         ldc: Int, pixelsValid: Int, bias: UnsafePointer<Float>, epilogue: Epilogue, residualOffset: Int) {
-        var a00 = V(); var a01 = V(); var a02 = V()
-        var a10 = V(); var a11 = V(); var a12 = V()
-        var a20 = V(); var a21 = V(); var a22 = V()
-        var a30 = V(); var a31 = V(); var a32 = V()
-        var a40 = V(); var a41 = V(); var a42 = V()
-        var a50 = V(); var a51 = V(); var a52 = V()
-        var a60 = V(); var a61 = V(); var a62 = V()
+        // Accumulators start at the bias (one add less per output vector in the epilogue).
+        let b0 = VectorKernels.load(bias), b1 = VectorKernels.load(bias + 16), b2 = VectorKernels.load(bias + 32)
+        var a00 = b0; var a01 = b1; var a02 = b2
+        var a10 = b0; var a11 = b1; var a12 = b2
+        var a20 = b0; var a21 = b1; var a22 = b2
+        var a30 = b0; var a31 = b1; var a32 = b2
+        var a40 = b0; var a41 = b1; var a42 = b2
+        var a50 = b0; var a51 = b1; var a52 = b2
+        var a60 = b0; var a61 = b1; var a62 = b2
         let panel = k * 16
         var xp = x, wp = w
         let ld = ldx
-        for _ in 0..<k {
+        for _ in 0..<kActive {
             let w0 = VectorKernels.load(wp + 0 * panel)
             let w1 = VectorKernels.load(wp + 1 * panel)
             let w2 = VectorKernels.load(wp + 2 * panel)
@@ -115,7 +122,7 @@ struct ChannelsLastGEMM: Sendable {
             xp += 1
             wp += 16
         }
-        let e = EpilogueContext(c: c, ldc: ldc, bias: bias, epilogue: epilogue, residualOffset: residualOffset)
+        let e = EpilogueContext(c: c, ldc: ldc, epilogue: epilogue, residualOffset: residualOffset)
         if 0 < pixelsValid { Self.emit(0, 0, a00, e); Self.emit(0, 1, a01, e); Self.emit(0, 2, a02, e) }
         if 1 < pixelsValid { Self.emit(1, 0, a10, e); Self.emit(1, 1, a11, e); Self.emit(1, 2, a12, e) }
         if 2 < pixelsValid { Self.emit(2, 0, a20, e); Self.emit(2, 1, a21, e); Self.emit(2, 2, a22, e) }
@@ -129,17 +136,18 @@ struct ChannelsLastGEMM: Sendable {
     @inline(never)
     private func tile2(x: UnsafePointer<Float>, ldx: Int, w: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>,
                         ldc: Int, pixelsValid: Int, bias: UnsafePointer<Float>, epilogue: Epilogue, residualOffset: Int) {
-        var a00 = V(); var a01 = V()
-        var a10 = V(); var a11 = V()
-        var a20 = V(); var a21 = V()
-        var a30 = V(); var a31 = V()
-        var a40 = V(); var a41 = V()
-        var a50 = V(); var a51 = V()
-        var a60 = V(); var a61 = V()
+        let b0 = VectorKernels.load(bias), b1 = VectorKernels.load(bias + 16)
+        var a00 = b0; var a01 = b1
+        var a10 = b0; var a11 = b1
+        var a20 = b0; var a21 = b1
+        var a30 = b0; var a31 = b1
+        var a40 = b0; var a41 = b1
+        var a50 = b0; var a51 = b1
+        var a60 = b0; var a61 = b1
         let panel = k * 16
         var xp = x, wp = w
         let ld = ldx
-        for _ in 0..<k {
+        for _ in 0..<kActive {
             let w0 = VectorKernels.load(wp + 0 * panel)
             let w1 = VectorKernels.load(wp + 1 * panel)
             var s = V(repeating: xp[0]); a00.addProduct(s, w0); a01.addProduct(s, w1);
@@ -152,7 +160,7 @@ struct ChannelsLastGEMM: Sendable {
             xp += 1
             wp += 16
         }
-        let e = EpilogueContext(c: c, ldc: ldc, bias: bias, epilogue: epilogue, residualOffset: residualOffset)
+        let e = EpilogueContext(c: c, ldc: ldc, epilogue: epilogue, residualOffset: residualOffset)
         if 0 < pixelsValid { Self.emit(0, 0, a00, e); Self.emit(0, 1, a01, e) }
         if 1 < pixelsValid { Self.emit(1, 0, a10, e); Self.emit(1, 1, a11, e) }
         if 2 < pixelsValid { Self.emit(2, 0, a20, e); Self.emit(2, 1, a21, e) }
@@ -166,17 +174,18 @@ struct ChannelsLastGEMM: Sendable {
     @inline(never)
     private func tile1(x: UnsafePointer<Float>, ldx: Int, w: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>,
                         ldc: Int, pixelsValid: Int, bias: UnsafePointer<Float>, epilogue: Epilogue, residualOffset: Int) {
-        var a00 = V()
-        var a10 = V()
-        var a20 = V()
-        var a30 = V()
-        var a40 = V()
-        var a50 = V()
-        var a60 = V()
+        let b0 = VectorKernels.load(bias)
+        var a00 = b0
+        var a10 = b0
+        var a20 = b0
+        var a30 = b0
+        var a40 = b0
+        var a50 = b0
+        var a60 = b0
         let panel = k * 16
         var xp = x, wp = w
         let ld = ldx
-        for _ in 0..<k {
+        for _ in 0..<kActive {
             let w0 = VectorKernels.load(wp + 0 * panel)
             var s = V(repeating: xp[0]); a00.addProduct(s, w0);
             s = V(repeating: xp[1 * ld]); a10.addProduct(s, w0);
@@ -188,7 +197,7 @@ struct ChannelsLastGEMM: Sendable {
             xp += 1
             wp += 16
         }
-        let e = EpilogueContext(c: c, ldc: ldc, bias: bias, epilogue: epilogue, residualOffset: residualOffset)
+        let e = EpilogueContext(c: c, ldc: ldc, epilogue: epilogue, residualOffset: residualOffset)
         if 0 < pixelsValid { Self.emit(0, 0, a00, e) }
         if 1 < pixelsValid { Self.emit(1, 0, a10, e) }
         if 2 < pixelsValid { Self.emit(2, 0, a20, e) }
@@ -199,13 +208,13 @@ struct ChannelsLastGEMM: Sendable {
     }
 
     private struct EpilogueContext {
-        let c: UnsafeMutablePointer<Float>, ldc: Int, bias: UnsafePointer<Float>, epilogue: Epilogue, residualOffset: Int
+        let c: UnsafeMutablePointer<Float>, ldc: Int, epilogue: Epilogue, residualOffset: Int
     }
 
-    /// Vector `v` of pixel row `i`: bias, then ReLU6 or the residual add, then the store.
+    /// Vector `v` of pixel row `i` (bias already in the accumulator): ReLU6 or the residual add, then the store.
     @_transparent
     private static func emit(_ i: Int, _ v: Int, _ acc: V, _ e: EpilogueContext) {
-        var x = acc + VectorKernels.load(e.bias + 16 * v)
+        var x = acc
         switch e.epilogue {
         case .biasReLU6:
             x = DepthwiseKernel.clamp(x, V(repeating: 0), V(repeating: 6))
