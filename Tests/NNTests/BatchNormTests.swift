@@ -56,4 +56,45 @@ import Testing
         }
         #expect(error?.code == .invalidArgument)
     }
+
+    /// The fused ReLU (`relu: true`, the small CNN's stages) gives the values of BatchNorm followed by a `ReLU`
+    /// layer, forward and backward, with batch statistics and with frozen γ/β (running statistics); planes of
+    /// 5×7 (35 = two SIMD vectors + a scalar tail) so both code paths run. Inference forward: last check.
+    @Test(arguments: [false, true])
+    func fusedReLUMatchesBatchNormThenReLU(_ frozen: Bool) throws {
+        let training = true
+        func make(_ relu: Bool) -> BatchNorm2d {
+            let bn = BatchNorm2d(channels: 3, relu: relu)
+            var rng = SeededGenerator(seed: 7)
+            rng.fillUniform(bn.gamma.value, bound: 1.5)
+            rng.fillUniform(bn.beta.value, bound: 0.5)
+            rng.fillUniform(bn.runningMean, bound: 0.5)
+            for c in 0..<3 { bn.runningVar.pointer[c] = 0.5 + rng.nextUnit() }
+            bn.gamma.isFrozen = frozen
+            bn.beta.isFrozen = frozen
+            return bn
+        }
+        let fused = make(true), plain = make(false), relu = ReLU()
+        let x = randomTensor([4, 3, 5, 7], seed: 8, scale: 2)
+        let dy = randomTensor([4, 3, 5, 7], seed: 9)
+        let yFused = try fused.forward(x, training: training).copy()
+        let yPlain = try relu.forward(try plain.forward(x, training: training), training: training).copy()
+        var clipped = 0
+        for i in 0..<x.count {
+            #expect(yFused.pointer[i] == yPlain.pointer[i])
+            if yPlain.pointer[i] == 0 { clipped += 1 }
+        }
+        #expect(clipped > 10 && clipped < x.count - 10, "the test must clip some values and keep others")
+        let dxFused = try fused.backward(dy).copy()
+        let dxPlain = try plain.backward(try relu.backward(dy)).copy()
+        for i in 0..<x.count { #expect(abs(dxFused.pointer[i] - dxPlain.pointer[i]) <= 1e-6) }
+        for c in 0..<3 {
+            #expect(abs(fused.gamma.grad.pointer[c] - plain.gamma.grad.pointer[c]) <= 1e-5)
+            #expect(abs(fused.beta.grad.pointer[c] - plain.beta.grad.pointer[c]) <= 1e-5)
+            #expect(fused.runningMean.pointer[c] == plain.runningMean.pointer[c])
+        }
+        let zFused = try fused.forward(x, training: false).copy()
+        let zPlain = try relu.forward(try plain.forward(x, training: false), training: false)
+        for i in 0..<x.count { #expect(zFused.pointer[i] == zPlain.pointer[i]) }
+    }
 }

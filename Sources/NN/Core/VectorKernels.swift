@@ -84,6 +84,47 @@ enum VectorKernels {
         }
     }
 
+    /// out[i] = max(0, x[i]·scale + shift) (BatchNorm with a fused ReLU).
+    @inline(__always)
+    static func affineReLU(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ count: Int,
+                           scale: Float, shift: Float) {
+        var i = 0
+        let s = V(repeating: scale), t = V(repeating: shift), zero = V(repeating: 0)
+        while i + lanes <= count {
+            store(pointwiseMax(load(x + i) * s + t, zero), out + i)
+            i += lanes
+        }
+        while i < count {
+            out[i] = Swift.max(0, x[i] * scale + shift)
+            i += 1
+        }
+    }
+
+    /// `sumAndCenteredDot` of the ReLU-gated gradient: g[i] counts where x[i]·scale + shift > 0 (the same
+    /// expression `affineReLU` evaluated, so the mask is the forward's bit for bit).
+    @inline(__always)
+    static func gatedSumAndCenteredDot(_ g: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ count: Int,
+                                       mean: Float, scale: Float, shift: Float) -> (Float, Float) {
+        var a = V(repeating: 0), b = V(repeating: 0), i = 0
+        let m = V(repeating: mean), s = V(repeating: scale), t = V(repeating: shift), zero = V(repeating: 0)
+        while i + lanes <= count {
+            let xv = load(x + i)
+            let gv = zero.replacing(with: load(g + i), where: xv * s + t .> zero)
+            a += gv
+            b += gv * (xv - m)
+            i += lanes
+        }
+        var sum = a.sum(), dot = b.sum()
+        while i < count {
+            if x[i] * scale + shift > 0 {
+                sum += g[i]
+                dot += g[i] * (x[i] - mean)
+            }
+            i += 1
+        }
+        return (sum, dot)
+    }
+
     /// out[i] = g[i] where lo < x[i] < hi, else 0 (ReLU: lo 0, hi +∞; ReLU6: 0, 6).
     @inline(__always)
     static func gate(_ g: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,

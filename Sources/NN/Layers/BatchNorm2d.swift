@@ -5,10 +5,17 @@
 /// A BatchNorm whose γ and β are both frozen behaves as in inference even when `training` is true (Keras'
 /// convention for fine-tuning): a frozen backbone keeps its ImageNet statistics instead of drifting to small,
 /// skewed camera batches.
+///
+/// `relu: true` fuses the ReLU that follows (conv → BN → ReLU, the small CNN's stages): the output is
+/// max(0, BN(x)) in the same pass, and backward gates dy by BN(x) > 0, recomputed from x in registers. That saves
+/// the separate layer's write and re-read of the activation and of its gradient (two full passes per stage,
+/// ~5 % of a small-CNN training step; bench/RESULTS.md session 5). Same values as BN followed by `ReLU` (tested).
 public final class BatchNorm2d: Layer {
     public let channels: Int
     public let eps: Float
     public var momentum: Float
+    /// Output is max(0, BN(x)) (see type docs).
+    public let relu: Bool
     public let gamma: Parameter
     public let beta: Parameter
     public let runningMean: Tensor
@@ -21,11 +28,12 @@ public final class BatchNorm2d: Layer {
     /// Per-channel mean and 1/σ of the last forward (batch or running), for backward.
     var meanCache = TensorCache(), invStdCache = TensorCache()
 
-    public init(channels: Int, eps: Float = 1e-5, momentum: Float = 0.1) {
+    public init(channels: Int, eps: Float = 1e-5, momentum: Float = 0.1, relu: Bool = false) {
         precondition(channels >= 1 && eps > 0 && momentum >= 0 && momentum <= 1, "BatchNorm2d: invalid arguments")
         self.channels = channels
         self.eps = eps
         self.momentum = momentum
+        self.relu = relu
         let g = Tensor(zeros: [channels])
         g.fill(1)
         gamma = Parameter(g, decays: false)
@@ -37,7 +45,7 @@ public final class BatchNorm2d: Layer {
 
     public var ownParameters: [(String, Parameter)] { [("weight", gamma), ("bias", beta)] }
     public var ownBuffers: [(String, Tensor)] { [("running_mean", runningMean), ("running_var", runningVar)] }
-    var layerName: String { "BatchNorm2d(\(channels))" }
+    var layerName: String { relu ? "BatchNorm2d(\(channels))+ReLU" : "BatchNorm2d(\(channels))" }
     var isFrozen: Bool { gamma.isFrozen && beta.isFrozen }
 
     public func outputShape(for input: Shape) throws -> Shape { input }
@@ -58,7 +66,7 @@ public final class BatchNorm2d: Layer {
         let mean = meanCache.tensor([channels]).pointer, invStd = invStdCache.tensor([channels]).pointer
         let xp = x.pointer, yp = out.pointer, c = channels, eps = eps, mom = momentum
         let gp = gamma.value.pointer, bp = beta.value.pointer
-        let rm = runningMean.pointer, rv = runningVar.pointer
+        let rm = runningMean.pointer, rv = runningVar.pointer, relu = relu
         NNThreads.parallelChunks(c, grain: Swift.max(1, 16_384 / Swift.max(m, 1))) { range in
             for ch in range {
                 var mu: Float, variance: Float
@@ -84,7 +92,11 @@ public final class BatchNorm2d: Layer {
                 let scale = gp[ch] * inv, shift = bp[ch] - mu * scale
                 for img in 0..<n {
                     let offset = (img * c + ch) * plane
-                    VectorKernels.affine(xp + offset, yp + offset, plane, scale: scale, shift: shift)
+                    if relu {
+                        VectorKernels.affineReLU(xp + offset, yp + offset, plane, scale: scale, shift: shift)
+                    } else {
+                        VectorKernels.affine(xp + offset, yp + offset, plane, scale: scale, shift: shift)
+                    }
                 }
             }
         }
@@ -103,16 +115,22 @@ public final class BatchNorm2d: Layer {
         let dx = gradInputCache.tensor(x.shape)
         let xp = x.pointer, dyp = dy.pointer, dxp = dx.pointer, c = channels
         let mean = meanCache.tensor([channels]).pointer, invStd = invStdCache.tensor([channels]).pointer
-        let gp = gamma.value.pointer, dg = gamma.grad.pointer, db = beta.grad.pointer
+        let gp = gamma.value.pointer, bp = beta.value.pointer, dg = gamma.grad.pointer, db = beta.grad.pointer
         let wantG = !gamma.isFrozen, wantB = !beta.isFrozen, wantX = needsInputGradient
-        let batchStats = usedBatchStats
+        let batchStats = usedBatchStats, relu = relu
         NNThreads.parallelChunks(c, grain: Swift.max(1, 16_384 / Swift.max(n * plane, 1))) { range in
             for ch in range {
                 let mu = mean[ch], inv = invStd[ch]
+                // With the fused ReLU the gradient reaching BN is dy gated by BN(x) > 0, recomputed from x with
+                // the forward's scale and shift (γ, β are unchanged until the optimizer step after backward).
+                let scale = gp[ch] * inv, shift = bp[ch] - mu * scale
                 var sumDy: Float = 0, sumDyCentered: Float = 0
                 for img in 0..<n {
                     let offset = (img * c + ch) * plane
-                    let (a, b) = VectorKernels.sumAndCenteredDot(dyp + offset, xp + offset, plane, mean: mu)
+                    let (a, b) = relu
+                        ? VectorKernels.gatedSumAndCenteredDot(dyp + offset, xp + offset, plane, mean: mu,
+                                                               scale: scale, shift: shift)
+                        : VectorKernels.sumAndCenteredDot(dyp + offset, xp + offset, plane, mean: mu)
                     sumDy += a
                     sumDyCentered += b
                 }
@@ -128,16 +146,23 @@ public final class BatchNorm2d: Layer {
                         // k·(dy − a − (x − μ)·inv·b) = k·dy + (−k·inv·b)·x + k·(μ·inv·b − a)
                         let a = sumDy / m, b = sumDyXhat / m
                         let cx = -k * inv * b, c0 = k * (mu * inv * b - a)
+                        let zero = VectorKernels.V(repeating: 0)
+                        let sv = VectorKernels.V(repeating: scale), tv = VectorKernels.V(repeating: shift)
                         var i = 0
                         while i + VectorKernels.lanes <= plane {
-                            let v = VectorKernels.load(ds + i) * k + VectorKernels.load(xs + i) * cx + c0
-                            VectorKernels.store(v, out + i)
+                            let xv = VectorKernels.load(xs + i)
+                            var g = VectorKernels.load(ds + i)
+                            if relu { g = zero.replacing(with: g, where: xv * sv + tv .> zero) }
+                            VectorKernels.store(g * k + xv * cx + c0, out + i)
                             i += VectorKernels.lanes
                         }
                         while i < plane {
-                            out[i] = k * ds[i] + cx * xs[i] + c0
+                            let g = !relu || xs[i] * scale + shift > 0 ? ds[i] : 0
+                            out[i] = k * g + cx * xs[i] + c0
                             i += 1
                         }
+                    } else if relu {
+                        for i in 0..<plane { out[i] = xs[i] * scale + shift > 0 ? k * ds[i] : 0 }
                     } else {
                         VectorKernels.affine(ds, out, plane, scale: k, shift: 0)
                     }
