@@ -76,10 +76,12 @@ enum Im2Col {
         }
     }
 
-    /// col2im: adds the column matrix back into `images` NCHW gradient images at `dx` (overlapping windows sum).
-    /// The column matrix is scratch: the row-shift path (see `isRowShift`) zeroes its out-of-window entries.
-    static func unpackAdd(_ col: UnsafeMutablePointer<Float>, channels: Int, images: Int, geometry g: WindowGeometry,
-                          into dx: UnsafeMutablePointer<Float>) {
+    /// col2im: writes the gradient of `images` NCHW images at `dx` from the column matrix (overlapping windows
+    /// sum). Each (channel, image) plane is zeroed just before its taps are added — in cache, instead of a
+    /// separate pass over the whole gradient tensor beforehand. The column matrix is scratch: the row-shift path
+    /// (see `isRowShift`) zeroes its out-of-window entries.
+    static func unpack(_ col: UnsafeMutablePointer<Float>, channels: Int, images: Int, geometry g: WindowGeometry,
+                       into dx: UnsafeMutablePointer<Float>) {
         let plane = g.inPlane, outPlane = g.outPlane, ld = images * outPlane
         let tasks = channels * images
         let grain = Swift.max(1, 16_384 / Swift.max(1, g.kH * g.kW * outPlane))
@@ -88,6 +90,7 @@ enum Im2Col {
             for t in range {
                 let c = t / images, img = t % images
                 let dst = dx + (img * channels + c) * plane
+                dst.initialize(repeating: 0, count: plane)
                 if rowShift {
                     unpackAddRowShift(col, channel: c, image: img, ld: ld, geometry: g, into: dst)
                     continue

@@ -32,7 +32,6 @@ extension Conv2D {
             }
             return dx
         }
-        if wantX { dx.fill(0) }
         let chunk = chunkImages(batch: n, geometry: g)
         let rows = inChannels * g.kH * g.kW
         var start = 0
@@ -65,7 +64,7 @@ extension Conv2D {
                     BLAS.gemm(transA: true, m: k, n: ld, k: ocg, a: w + grp * ocg * k, lda: k,
                               b: dyMat + grp * ocg * ld, ldb: ld, beta: 0, c: col + grp * k * ld, ldc: ld)
                 }
-                Im2Col.unpackAdd(col, channels: inChannels, images: count, geometry: g,
+                Im2Col.unpack(col, channels: inChannels, images: count, geometry: g,
                                  into: dx.pointer + start * inChannels * g.inPlane)
                 columnsHoldInput = false
             }
