@@ -20,7 +20,7 @@ extension EngineTrainBench {
         let steps = o.images / o.batch
         var rates: [Double] = [], losses: [Float] = []
         var torchRates: [Double] = [], torchLoss: [Double] = [], torchInfo = "not run"
-        let rounds = 2
+        let rounds = o.rounds
         for round in 0..<rounds {
             for epoch in 0...o.epochs {   // epoch 0 of the first round warms up buffers and is not reported
                 var total: Float = 0

@@ -10,11 +10,15 @@ import NN
 /// 3. OPENBLAS_CORETYPE probe: conv-shaped GEMMs under each kernel family (a child process per core type,
 ///    since OpenBLAS reads the variable once at load).
 ///
-/// Options: --images N (6400) --batch B (64) --epochs E (3) --threads T (2) --peer PATH --data DIR --no-torch --per-layer --replicas R
+/// Options: --images N (3200) --batch B (64) --epochs E (3) --rounds R (4) --threads T (2) --peer PATH --data DIR --no-torch
+///          --per-layer --replicas R
 ///          --sections train,conv,coretype
 enum EngineTrainBench {
     struct Options {
         var images = 3200, batch = 64, epochs = 3, threads = 2
+        /// Alternating camsift/PyTorch rounds (4: both engines' rates swing ±15 % on this box within a minute;
+        /// 2 rounds made the median ratio move 1.16–1.42× between back-to-back runs, bench/RESULTS.md session 5).
+        var rounds = 4
         var peer = "bench/peers/torch_train.py"
         var data = "/usr/share/datasets/fashion-mnist"
         var torch = true
@@ -37,6 +41,7 @@ enum EngineTrainBench {
             case "--images": o.images = Int(value()) ?? o.images
             case "--batch": o.batch = Int(value()) ?? o.batch
             case "--epochs": o.epochs = Int(value()) ?? o.epochs
+            case "--rounds": o.rounds = max(1, Int(value()) ?? o.rounds)
             case "--threads": o.threads = Int(value()) ?? o.threads
             case "--peer": o.peer = value()
             case "--data": o.data = value()
