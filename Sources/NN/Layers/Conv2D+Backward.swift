@@ -65,7 +65,7 @@ extension Conv2D {
                               b: dyMat + grp * ocg * ld, ldb: ld, beta: 0, c: col + grp * k * ld, ldc: ld)
                 }
                 Im2Col.unpack(col, channels: inChannels, images: count, geometry: g,
-                                 into: dx.pointer + start * inChannels * g.inPlane)
+                              into: dx.pointer + start * inChannels * g.inPlane)
                 columnsHoldInput = false
             }
             start += count

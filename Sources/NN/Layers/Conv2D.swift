@@ -2,8 +2,9 @@
 ///
 /// Weight layout `[out, in/groups, kH, kW]` (PyTorch order, the model file's order). Paths:
 /// - 1×1, stride 1, no padding on large planes: a direct GEMM per image on the input itself (no im2col);
-/// - otherwise images are packed in chunks into one column matrix so the GEMM's N dimension is large even for
-///   small late-stage planes (7×7), and the result is scattered back to NCHW.
+/// - otherwise images are packed in chunks into one column matrix and the result is scattered back to NCHW:
+///   large chunks for 1×1 windows (the GEMM's N dimension stays large even on 7×7 planes), about one image for
+///   spatial windows (`spatialColumnBudget`: columns in L2, the GEMM writes NCHW directly).
 /// Grouped convolution runs one GEMM per group on its block of rows. Depthwise convolution (groups == channels)
 /// belongs in `DepthwiseConv2D`, whose SIMD kernel beats a GEMM with K = 9.
 public final class Conv2D: Layer {
@@ -22,7 +23,7 @@ public final class Conv2D: Layer {
     /// CNN's conv2/conv3. Measured (1 thread, CPU time, small-CNN training step, 2026-12-02): the 4 M budget packed
     /// the whole batch into one 7–14 MB column matrix and transposed the GEMM's output back to NCHW; one image per
     /// GEMM keeps its columns in L2 and writes NCHW directly (no transposes), conv2 fwd+bwd 24.5 → 17.9 ms and
-    /// conv3 19.9 → 18.3 ms per 64 images, although the per-image GEMMs are narrower (N = 196 / 49).
+    /// conv3 19.9 → 18.1 ms per 64 images, although the per-image GEMMs are narrower (N = 196 / 49).
     static let spatialColumnBudget = 1 << 14
     /// Work slots when small-plane images run one GEMM each (see `forwardInImageSlots`).
     static let imageSlots = 4
