@@ -4,7 +4,8 @@
 #   1. EfficientNet-Lite0 224×224 images/s, camsift vs ONNX Runtime, batch 1 and 16 (medians, ratios)
 #   2-3. `camsift-bench engine-train`: small-CNN training vs PyTorch, conv GFLOP/s vs sgemm peak
 # Rounds alternate the engines so that load from other processes on this shared box hits both alike.
-# Env: THREADS (2), REPS per round (3), SECS per repetition (2), ROUNDS (3).
+# Env: THREADS (2), REPS per round (3), SECS per repetition (2), ROUNDS (5: both engines swing ±15 % within a
+#      minute on the shared box; 3 rounds moved the batch-1 median ratio 0.87–1.34× between runs, RESULTS session 5).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.build/release/camsift
@@ -16,7 +17,7 @@ SAMPLES=/usr/share/doc/opencv-doc/examples/data
 THREADS=${THREADS:-2}
 REPS=${REPS:-3}
 SECS=${SECS:-2}
-ROUNDS=${ROUNDS:-3}
+ROUNDS=${ROUNDS:-5}
 for f in "$BIN" "$BENCH" "$MODEL" "$WHEEL" "$PY"; do
   [ -e "$f" ] || { echo "bench/engine.sh: $f is missing; run \`make bench-engine\` (it builds everything)" >&2; exit 1; }
 done
