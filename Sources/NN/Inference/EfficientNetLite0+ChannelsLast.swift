@@ -78,11 +78,13 @@ extension EfficientNetLite0 {
         return 256 * 1024
     }()
 
-    /// Slice `t` of `chunks` of a channel count, in 16-channel groups, preferring cuts at multiples of 48
-    /// channels (the GEMM's widest tile) when there are enough groups.
+    /// Slice `t` of `chunks` of a channel count, in 16-channel groups, cutting at multiples of 48 channels (the
+    /// GEMM's widest tile) when whole 48-channel triples share out evenly; otherwise by groups. (Triples were also
+    /// used when they did not share out evenly: 144 channels as 48 + 96 left one batch-1 thread idle for a third
+    /// of the 56² blocks' expand + depthwise.)
     static func groupSlice(_ t: Int, of chunks: Int, channels: Int) -> Range<Int> {
         let groups = channels / 16
-        if groups % 3 == 0 && groups / 3 >= chunks {
+        if groups % 3 == 0 && (groups / 3) % chunks == 0 {
             let triples = groups / 3
             return triples * t / chunks * 3..<triples * (t + 1) / chunks * 3
         }
