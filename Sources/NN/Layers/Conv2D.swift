@@ -103,6 +103,7 @@ public final class Conv2D: Layer {
         let ocg = outChannels / groups, k = inChannels / groups * g.kH * g.kW
         let w = UnsafePointer(weight.value.pointer)
         columnsHoldInput = false
+        let chunk = chunkImages(batch: n, geometry: g)
         if usesDirectPath(g) {
             for img in 0..<n {
                 let xi = x.pointer + img * inChannels * g.inPlane, yi = out.pointer + img * outChannels * plane
@@ -112,11 +113,10 @@ public final class Conv2D: Layer {
                 }
             }
             addBias(out, images: 0..<n, plane: plane)
-        } else if n > 1 && g.outPlane < 1024 && chunkImages(batch: n, geometry: g) == 1 {
+        } else if n > 1 && g.outPlane < 1024 && chunk == 1 {
             forwardInImageSlots(x, out, geometry: g)
             addBias(out, images: 0..<n, plane: plane)
         } else {
-            let chunk = chunkImages(batch: n, geometry: g)
             var start = 0
             while start < n {
                 let count = Swift.min(chunk, n - start), ld = count * plane
