@@ -84,6 +84,54 @@ struct ChannelsLastKernelTests {
         }
     }
 
+    /// The planar path (expand GEMM straight into zero-bordered group planes, depthwise in place) against the
+    /// copy path (`[pixels × channels]`, then `run` copies each group into a scratch plane), in row bands as the
+    /// expand phase runs them, over buffers that start full of garbage (the planes' rings are zeroed by the first band).
+    @Test(arguments: [3, 5])
+    func planarExpandMatchesTheCopyPath(k: Int) {
+        var rng = SplitMix(seed: 300 + UInt64(k))
+        for _ in 0..<20 {
+            let w = 7 * rng.int(1...3), h = rng.int(1...16), s = rng.int(1...2)
+            let channels = 16 * rng.int(1...4), kIn = rng.int(1...20)
+            let g = DepthwiseKernel.Geometry(h: h, w: w, k: k, stride: s)
+            let expand = ChannelsLastGEMM(weights: (0..<(channels * kIn)).map { _ in rng.float() },
+                                          bias: (0..<channels).map { _ in rng.float() }, m: channels, k: kIn)
+            let x = (0..<(h * w * kIn)).map { _ in rng.float() * 2 } + [Float](repeating: 0, count: 6 * kIn)
+            let packed = ChannelsLastDepthwise.pack(weights: (0..<(channels * k * k)).map { _ in rng.float() },
+                                                    channels: channels, k: k)
+            let bias = (0..<channels).map { _ in rng.float() }
+            let g0 = rng.int(0...(channels / 16 - 1)), g1 = rng.int((g0 + 1)...(channels / 16))
+            let split = rng.int(0...g.ho)
+            var copyOut = [Float](repeating: .nan, count: g.ho * g.wo * channels)
+            var planarOut = copyOut
+            var expanded = [Float](repeating: .nan, count: h * w * channels)
+            var scratch = [Float](repeating: .nan, count: ChannelsLastDepthwise.scratchCount(g))
+            var planes = [Float](repeating: 7, count: channels / 16 * ChannelsLastDepthwise.scratchCount(g))
+            x.withUnsafeBufferPointer { xp in
+                expand.run(x: xp.baseAddress!, c: &expanded, n: h * w, channels: g0 * 16..<g1 * 16, epilogue: .biasReLU6)
+                for band in [0..<split, split..<g.ho] {
+                    ChannelsLastDepthwise.run(input: expanded, channels: channels, groups: g0..<g1, weights: packed,
+                                              bias: bias, output: &copyOut, g, scratch: &scratch, rows: band,
+                                              zeroScratch: band.lowerBound == 0)
+                    let rows = ChannelsLastDepthwise.inputRows(g, band)
+                    let first = band.lowerBound == 0 ? 0 : ChannelsLastDepthwise.inputRows(g, 0..<split).upperBound
+                    if rows.upperBound > first {
+                        expand.run(x: xp.baseAddress! + first * w * kIn, c: &planes, n: (rows.upperBound - first) * w,
+                                   channels: g0 * 16..<g1 * 16, epilogue: .biasReLU6,
+                                   planes: ChannelsLastDepthwise.planeLayout(g, firstPixel: first * w))
+                    }
+                    ChannelsLastDepthwise.runPadded(planes: &planes, groups: g0..<g1, channels: channels, weights: packed,
+                                                    bias: bias, output: &planarOut, g, rows: band,
+                                                    zeroBorder: band.lowerBound == 0)
+                }
+            }
+            for i in 0..<copyOut.count where !(copyOut[i].isNaN && planarOut[i].isNaN) {
+                #expect(copyOut[i] == planarOut[i], "h=\(h) w=\(w) s=\(s) at \(i)")
+            }
+            #expect(copyOut.contains { !$0.isNaN } == (g.ho > 0))
+        }
+    }
+
     @Test func groupSlicesCoverEveryChannelOnce() {
         for channels in stride(from: 16, through: 1280, by: 16) {
             for chunks in 1...3 {
@@ -92,6 +140,28 @@ struct ChannelsLastKernelTests {
                 #expect(zip(slices, slices.dropFirst()).allSatisfy { $0.upperBound == $1.lowerBound })
             }
         }
+    }
+
+    @Test func pixelSlicesCoverEveryPixelOnceInWholeTiles() {
+        for plane in [1, 7, 49, 50, 196, 784, 3136, 12544] {
+            for chunks in 1...3 {
+                let slices = (0..<chunks).map { EfficientNetLite0.pixelSlice($0, of: chunks, plane: plane) }
+                #expect(slices.first?.lowerBound == 0 && slices.last?.upperBound == plane, "plane \(plane)")
+                #expect(zip(slices, slices.dropFirst()).allSatisfy { $0.upperBound == $1.lowerBound })
+                #expect(slices.allSatisfy { $0.lowerBound % ChannelsLastGEMM.pixels == 0 })
+            }
+        }
+    }
+
+    /// The split project picks whichever cut leaves the busiest thread less work.
+    @Test func projectSplitPicksTheEvenerCut() {
+        // Block 0: 16 output channels are one group; a channel split idles the second thread.
+        #expect(EfficientNetLite0.projectSplitsPixels(plane: 112 * 112, channels: 16, chunks: 2))
+        // 80 channels (2 + 3 groups) on 14² (28 tiles, 14 + 14).
+        #expect(EfficientNetLite0.projectSplitsPixels(plane: 196, channels: 80, chunks: 2))
+        // 7² is 7 tiles (3 + 4); 192 channels split 6 + 6.
+        #expect(!EfficientNetLite0.projectSplitsPixels(plane: 49, channels: 192, chunks: 2))
+        #expect(!EfficientNetLite0.projectSplitsPixels(plane: 196, channels: 80, chunks: 1))
     }
 
     @Test func stemMatchesNaiveTFSameConvOnOddAndEvenSizes() {

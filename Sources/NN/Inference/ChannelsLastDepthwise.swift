@@ -54,6 +54,36 @@ enum ChannelsLastDepthwise {
         }
     }
 
+    /// Floats of one 16-channel group's zero-bordered plane (`scratchCount`); the expand GEMM can write its
+    /// output straight into such planes (`ChannelsLastGEMM.Planes`), one per group, back to back.
+    static func planeLayout(_ g: DepthwiseKernel.Geometry, firstPixel: Int) -> ChannelsLastGEMM.Planes {
+        ChannelsLastGEMM.Planes(width: g.w, columns: columns(g), padTop: g.padTop, padLeft: g.padLeft,
+                                planeFloats: scratchCount(g), firstPixel: firstPixel)
+    }
+
+    /// `run` on input already in zero-bordered group planes (`planeLayout`): no copy into a scratch plane, the
+    /// taps read the planes in place. `zeroBorder`: write the planes' padding rings first (once per layer: the
+    /// interiors are written by the expand GEMM, the rings hold whatever the buffer held before).
+    static func runPadded(planes: UnsafeMutablePointer<Float>, groups: Range<Int>, channels: Int,
+                          weights: UnsafePointer<Float>, bias: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
+                          _ g: DepthwiseKernel.Geometry, rows band: Range<Int>, zeroBorder zero: Bool) {
+        let plane = scratchCount(g)
+        for q in groups {
+            let scratch = planes + q * plane
+            if zero { zeroBorder(scratch, g) }
+            let taps = weights + q * g.k * g.k * 16
+            let b = UnsafeRawPointer(bias + 16 * q).loadUnaligned(as: Vec.self)
+            switch g.k {
+            case 3: convolve(DepthwiseKernel.K3.self, scratch: scratch, taps: taps, bias: b, output: output + 16 * q,
+                             channels: channels, g, rows: band)
+            case 5: convolve(DepthwiseKernel.K5.self, scratch: scratch, taps: taps, bias: b, output: output + 16 * q,
+                             channels: channels, g, rows: band)
+            default: convolve(DepthwiseKernel.KAny.self, scratch: scratch, taps: taps, bias: b,
+                              output: output + 16 * q, channels: channels, g, rows: band)
+            }
+        }
+    }
+
     /// Zeroes the padding ring of the scratch plane (every group's `fill` overwrites only the interior): on the
     /// 112² planes the whole scratch is ~830 KB, its ring ~2 %.
     private static func zeroBorder(_ scratch: UnsafeMutablePointer<Float>, _ g: DepthwiseKernel.Geometry) {

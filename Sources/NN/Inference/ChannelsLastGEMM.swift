@@ -59,7 +59,25 @@ struct ChannelsLastGEMM: Sendable {
     /// (row stride `k`), `c` is `[n × m]` (row stride `m`), the residual (if any) has `c`'s layout. Reads up to
     /// 6 pixel rows past `n` in `x` (the caller's buffers have that slack); never writes past `n`.
     func run(x: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, n: Int, channels: Range<Int>, epilogue: Epilogue) {
+        run(x: x, c: c, n: n, channels: channels, epilogue: epilogue, planes: nil)
+    }
+
+    /// Where a GEMM writes 16-channel group `q` of pixel `p` when its output goes straight into the depthwise
+    /// conv's zero-bordered scratch planes (`ChannelsLastDepthwise.runPadded`) instead of `[n × m]`: plane `q` at
+    /// `c + q·planeFloats`, pixel (y, x) of the image at padded position (y + padTop, x + padLeft). `firstPixel`
+    /// is the image pixel the GEMM's row 0 is. The image width must be a multiple of 7 (`pixels`), so that a
+    /// row tile never straddles two image rows.
+    struct Planes {
+        let width: Int, columns: Int, padTop: Int, padLeft: Int, planeFloats: Int, firstPixel: Int
+    }
+
+    /// `run` with the output in `planes` layout (nil: `[n × m]`). Epilogue `.bias(residual:)` needs `[n × m]`.
+    func run(x: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, n: Int, channels: Range<Int>, epilogue: Epilogue,
+             planes: Planes?) {
         precondition(channels.lowerBound % 16 == 0 && channels.upperBound % 16 == 0 && channels.upperBound <= m)
+        precondition(planes.map { $0.width % Self.pixels == 0 && $0.firstPixel % $0.width == 0 } ?? true,
+                     "planar output needs whole 7-pixel row tiles")
+        if planes != nil, case .bias(residual: .some) = epilogue { preconditionFailure("planar output has no residual") }
         packed.withUnsafeBufferPointer { wp in
             bias.withUnsafeBufferPointer { bp in
                 var p0 = 0
@@ -69,20 +87,26 @@ struct ChannelsLastGEMM: Sendable {
                     while c0 < channels.upperBound {
                         let left = channels.upperBound - c0
                         let w = wp.baseAddress! + c0 * k
-                        let out = c + p0 * m + c0
                         let b = bp.baseAddress! + c0
                         let ro = p0 * m + c0
+                        let e: EpilogueContext
+                        if let planes {
+                            let p = planes.firstPixel + p0, y = p / planes.width, px = p % planes.width
+                            let at = ((y + planes.padTop) * planes.columns + px + planes.padLeft) * 16
+                            e = EpilogueContext(c: c + (c0 / 16) * planes.planeFloats + at, ldc: 16,
+                                                groupStride: planes.planeFloats, epilogue: epilogue, residualOffset: ro)
+                        } else {
+                            e = EpilogueContext(c: c + p0 * m + c0, ldc: m, groupStride: 16, epilogue: epilogue,
+                                                residualOffset: ro)
+                        }
                         if left >= 48 {
-                            tile3(x: x + p0 * k, ldx: k, w: w, c: out, ldc: m, pixelsValid: valid, bias: b,
-                                  epilogue: epilogue, residualOffset: ro)
+                            tile3(x: x + p0 * k, ldx: k, w: w, pixelsValid: valid, bias: b, e)
                             c0 += 48
                         } else if left >= 32 {
-                            tile2(x: x + p0 * k, ldx: k, w: w, c: out, ldc: m, pixelsValid: valid, bias: b,
-                                  epilogue: epilogue, residualOffset: ro)
+                            tile2(x: x + p0 * k, ldx: k, w: w, pixelsValid: valid, bias: b, e)
                             c0 += 32
                         } else {
-                            tile1(x: x + p0 * k, ldx: k, w: w, c: out, ldc: m, pixelsValid: valid, bias: b,
-                                  epilogue: epilogue, residualOffset: ro)
+                            tile1(x: x + p0 * k, ldx: k, w: w, pixelsValid: valid, bias: b, e)
                             c0 += 16
                         }
                     }
@@ -94,8 +118,8 @@ struct ChannelsLastGEMM: Sendable {
 
     /// 7 pixels × 48 channels: 21 accumulators, 3 weight loads + 7 broadcasts per reduction step.
     @inline(never)
-    private func tile3(x: UnsafePointer<Float>, ldx: Int, w: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>,
-                        ldc: Int, pixelsValid: Int, bias: UnsafePointer<Float>, epilogue: Epilogue, residualOffset: Int) {
+    private func tile3(x: UnsafePointer<Float>, ldx: Int, w: UnsafePointer<Float>, pixelsValid: Int,
+                       bias: UnsafePointer<Float>, _ e: EpilogueContext) {
         // Accumulators start at the bias (one add less per output vector in the epilogue).
         let b0 = VectorKernels.load(bias), b1 = VectorKernels.load(bias + 16), b2 = VectorKernels.load(bias + 32)
         var a00 = b0; var a01 = b1; var a02 = b2
@@ -122,7 +146,6 @@ struct ChannelsLastGEMM: Sendable {
             xp += 1
             wp += 16
         }
-        let e = EpilogueContext(c: c, ldc: ldc, epilogue: epilogue, residualOffset: residualOffset)
         if 0 < pixelsValid { Self.emit(0, 0, a00, e); Self.emit(0, 1, a01, e); Self.emit(0, 2, a02, e) }
         if 1 < pixelsValid { Self.emit(1, 0, a10, e); Self.emit(1, 1, a11, e); Self.emit(1, 2, a12, e) }
         if 2 < pixelsValid { Self.emit(2, 0, a20, e); Self.emit(2, 1, a21, e); Self.emit(2, 2, a22, e) }
@@ -134,8 +157,8 @@ struct ChannelsLastGEMM: Sendable {
 
     /// 7 pixels × 32 channels: 14 accumulators, 2 weight loads + 7 broadcasts per reduction step.
     @inline(never)
-    private func tile2(x: UnsafePointer<Float>, ldx: Int, w: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>,
-                        ldc: Int, pixelsValid: Int, bias: UnsafePointer<Float>, epilogue: Epilogue, residualOffset: Int) {
+    private func tile2(x: UnsafePointer<Float>, ldx: Int, w: UnsafePointer<Float>, pixelsValid: Int,
+                       bias: UnsafePointer<Float>, _ e: EpilogueContext) {
         let b0 = VectorKernels.load(bias), b1 = VectorKernels.load(bias + 16)
         var a00 = b0; var a01 = b1
         var a10 = b0; var a11 = b1
@@ -160,7 +183,6 @@ struct ChannelsLastGEMM: Sendable {
             xp += 1
             wp += 16
         }
-        let e = EpilogueContext(c: c, ldc: ldc, epilogue: epilogue, residualOffset: residualOffset)
         if 0 < pixelsValid { Self.emit(0, 0, a00, e); Self.emit(0, 1, a01, e) }
         if 1 < pixelsValid { Self.emit(1, 0, a10, e); Self.emit(1, 1, a11, e) }
         if 2 < pixelsValid { Self.emit(2, 0, a20, e); Self.emit(2, 1, a21, e) }
@@ -172,8 +194,8 @@ struct ChannelsLastGEMM: Sendable {
 
     /// 7 pixels × 16 channels: 7 accumulators, 1 weight loads + 7 broadcasts per reduction step.
     @inline(never)
-    private func tile1(x: UnsafePointer<Float>, ldx: Int, w: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>,
-                        ldc: Int, pixelsValid: Int, bias: UnsafePointer<Float>, epilogue: Epilogue, residualOffset: Int) {
+    private func tile1(x: UnsafePointer<Float>, ldx: Int, w: UnsafePointer<Float>, pixelsValid: Int,
+                       bias: UnsafePointer<Float>, _ e: EpilogueContext) {
         let b0 = VectorKernels.load(bias)
         var a00 = b0
         var a10 = b0
@@ -197,7 +219,6 @@ struct ChannelsLastGEMM: Sendable {
             xp += 1
             wp += 16
         }
-        let e = EpilogueContext(c: c, ldc: ldc, epilogue: epilogue, residualOffset: residualOffset)
         if 0 < pixelsValid { Self.emit(0, 0, a00, e) }
         if 1 < pixelsValid { Self.emit(1, 0, a10, e) }
         if 2 < pixelsValid { Self.emit(2, 0, a20, e) }
@@ -207,8 +228,10 @@ struct ChannelsLastGEMM: Sendable {
         if 6 < pixelsValid { Self.emit(6, 0, a60, e) }
     }
 
+    /// Where a tile's results go: pixel `i`, vector `v` at `c + i·ldc + v·groupStride` (`[n × m]`: ldc = m,
+    /// groupStride = 16; planes: ldc = 16, groupStride = one plane); the residual is always `[n × m]`.
     private struct EpilogueContext {
-        let c: UnsafeMutablePointer<Float>, ldc: Int, epilogue: Epilogue, residualOffset: Int
+        let c: UnsafeMutablePointer<Float>, ldc: Int, groupStride: Int, epilogue: Epilogue, residualOffset: Int
     }
 
     /// Vector `v` of pixel row `i` (bias already in the accumulator): ReLU6 or the residual add, then the store.
@@ -223,6 +246,6 @@ struct ChannelsLastGEMM: Sendable {
                 x += VectorKernels.load(residual + e.residualOffset + i * e.ldc + 16 * v)
             }
         }
-        VectorKernels.store(x, e.c + i * e.ldc + 16 * v)
+        VectorKernels.store(x, e.c + i * e.ldc + v * e.groupStride)
     }
 }

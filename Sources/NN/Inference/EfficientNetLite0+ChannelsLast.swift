@@ -28,38 +28,73 @@ extension EfficientNetLite0 {
         case let .expandChannelsLast(i, blockInput, g):
             let block = blocks[i], spec = block.spec
             guard let form = block.channelsLast else { return }
-            let groups = Self.groupSlice(t, of: chunks, channels: spec.expand)
-            guard !groups.isEmpty else { return }
+            // Split by output rows (all channels) or by 16-channel groups (all rows): see `expandSplitsRows`.
+            let byRows = chunks > 1 && g.h >= Self.rowSplitMinRows
+            let groups = byRows ? 0..<spec.expand / 16 : Self.groupSlice(t, of: chunks, channels: spec.expand)
+            let outRows = byRows ? g.ho * t / chunks..<g.ho * (t + 1) / chunks : 0..<g.ho
+            guard !groups.isEmpty && !outRows.isEmpty else { return }
+            // Block 0's depthwise input is the stem output, already in `ws.expanded`; a row-split expand conv
+            // writes to the thread's own buffer (neighbouring slices compute the rows they share).
+            let expanded = byRows && form.expand != nil ? ws.expanded(thread: t) : ws.expanded
             // Row bands: the expand conv computes the input rows a band of depthwise output rows needs (rows
             // shared with the previous band are already there) and the depthwise conv reads them while they are
-            // in L2. Block 0 has no expand conv: its depthwise input, the stem output, is already in `ws.expanded`.
+            // in L2.
             let channels = groups.lowerBound * 16..<groups.upperBound * 16
             let kIn = ChannelsLastGEMM.padded(spec.in)
             let band = max(1, Self.bandBytes / max(1, g.stride * g.w * channels.count * 4))
-            var computed = 0, oy0 = 0
-            while oy0 < g.ho {
-                let oy1 = min(g.ho, oy0 + band)
+            // Planar: the expand GEMM writes each 16-channel group straight into its own zero-bordered plane, the
+            // layout the depthwise taps read, instead of `[pixels × channels]` that the depthwise conv then copied
+            // group by group into a scratch plane. Measured 1 thread, batch 16 (bench/RESULTS.md session 6): CPU
+            // 10.12 → 9.66 ms per image (medians of 12). Needs widths in whole 7-pixel GEMM tiles (every plane of
+            // a 224² input; other sizes take the copy).
+            let planar = form.expand != nil && g.w % ChannelsLastGEMM.pixels == 0
+            var computed = ChannelsLastDepthwise.inputRows(g, outRows).lowerBound, oy0 = outRows.lowerBound
+            while oy0 < outRows.upperBound {
+                let oy1 = min(outRows.upperBound, oy0 + band)
                 let need = ChannelsLastDepthwise.inputRows(g, oy0..<oy1).upperBound
                 if need > computed, let expand = form.expand {
-                    expand.run(x: blockInput + computed * g.w * kIn, c: ws.expanded + computed * g.w * spec.expand,
-                               n: (need - computed) * g.w, channels: channels, epilogue: .biasReLU6)
+                    if planar {
+                        expand.run(x: blockInput + computed * g.w * kIn, c: expanded, n: (need - computed) * g.w,
+                                   channels: channels, epilogue: .biasReLU6,
+                                   planes: ChannelsLastDepthwise.planeLayout(g, firstPixel: computed * g.w))
+                    } else {
+                        expand.run(x: blockInput + computed * g.w * kIn, c: expanded + computed * g.w * spec.expand,
+                                   n: (need - computed) * g.w, channels: channels, epilogue: .biasReLU6)
+                    }
                 }
                 computed = max(computed, need)
                 form.depthwise.withUnsafeBufferPointer { dw in
                     block.depthwise.bias.withUnsafeBufferPointer { db in
-                        ChannelsLastDepthwise.run(input: ws.expanded, channels: spec.expand, groups: groups,
-                                                  weights: dw.baseAddress!, bias: db.baseAddress!, output: ws.depthwise, g,
-                                                  scratch: ws.scratch[t], rows: oy0..<oy1, zeroScratch: oy0 == 0)
+                        if planar {
+                            ChannelsLastDepthwise.runPadded(planes: expanded, groups: groups, channels: spec.expand,
+                                                            weights: dw.baseAddress!, bias: db.baseAddress!,
+                                                            output: ws.depthwise, g, rows: oy0..<oy1,
+                                                            zeroBorder: oy0 == outRows.lowerBound)
+                        } else {
+                            ChannelsLastDepthwise.run(input: expanded, channels: spec.expand, groups: groups,
+                                                      weights: dw.baseAddress!, bias: db.baseAddress!, output: ws.depthwise,
+                                                      g, scratch: ws.scratch[t], rows: oy0..<oy1,
+                                                      zeroScratch: oy0 == outRows.lowerBound)
+                        }
                     }
                 }
                 oy0 = oy1
             }
         case let .projectChannelsLast(i, y, residual, plane):
             guard let form = blocks[i].channelsLast else { return }
-            let groups = Self.groupSlice(t, of: chunks, channels: form.project.m)
+            let gemm = form.project
+            if Self.projectSplitsPixels(plane: plane, channels: gemm.m, chunks: chunks) {
+                let pixels = Self.pixelSlice(t, of: chunks, plane: plane)
+                guard !pixels.isEmpty else { return }
+                let p0 = pixels.lowerBound
+                gemm.run(x: ws.depthwise + p0 * gemm.k, c: y + p0 * gemm.m, n: pixels.count, channels: 0..<gemm.m,
+                         epilogue: .bias(residual: residual.map { $0 + p0 * gemm.m }))
+                return
+            }
+            let groups = Self.groupSlice(t, of: chunks, channels: gemm.m)
             guard !groups.isEmpty else { return }
-            form.project.run(x: ws.depthwise, c: y, n: plane, channels: groups.lowerBound * 16..<groups.upperBound * 16,
-                             epilogue: .bias(residual: residual))
+            gemm.run(x: ws.depthwise, c: y, n: plane, channels: groups.lowerBound * 16..<groups.upperBound * 16,
+                     epilogue: .bias(residual: residual))
         case let .headChannelsLast(x, plane, out):
             guard let gemm = headChannelsLast else { return }
             let groups = Self.groupSlice(t, of: chunks, channels: gemm.m)
@@ -71,6 +106,19 @@ extension EfficientNetLite0 {
             return
         }
     }
+
+    /// Expand + depthwise phases whose input plane has at least this many rows are split by output rows when one
+    /// image is split over threads (at 224² input: blocks 0–5, planes 112² … 28²); smaller planes split by
+    /// channel groups. Rows keep each thread on the rows it wrote in the phase before (the stem and the
+    /// pixel-split projects cut the same rows); block 0 has only 2 groups, and its group split read every other
+    /// cache line of the whole 112² plane on both threads: no speed-up at all. The cost is the input rows two
+    /// slices share, which both compute (1–2 rows per slice). Measured (`engine-profile --chunks 2`, bench/RESULTS.md
+    /// session 6): block 0 0.28 → 0.09 ms, block 1 0.42 → 0.34, blocks 2–5 within noise.
+    /// CAMSIFT_ROW_SPLIT_MIN_ROWS overrides, for measuring (a huge value: channel groups everywhere).
+    nonisolated(unsafe) static var rowSplitMinRows: Int = {
+        if let v = getenv("CAMSIFT_ROW_SPLIT_MIN_ROWS").flatMap({ Int(String(cString: $0)) }), v > 0 { return v }
+        return 28
+    }()
 
     /// Bytes of new expanded rows per band (CAMSIFT_BAND_BYTES overrides, for measuring; huge = no bands).
     nonisolated(unsafe) static var bandBytes: Int = {
@@ -89,6 +137,28 @@ extension EfficientNetLite0 {
             return triples * t / chunks * 3..<triples * (t + 1) / chunks * 3
         }
         return groups * t / chunks..<groups * (t + 1) / chunks
+    }
+
+    /// Whether a split project phase cuts pixels (7-pixel row tiles, all output channels each) rather than
+    /// 16-channel groups: whichever leaves the busiest thread less work, pixels on a tie. The projects' outputs
+    /// are 16–320 channels, 1–20 groups: 16 (block 0) is one group, so a channel split left the second thread
+    /// idle; 48 (blocks 3–4) split 1 + 2, 80 split 2 + 3, 112 split 3 + 4. A pixel slice also reads only its own
+    /// rows of the depthwise output instead of all of it. 7² planes (7 tiles: 3 + 4) keep the channel split.
+    static func projectSplitsPixels(plane: Int, channels: Int, chunks: Int) -> Bool {
+        guard chunks > 1 else { return false }
+        let tiles = (plane + ChannelsLastGEMM.pixels - 1) / ChannelsLastGEMM.pixels
+        let groups = channels / 16
+        let busiestPixels = Double((tiles + chunks - 1) / chunks) / Double(tiles)
+        var most = 0
+        for t in 0..<chunks { most = max(most, groupSlice(t, of: chunks, channels: channels).count) }
+        return busiestPixels <= Double(most) / Double(groups)
+    }
+
+    /// Slice `t` of `chunks` of a plane's pixels, cut at whole 7-pixel row tiles.
+    static func pixelSlice(_ t: Int, of chunks: Int, plane: Int) -> Range<Int> {
+        let tiles = (plane + ChannelsLastGEMM.pixels - 1) / ChannelsLastGEMM.pixels
+        let lo = tiles * t / chunks * ChannelsLastGEMM.pixels, hi = tiles * (t + 1) / chunks * ChannelsLastGEMM.pixels
+        return min(plane, lo)..<min(plane, hi)
     }
 
     /// `out[c] = mean_p y[p][c]` over a channels-last `[plane × stride]` tensor, for `channels` (16-aligned).

@@ -15,9 +15,10 @@ extension EfficientNetLite0 {
         case stemChannelsLast(image: UnsafePointer<Float>)
         /// Channel-major `[C × plane]` → channels-last `[plane × padded(C)]`, split by pixels.
         case toChannelsLast(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, channels: Int, plane: Int)
-        /// Channels-last `expand` (expand conv + depthwise of the same channels), split by 16-channel groups.
+        /// Channels-last `expand` (expand conv + depthwise of the same channels), split by output rows (planes of
+        /// ≥ `rowSplitMinRows` rows) or by 16-channel groups.
         case expandChannelsLast(block: Int, input: UnsafeMutablePointer<Float>, geometry: DepthwiseKernel.Geometry)
-        /// Channels-last `project`, split by output channels.
+        /// Channels-last `project`, split by pixels or by output channels (`projectSplitsPixels`).
         case projectChannelsLast(block: Int, output: UnsafeMutablePointer<Float>, residual: UnsafePointer<Float>?, plane: Int)
         /// Channels-last `head`, split by output channels.
         case headChannelsLast(input: UnsafeMutablePointer<Float>, plane: Int, features: UnsafeMutablePointer<Float>)
@@ -31,7 +32,7 @@ extension EfficientNetLite0 {
     /// Phase B: the project conv, split by output columns (large planes) or output channels (small planes),
     /// with bias and residual add fused. Blocks from `channelsLastFrom` (`channelsLastFromSplit` when split) on
     /// run channels-last (`ChannelsLastStem`/`ChannelsLastGEMM`/`ChannelsLastDepthwise`, split by 16-channel
-    /// groups); blocks before it channel-major (`PointwiseGEMM`, the stem after im2col). The parallelism is ours,
+    /// groups, or rows and pixels on large planes); blocks before it channel-major (`PointwiseGEMM`, the stem after im2col). The parallelism is ours,
     /// so a preempted helper thread is covered by whichever thread is free.
     ///
     /// Phases are described by `ws.phase` and run by the workspace's persistent `task` closure: a closure

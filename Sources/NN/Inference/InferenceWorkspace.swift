@@ -34,6 +34,10 @@ final class InferenceWorkspace {
                 // Between the two switches a block may run either way (batch-parallel vs split passes).
                 scratch = max(scratch, i < channelMajorUntil ? g.scratchCount : 0,
                               i >= channelsLastFrom ? ChannelsLastDepthwise.scratchCount(g) : 0)
+                // Channels-last expand convs may write zero-bordered group planes (`ChannelsLastGEMM.Planes`).
+                if i >= channelsLastFrom {
+                    expanded = max(expanded, ChannelsLastGEMM.padded(b.spec.expand) / 16 * ChannelsLastDepthwise.scratchCount(g))
+                }
                 h = g.ho
             }
             self.head = head.outChannels * h * h
@@ -50,8 +54,15 @@ final class InferenceWorkspace {
     /// `runPhase` bound to this workspace, created once by the network (see `EfficientNetLite0.Phase`).
     var task: (Int) -> Void = { _ in }
     let scratch: [UnsafeMutablePointer<Float>]
+    /// Expand-conv output of intra-op threads 1, 2, … when a phase is split by rows (thread 0 uses `expanded`):
+    /// neighbouring row slices both compute the few input rows their depthwise windows share, and each thread
+    /// writes them to its own buffer so no two threads write the same memory.
+    let expandedByThread: [UnsafeMutablePointer<Float>]
     /// Per intra-op thread: the zero-padded copy of a partial 32-column GEMM panel.
     let tail: [UnsafeMutablePointer<Float>]
+
+    /// Where intra-op thread `t` writes its expand-conv rows in a row-split phase.
+    func expanded(thread t: Int) -> UnsafeMutablePointer<Float> { t == 0 ? expanded : expandedByThread[t - 1] }
 
     init(_ plan: Plan) {
         func make(_ n: Int) -> UnsafeMutablePointer<Float> {
@@ -66,10 +77,11 @@ final class InferenceWorkspace {
         b = make(plan.blockOut)
         head = make(plan.head)
         scratch = (0..<plan.threads).map { _ in make(plan.scratch) }
+        expandedByThread = (1..<max(1, plan.threads)).map { _ in make(plan.expanded) }
         tail = (0..<plan.threads).map { _ in make(plan.maxK * PointwiseGEMM.nr) }
     }
 
     deinit {
-        for p in [cols, expanded, depthwise, a, b, head] + scratch + tail { p.deallocate() }
+        for p in [cols, expanded, depthwise, a, b, head] + scratch + expandedByThread + tail { p.deallocate() }
     }
 }
