@@ -15,7 +15,7 @@ enum TrainCommand: CamsiftCommand {
                      [--sampler fused|dynamic|plain|weighted|balanced|deferred|bootstrap] [--iterations N] [--seed S]
                      [--patience P] [--keep best|last] [--floor F] [--mix A] [--threads T] [--batch B] [--lr LR]
                      [--schedule cosine|constant] [--split-by image|camera] [--input-size PX] [--channels 1|3]
-                     [--augment shear=0.2,flip=1,rotation=10,shift=0.2,brightness=0.2 | --no-augment]
+                     [--augment shear=0.2,flip=1,rotation=10,shift=0.2,brightness=0.2 | --no-augment] [--rare-augment SPEC (default: --augment at half range)]
                      [--defer-fraction F] [--bootstrap-ratio R] [--reuse-m0 BUNDLE] [--m1-start scratch|m0] [--m1-loss resampled|logit-adjusted] [--fusion adjusted|eq3|eq3-mean|mean] [--prior-weight λ] [--backbone FILE.csm] [--feature-draws K]
                      [--fine-tune-blocks K] [--level1-fraction F] [--fine-tune-lr-scale S] [--quiet]
         """
@@ -24,7 +24,7 @@ enum TrainCommand: CamsiftCommand {
         let a = try CommandLineArguments(
             args,
             valued: ["archive", "out", "arch", "sampler", "iterations", "seed", "patience", "keep", "floor", "mix", "threads",
-                     "batch", "lr", "schedule", "split-by", "input-size", "channels", "augment", "defer-fraction",
+                     "batch", "lr", "schedule", "split-by", "input-size", "channels", "augment", "rare-augment", "defer-fraction",
                      "bootstrap-ratio", "reuse-m0", "backbone", "feature-draws", "m1-start", "m1-loss", "fusion", "prior-weight",
                      "fine-tune-blocks", "level1-fraction", "fine-tune-lr-scale"],
             booleans: ["no-augment", "quiet"])
@@ -123,8 +123,15 @@ enum TrainCommand: CamsiftCommand {
             c.fusionRule = v
         }
         if let w = try a.double("prior-weight") { guard (0...1).contains(w) else { throw UsageError("--prior-weight must be in [0, 1]") }; c.priorWeight = w }
-        if a.flag("no-augment") { c.augmentation = .none }
-        if let s = a.value("augment") { c.augmentation = try augmentation(s) }
+        // The default's milder augmentation of heavily repeated classes follows `--augment` (half its ranges)
+        // unless `--rare-augment` says otherwise; `--no-augment` turns both off.
+        let rareScale: Float? = c.rareAugmentation == nil ? nil : 0.5
+        if a.flag("no-augment") { c.augmentation = .none; c.rareAugmentation = nil }
+        if let s = a.value("augment") {
+            c.augmentation = try augmentation(s)
+            if let rareScale { c.rareAugmentation = c.augmentation.scaled(rareScale) }
+        }
+        if let s = a.value("rare-augment") { c.rareAugmentation = try augmentation(s) }
         return c
     }
 

@@ -44,12 +44,14 @@ public final class Trainer {
         let per = train.perImage
         var batch = [Float](repeating: 0, count: cfg.batchSize * per)
         var scratch = FloatImage(channels: train.channels, height: train.height, width: train.width)
+        let sizes = ClassStatistics(labels: train.labels, classCount: classCount).counts
         for i in 0..<cfg.iterations {
             let t0 = Date()
             let draws = sampler.draw(iteration: i, rng: &drawRNG)
             var counts = [Int](repeating: 0, count: classCount)  // N_{i,·} as drawn
             for d in draws { counts[train.labels[d]] += 1 }
             let lr = cfg.learningRate(at: i)
+            let repeated = (0..<classCount).map { counts[$0] >= TrainingConfiguration.rareRepeat * max(1, sizes[$0]) }
             network.beginIteration(i, of: cfg.iterations)
             var lossSum = 0.0, steps = 0
             var start = 0
@@ -63,10 +65,11 @@ public final class Trainer {
                     labels[k] = train.labels[idx]
                     if let classWeights { weights![k] = classWeights[labels[k]] }
                     let src = train.variants > 1 ? train.image(idx, variant: augRNG.below(train.variants)) : train.image(idx)
-                    if cfg.augmentation.isIdentity {
+                    let augmentation = repeated[labels[k]] ? cfg.rareAugmentation ?? cfg.augmentation : cfg.augmentation
+                    if augmentation.isIdentity {
                         scratch = src
                     } else {
-                        let d = cfg.augmentation.draw { augRNG.unit() }
+                        let d = augmentation.draw { augRNG.unit() }
                         Augmentation.apply(d, to: src, into: &scratch)
                     }
                     normalization.write(scratch.pixels, channels: train.channels, into: &batch, at: k * per)

@@ -34,6 +34,12 @@ public struct Augmentation: Sendable, Equatable, Codable {
 
     public var isIdentity: Bool { self == .none }
 
+    /// Every range multiplied by `factor` (the flip is kept): a milder (or stronger) version of the same mix.
+    public func scaled(_ factor: Float) -> Augmentation {
+        Augmentation(shear: shear * factor, horizontalFlip: horizontalFlip, rotationDegrees: rotationDegrees * factor,
+                     widthShift: widthShift * factor, heightShift: heightShift * factor, brightness: brightness * factor)
+    }
+
     /// One random draw of the parameters; `unit` returns uniforms in [0, 1).
     public func draw(_ unit: () -> Double) -> AugmentationDraw {
         func sym(_ r: Float) -> Float { r == 0 ? 0 : Float(unit() * 2 - 1) * r }
