@@ -15,7 +15,7 @@ enum TrainCommand: CamsiftCommand {
                      [--sampler fused|dynamic|plain|weighted|balanced|deferred|bootstrap] [--iterations N] [--seed S]
                      [--patience P] [--keep best|last] [--floor F] [--mix A] [--threads T] [--batch B] [--lr LR]
                      [--schedule cosine|constant] [--split-by image|camera] [--input-size PX] [--channels 1|3]
-                     [--augment shear=0.2,flip=1,rotation=10,shift=0.2,brightness=0.2 | --no-augment] [--rare-augment SPEC (default: --augment at half range)]
+                     [--augment shear=0.2,flip=1,rotation=10,shift=0.2,brightness=0.2 | --no-augment] [--rare-augment SPEC [--rare-repeat R]]
                      [--defer-fraction F] [--bootstrap-ratio R] [--reuse-m0 BUNDLE] [--m1-start scratch|m0] [--m1-loss resampled|logit-adjusted] [--fusion adjusted|eq3|eq3-mean|mean] [--prior-weight λ] [--backbone FILE.csm] [--feature-draws K]
                      [--fine-tune-blocks K] [--level1-fraction F] [--fine-tune-lr-scale S] [--quiet]
         """
@@ -24,7 +24,7 @@ enum TrainCommand: CamsiftCommand {
         let a = try CommandLineArguments(
             args,
             valued: ["archive", "out", "arch", "sampler", "iterations", "seed", "patience", "keep", "floor", "mix", "threads",
-                     "batch", "lr", "schedule", "split-by", "input-size", "channels", "augment", "rare-augment", "defer-fraction",
+                     "batch", "lr", "schedule", "split-by", "input-size", "channels", "augment", "rare-augment", "rare-repeat", "defer-fraction",
                      "bootstrap-ratio", "reuse-m0", "backbone", "feature-draws", "m1-start", "m1-loss", "fusion", "prior-weight",
                      "fine-tune-blocks", "level1-fraction", "fine-tune-lr-scale"],
             booleans: ["no-augment", "quiet"])
@@ -132,6 +132,7 @@ enum TrainCommand: CamsiftCommand {
             if let rareScale { c.rareAugmentation = c.augmentation.scaled(rareScale) }
         }
         if let s = a.value("rare-augment") { c.rareAugmentation = try augmentation(s) }
+        if let r = try a.int("rare-repeat") { guard r >= 1 else { throw UsageError("--rare-repeat must be ≥ 1") }; c.rareRepeat = r }
         return c
     }
 

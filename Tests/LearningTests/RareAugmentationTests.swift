@@ -21,7 +21,7 @@ struct RareAugmentationTests {
         func save(to path: String, classes: [String], metadata: [String: String]) throws {}
     }
 
-    /// Class 0: 40 images, class 1: 4 images. Balanced draws repeat class 1 ~5× per pass (≥ 4×: "rare"),
+    /// Class 0: 40 images, class 1: 4 images. Balanced draws repeat class 1 ~5× per pass (≥ 4×: "rare" here),
     /// class 0 ~0.55× (sampled down). With no augmentation for common draws and a brightness-only one for
     /// rare draws, every class-0 input is one of the originals and no class-1 input is.
     @Test func onlyHeavilyRepeatedClassesGetTheRareAugmentation() throws {
@@ -36,6 +36,7 @@ struct RareAugmentationTests {
         cfg.iterations = 2
         cfg.batchSize = 8
         cfg.augmentation = .none
+        cfg.rareRepeat = 4
         cfg.rareAugmentation = Augmentation(shear: 0, horizontalFlip: false, rotationDegrees: 0, widthShift: 0,
                                             heightShift: 0, brightness: 0.5)
         let net = RecordingNetwork()

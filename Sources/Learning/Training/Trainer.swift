@@ -51,7 +51,7 @@ public final class Trainer {
             var counts = [Int](repeating: 0, count: classCount)  // N_{i,·} as drawn
             for d in draws { counts[train.labels[d]] += 1 }
             let lr = cfg.learningRate(at: i)
-            let repeated = (0..<classCount).map { counts[$0] >= TrainingConfiguration.rareRepeat * max(1, sizes[$0]) }
+            let repeated = (0..<classCount).map { counts[$0] >= (cfg.rareRepeat ?? 20) * max(1, sizes[$0]) }
             network.beginIteration(i, of: cfg.iterations)
             var lossSum = 0.0, steps = 0
             var start = 0

@@ -27,10 +27,10 @@ public struct TrainingConfiguration: Sendable, Codable, Equatable {
     public var bootstrapRatio = 1.0
     public var augmentation: Augmentation = .method
     /// Augmentation for the draws of classes an iteration repeats heavily (drawn ≥ `rareRepeat`× their image
-    /// count: the tail classes under resampling, whose few images would otherwise be seen ~50× per pass);
-    /// nil = `augmentation` for every draw.
+    /// count: tail classes under resampling); nil = `augmentation` for every draw.
     public var rareAugmentation: Augmentation?
-    public static let rareRepeat = 4
+    /// The repetition factor from which `rareAugmentation` applies (nil: 20).
+    public var rareRepeat: Int?
     /// Where M1's parameters start. Algorithm 1 begins from M¹₀ ← "the pretrained/initial model":
     /// `scratch` = a freshly initialised network (seed + 1), `m0` = M0's trained parameters (M1 then spends
     /// its own budget of iterations fine-tuning them under dynamic sampling, with the learning-rate schedule
