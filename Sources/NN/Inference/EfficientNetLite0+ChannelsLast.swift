@@ -28,7 +28,7 @@ extension EfficientNetLite0 {
         case let .expandChannelsLast(i, blockInput, g):
             let block = blocks[i], spec = block.spec
             guard let form = block.channelsLast else { return }
-            // Split by output rows (all channels) or by 16-channel groups (all rows): see `expandSplitsRows`.
+            // Split by output rows (all channels) or by 16-channel groups (all rows): see `rowSplitMinRows`.
             let byRows = chunks > 1 && g.h >= Self.rowSplitMinRows
             let groups = byRows ? 0..<spec.expand / 16 : Self.groupSlice(t, of: chunks, channels: spec.expand)
             let outRows = byRows ? g.ho * t / chunks..<g.ho * (t + 1) / chunks : 0..<g.ho

@@ -167,7 +167,13 @@ public final class EfficientNetLite0 {
         headGEMM = max(from, fromSplit) < blocks.count ? PointwiseGEMM(weights: [], bias: [], m: 0, k: 0) : PointwiseGEMM(head)
         let plan = InferenceWorkspace.Plan(net: blocks, stem: stem, head: head, inputSize: inputSize, threads: threads,
                                            channelsLastFrom: min(from, fromSplit), channelMajorUntil: max(from, fromSplit))
-        workspaces = (0..<threads).map { _ in InferenceWorkspace(plan) }
+        // Only workspace 0 runs split passes (one image over all threads: per-thread scratch and expand buffers);
+        // the others serve batch-parallel workers, one thread each.
+        workspaces = (0..<threads).map { w in
+            var p = plan
+            if w > 0 { p.threads = 1 }
+            return InferenceWorkspace(p)
+        }
         featureBuffer = .allocate(capacity: 1)
         // Long-lived parallel bodies (unowned: the network owns its workspaces and these closures).
         for ws in workspaces { ws.task = { [unowned self, unowned ws] t in self.runPhase(t, ws) } }
