@@ -41,16 +41,8 @@ enum ChannelsLastDepthwise {
         let inputRows = inputRows(g, band)
         for q in groups {
             fill(input + 16 * q, channels: channels, g, scratch: scratch, rows: inputRows)
-            let taps = weights + q * g.k * g.k * 16
-            let b = UnsafeRawPointer(bias + 16 * q).loadUnaligned(as: Vec.self)
-            switch g.k {
-            case 3: convolve(DepthwiseKernel.K3.self, scratch: scratch, taps: taps, bias: b, output: output + 16 * q,
-                             channels: channels, g, rows: band)
-            case 5: convolve(DepthwiseKernel.K5.self, scratch: scratch, taps: taps, bias: b, output: output + 16 * q,
-                             channels: channels, g, rows: band)
-            default: convolve(DepthwiseKernel.KAny.self, scratch: scratch, taps: taps, bias: b,
-                              output: output + 16 * q, channels: channels, g, rows: band)
-            }
+            convolveGroup(q, scratch: scratch, weights: weights, bias: bias, output: output, channels: channels, g,
+                          rows: band)
         }
     }
 
@@ -71,16 +63,26 @@ enum ChannelsLastDepthwise {
         for q in groups {
             let scratch = planes + q * plane
             if zero { zeroBorder(scratch, g) }
-            let taps = weights + q * g.k * g.k * 16
-            let b = UnsafeRawPointer(bias + 16 * q).loadUnaligned(as: Vec.self)
-            switch g.k {
-            case 3: convolve(DepthwiseKernel.K3.self, scratch: scratch, taps: taps, bias: b, output: output + 16 * q,
-                             channels: channels, g, rows: band)
-            case 5: convolve(DepthwiseKernel.K5.self, scratch: scratch, taps: taps, bias: b, output: output + 16 * q,
-                             channels: channels, g, rows: band)
-            default: convolve(DepthwiseKernel.KAny.self, scratch: scratch, taps: taps, bias: b,
-                              output: output + 16 * q, channels: channels, g, rows: band)
-            }
+            convolveGroup(q, scratch: scratch, weights: weights, bias: bias, output: output, channels: channels, g,
+                          rows: band)
+        }
+    }
+
+    /// Group `q`'s taps and bias, then the tap loops specialised for its kernel size, over `scratch` (the group's
+    /// zero-bordered plane) into output rows `band`.
+    @inline(__always)
+    private static func convolveGroup(_ q: Int, scratch: UnsafeMutablePointer<Float>, weights: UnsafePointer<Float>,
+                                      bias: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, channels: Int,
+                                      _ g: DepthwiseKernel.Geometry, rows band: Range<Int>) {
+        let taps = weights + q * g.k * g.k * 16
+        let b = UnsafeRawPointer(bias + 16 * q).loadUnaligned(as: Vec.self)
+        switch g.k {
+        case 3: convolve(DepthwiseKernel.K3.self, scratch: scratch, taps: taps, bias: b, output: output + 16 * q,
+                         channels: channels, g, rows: band)
+        case 5: convolve(DepthwiseKernel.K5.self, scratch: scratch, taps: taps, bias: b, output: output + 16 * q,
+                         channels: channels, g, rows: band)
+        default: convolve(DepthwiseKernel.KAny.self, scratch: scratch, taps: taps, bias: b,
+                          output: output + 16 * q, channels: channels, g, rows: band)
         }
     }
 

@@ -53,14 +53,11 @@ extension EfficientNetLite0 {
                 let oy1 = min(outRows.upperBound, oy0 + band)
                 let need = ChannelsLastDepthwise.inputRows(g, oy0..<oy1).upperBound
                 if need > computed, let expand = form.expand {
-                    if planar {
-                        expand.run(x: blockInput + computed * g.w * kIn, c: expanded, n: (need - computed) * g.w,
-                                   channels: channels, epilogue: .biasReLU6,
-                                   planes: ChannelsLastDepthwise.planeLayout(g, firstPixel: computed * g.w))
-                    } else {
-                        expand.run(x: blockInput + computed * g.w * kIn, c: expanded + computed * g.w * spec.expand,
-                                   n: (need - computed) * g.w, channels: channels, epilogue: .biasReLU6)
-                    }
+                    // Planar output is addressed from the planes' start; `[pixels × channels]` from row `computed`.
+                    expand.run(x: blockInput + computed * g.w * kIn,
+                               c: planar ? expanded : expanded + computed * g.w * spec.expand,
+                               n: (need - computed) * g.w, channels: channels, epilogue: .biasReLU6,
+                               planes: planar ? ChannelsLastDepthwise.planeLayout(g, firstPixel: computed * g.w) : nil)
                 }
                 computed = max(computed, need)
                 form.depthwise.withUnsafeBufferPointer { dw in
