@@ -203,4 +203,53 @@ struct ChannelsLastKernelTests {
             }
         }
     }
+
+    /// Block 0 has no expand conv: the stem writes its output straight into the depthwise conv's zero-bordered
+    /// group planes (and zeroes their rings), in two row slices as two threads run it, over planes full of
+    /// garbage; block 0's depthwise then reads them in place. Must equal the `[pixels × 32]` stem output run
+    /// through the copy path, bit for bit, with every padding float of both planes zero.
+    @Test(arguments: [3, 5])
+    func stemIntoPlanesMatchesTheCopyPath(k: Int) {
+        var rng = SplitMix(seed: 400 + UInt64(k))
+        for _ in 0..<10 {
+            let h = 14 * rng.int(1...3) - rng.int(0...1), w = 14 * rng.int(1...3) - rng.int(0...1)
+            let ho = (h + 1) / 2, wo = (w + 1) / 2
+            let weights = (0..<(32 * 27)).map { _ in rng.float() }
+            let conv = FoldedConv(outChannels: 32, inChannels: 3, kernel: 3, weights: weights,
+                                  bias: (0..<32).map { _ in rng.float() })
+            guard let stem = ChannelsLastStem(conv) else { Issue.record("32-channel 3×3 stem refused"); return }
+            let x = (0..<(3 * h * w)).map { _ in rng.float() * 2 }
+            let g = DepthwiseKernel.Geometry(h: ho, w: wo, k: k, stride: rng.int(1...2))
+            let packed = ChannelsLastDepthwise.pack(weights: (0..<(32 * k * k)).map { _ in rng.float() }, channels: 32, k: k)
+            let bias = (0..<32).map { _ in rng.float() }
+            let layout = ChannelsLastDepthwise.planeLayout(g, firstPixel: 0)
+            var nhwc = [Float](repeating: .nan, count: ho * wo * 32)
+            var scratch = [Float](repeating: .nan, count: ChannelsLastDepthwise.scratchCount(g))
+            var planes = [Float](repeating: 7, count: 2 * layout.planeFloats)
+            var copyOut = [Float](repeating: .nan, count: g.ho * g.wo * 32), planarOut = copyOut
+            let split = rng.int(0...ho)
+            for rows in [0..<split, split..<ho] {
+                stem.run(x: x, h: h, w: w, y: &nhwc, rows: rows)
+                stem.run(x: x, h: h, w: w, y: &planes, rows: rows, planes: layout)
+            }
+            ChannelsLastDepthwise.run(input: nhwc, channels: 32, groups: 0..<2, weights: packed, bias: bias,
+                                      output: &copyOut, g, scratch: &scratch)
+            ChannelsLastDepthwise.runPadded(planes: &planes, groups: 0..<2, channels: 32, weights: packed, bias: bias,
+                                            output: &planarOut, g, rows: 0..<g.ho, zeroBorder: false)
+            #expect(copyOut == planarOut, "h=\(h) w=\(w) k=\(k) s=\(g.stride)")
+            var ring = 0
+            for q in 0..<2 {
+                for r in 0..<(layout.planeFloats / (layout.columns * 16)) {
+                    for c in 0..<layout.columns {
+                        let inside = r >= g.padTop && r < g.padTop + ho && c >= g.padLeft && c < g.padLeft + wo
+                        for j in 0..<16 where !inside {
+                            ring += 1
+                            #expect(planes[q * layout.planeFloats + (r * layout.columns + c) * 16 + j] == 0)
+                        }
+                    }
+                }
+            }
+            #expect(ring > 0)
+        }
+    }
 }

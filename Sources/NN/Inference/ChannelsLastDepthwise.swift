@@ -89,15 +89,25 @@ enum ChannelsLastDepthwise {
     /// Zeroes the padding ring of the scratch plane (every group's `fill` overwrites only the interior): on the
     /// 112² planes the whole scratch is ~830 KB, its ring ~2 %.
     private static func zeroBorder(_ scratch: UnsafeMutablePointer<Float>, _ g: DepthwiseKernel.Geometry) {
-        let cols = columns(g), total = rows(g)
-        let interiorEnd = min(total, g.padTop + g.h)
-        scratch.initialize(repeating: 0, count: g.padTop * cols * 16)
-        (scratch + interiorEnd * cols * 16).initialize(repeating: 0, count: (total - interiorEnd) * cols * 16)
-        let right = max(0, cols - g.padLeft - g.w)
-        for y in g.padTop..<interiorEnd {
-            let row = scratch + y * cols * 16
-            row.initialize(repeating: 0, count: g.padLeft * 16)
-            (row + (g.padLeft + g.w) * 16).initialize(repeating: 0, count: right * 16)
+        zeroBorder(scratch, planeLayout(g, firstPixel: 0), height: g.h, rows: 0..<g.h)
+    }
+
+    /// Zeroes the part of a zero-bordered plane's padding ring (`layout`, an image of `height` rows) that image rows
+    /// `rows` touch: their left and right padding, plus the padding rows above row 0 and below the last row when
+    /// `rows` include them. Slices of rows written by different threads zero disjoint parts.
+    static func zeroBorder(_ plane: UnsafeMutablePointer<Float>, _ layout: ChannelsLastGEMM.Planes, height: Int,
+                           rows: Range<Int>) {
+        let cols = layout.columns, total = layout.planeFloats / (cols * 16)
+        let interiorEnd = min(total, layout.padTop + height)
+        if rows.lowerBound == 0 { plane.initialize(repeating: 0, count: layout.padTop * cols * 16) }
+        if rows.upperBound >= height {
+            (plane + interiorEnd * cols * 16).initialize(repeating: 0, count: (total - interiorEnd) * cols * 16)
+        }
+        let right = max(0, cols - layout.padLeft - layout.width)
+        for y in rows where y + layout.padTop < interiorEnd {
+            let row = plane + (y + layout.padTop) * cols * 16
+            row.initialize(repeating: 0, count: layout.padLeft * 16)
+            (row + (layout.padLeft + layout.width) * 16).initialize(repeating: 0, count: right * 16)
         }
     }
 

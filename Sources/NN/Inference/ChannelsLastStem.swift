@@ -27,10 +27,23 @@ struct ChannelsLastStem: Sendable {
     }
 
     /// Output rows `rows` of the `ho × wo` channels-last output (`y`, 32 floats per pixel) from the channel-major
-    /// `h × w` image `x`.
-    func run(x: UnsafePointer<Float>, h: Int, w: Int, y: UnsafeMutablePointer<Float>, rows: Range<Int>) {
+    /// `h × w` image `x`. With `planes`, the output goes instead into two zero-bordered 16-channel group planes
+    /// at `y` (`ChannelsLastDepthwise.planeLayout` of block 0's depthwise conv, which reads them in place), and
+    /// the planes' padding ring next to `rows` is zeroed here: block 0 has no expand conv, so without this its
+    /// depthwise conv first copied the whole 112² stem output group by group into a scratch plane.
+    func run(x: UnsafePointer<Float>, h: Int, w: Int, y: UnsafeMutablePointer<Float>, rows: Range<Int>,
+             planes: ChannelsLastGEMM.Planes? = nil) {
         let ho = (h + 1) / 2, wo = (w + 1) / 2, k = kernel
         let pt = max((ho - 1) * 2 + k - h, 0) / 2, pl = max((wo - 1) * 2 + k - w, 0) / 2
+        if let planes {
+            for q in 0..<2 { ChannelsLastDepthwise.zeroBorder(y + q * planes.planeFloats, planes, height: ho, rows: rows) }
+        }
+        /// Where pixel (oy, ox)'s channels 0–15 and 16–31 go, and the step to the next pixel of the row.
+        @inline(__always) func target(_ oy: Int, _ ox: Int) -> Output {
+            guard let planes else { let p = y + (oy * wo + ox) * 32; return Output(low: p, high: p + 16, step: 32) }
+            let p = y + ((oy + planes.padTop) * planes.columns + ox + planes.padLeft) * 16
+            return Output(low: p, high: p + planes.planeFloats, step: 16)
+        }
         packed.withUnsafeBufferPointer { wp in
             bias.withUnsafeBufferPointer { bp in
                 let b0 = UnsafeRawPointer(bp.baseAddress!).loadUnaligned(as: V.self)
@@ -44,10 +57,10 @@ struct ChannelsLastStem: Sendable {
                         let inside = rowInside && n == Self.pixels && ox * 2 - pl >= 0 && (ox + n - 1) * 2 - pl + k <= w
                         if inside {
                             tile(x: x, h: h, w: w, oy: oy, ox: ox, pt: pt, pl: pl, weights: wp.baseAddress!, b0: b0, b1: b1,
-                                 y: y + (oy * wo + ox) * 32, count: n, Inside.self)
+                                 y: target(oy, ox), count: n, Inside.self)
                         } else {
                             tile(x: x, h: h, w: w, oy: oy, ox: ox, pt: pt, pl: pl, weights: wp.baseAddress!, b0: b0, b1: b1,
-                                 y: y + (oy * wo + ox) * 32, count: n, Border.self)
+                                 y: target(oy, ox), count: n, Border.self)
                         }
                         ox += n
                     }
@@ -59,13 +72,15 @@ struct ChannelsLastStem: Sendable {
     /// Bounds checking as a type, so each case gets its own specialised copy of `tile` (a runtime flag left a
     /// branch at every broadcast).
     private protocol Bounds { static var checked: Bool { get } }
+    /// A tile's output: channels 0–15 of its first pixel at `low`, 16–31 at `high`, `step` floats per pixel.
+    private struct Output { let low: UnsafeMutablePointer<Float>, high: UnsafeMutablePointer<Float>, step: Int }
     private enum Inside: Bounds { static var checked: Bool { false } }
     private enum Border: Bounds { static var checked: Bool { true } }
 
     /// `count` (≤ 7) output pixels of one row; `Border` reads 0 outside the image.
     @inline(never)
     private func tile<B: Bounds>(x: UnsafePointer<Float>, h: Int, w: Int, oy: Int, ox: Int, pt: Int, pl: Int,
-                                 weights: UnsafePointer<Float>, b0: V, b1: V, y: UnsafeMutablePointer<Float>, count: Int,
+                                 weights: UnsafePointer<Float>, b0: V, b1: V, y: Output, count: Int,
                                  _: B.Type) {
         let checked = B.checked
         var a00 = b0, a01 = b1, a10 = b0, a11 = b1, a20 = b0, a21 = b1, a30 = b0, a31 = b1
@@ -102,10 +117,10 @@ struct ChannelsLastStem: Sendable {
 
     /// Pixel `i` of a tile: ReLU6 and store (bias is in the accumulators' start values).
     @_transparent
-    private static func out(_ i: Int, _ lo: V, _ hi: V, _ y: UnsafeMutablePointer<Float>, _ count: Int) {
+    private static func out(_ i: Int, _ lo: V, _ hi: V, _ y: Output, _ count: Int) {
         guard i < count else { return }
         let zero = V(repeating: 0), six = V(repeating: 6)
-        VectorKernels.store(DepthwiseKernel.clamp(lo, zero, six), y + i * 32)
-        VectorKernels.store(DepthwiseKernel.clamp(hi, zero, six), y + i * 32 + 16)
+        VectorKernels.store(DepthwiseKernel.clamp(lo, zero, six), y.low + i * y.step)
+        VectorKernels.store(DepthwiseKernel.clamp(hi, zero, six), y.high + i * y.step)
     }
 }

@@ -12,7 +12,9 @@ extension EfficientNetLite0 {
         case let .stemChannelsLast(x):
             guard let kernel = stemChannelsLast else { return }
             let ho = (inputSize + 1) / 2
-            kernel.run(x: x, h: inputSize, w: inputSize, y: ws.expanded, rows: ho * t / chunks..<ho * (t + 1) / chunks)
+            let g = DepthwiseKernel.Geometry(h: ho, w: ho, k: blocks[0].spec.kernel, stride: blocks[0].spec.stride)
+            kernel.run(x: x, h: inputSize, w: inputSize, y: ws.expanded, rows: ho * t / chunks..<ho * (t + 1) / chunks,
+                       planes: depthwiseReadsPlanes(0, g) ? ChannelsLastDepthwise.planeLayout(g, firstPixel: 0) : nil)
         case let .toChannelsLast(x, y, channels, plane):
             // Stored 16-padded; the padding channels are 0. Channel-major reads are sequential per channel.
             let width = ChannelsLastGEMM.padded(channels)
@@ -47,7 +49,7 @@ extension EfficientNetLite0 {
             // group by group into a scratch plane. Measured 1 thread, batch 16 (bench/RESULTS.md session 6): CPU
             // 10.12 → 9.66 ms per image (medians of 12). Needs widths in whole 7-pixel GEMM tiles (every plane of
             // a 224² input; other sizes take the copy).
-            let planar = form.expand != nil && g.w % ChannelsLastGEMM.pixels == 0
+            let planar = depthwiseReadsPlanes(i, g)
             var computed = ChannelsLastDepthwise.inputRows(g, outRows).lowerBound, oy0 = outRows.lowerBound
             while oy0 < outRows.upperBound {
                 let oy1 = min(outRows.upperBound, oy0 + band)
@@ -66,7 +68,7 @@ extension EfficientNetLite0 {
                             ChannelsLastDepthwise.runPadded(planes: expanded, groups: groups, channels: spec.expand,
                                                             weights: dw.baseAddress!, bias: db.baseAddress!,
                                                             output: ws.depthwise, g, rows: oy0..<oy1,
-                                                            zeroBorder: oy0 == outRows.lowerBound)
+                                                            zeroBorder: form.expand != nil && oy0 == outRows.lowerBound)
                         } else {
                             ChannelsLastDepthwise.run(input: expanded, channels: spec.expand, groups: groups,
                                                       weights: dw.baseAddress!, bias: db.baseAddress!, output: ws.depthwise,
@@ -102,6 +104,15 @@ extension EfficientNetLite0 {
         default:
             return
         }
+    }
+
+    /// Whether block `i`'s channels-last depthwise conv reads its input in place from zero-bordered group planes
+    /// (`ChannelsLastDepthwise.planeLayout`), written by the block's expand GEMM or, for block 0 (no expand conv),
+    /// by the stem: widths in whole 7-pixel GEMM/stem tiles (every plane of a 224² input); otherwise the
+    /// depthwise conv copies `[pixels × channels]` into a scratch plane group by group.
+    func depthwiseReadsPlanes(_ i: Int, _ g: DepthwiseKernel.Geometry) -> Bool {
+        guard let form = blocks[i].channelsLast, g.w % ChannelsLastGEMM.pixels == 0 else { return false }
+        return form.expand != nil || (i == 0 && stemChannelsLast != nil && blocks[0].spec.expand == 32)
     }
 
     /// Expand + depthwise phases whose input plane has at least this many rows are split by output rows when one
