@@ -18,16 +18,22 @@ struct ChannelsLastGEMM: Sendable {
     /// Reduction steps the tiles run: the conv's real input channels. The 16-padded inputs past them are 0, so the
     /// 24- and 40-channel blocks' GEMMs skip 1/4 and 1/6 of their multiply-adds (the padding is only for storage).
     let kActive: Int
+    /// Output channels the tiles compute: the conv's real output channels rounded up to 8. The 24- and 40-channel
+    /// projects (blocks 1–4) store 32 and 48 channels; their last 8 are padding that nothing reads (the next
+    /// GEMMs stop at `kActive`, residual adds at the same channels), so a 7 × 8 half tile (`tileHalf`) covers the
+    /// real ones instead of a 16-wide tile that is half padding. Padding channels past it are left unwritten.
+    let mActive: Int
     /// `packed[(q·k + kk)·16 + j] = W[q·16 + j][kk]`.
     let packed: [Float]
     let bias: [Float]
 
-    init(weights: [Float], bias: [Float], m: Int, k: Int, kActive: Int? = nil) {
+    init(weights: [Float], bias: [Float], m: Int, k: Int, kActive: Int? = nil, mActive: Int? = nil) {
         precondition(weights.count == m * k && bias.count == m && m % 16 == 0, "channels-last GEMM needs m % 16 == 0")
-        precondition((kActive ?? k) <= k)
+        precondition((kActive ?? k) <= k && (mActive ?? m) <= m)
         self.m = m
         self.k = k
         self.kActive = kActive ?? k
+        self.mActive = ((mActive ?? m) + 7) / 8 * 8
         var p = [Float](repeating: 0, count: m * k)
         for r in 0..<m {
             for kk in 0..<k { p[((r / 16) * k + kk) * 16 + r % 16] = weights[r * k + kk] }
@@ -47,7 +53,7 @@ struct ChannelsLastGEMM: Sendable {
             b[o] = conv.bias[o]
             for i in 0..<conv.inChannels { w[o * k + i] = conv.weights[o * conv.inChannels + i] }
         }
-        self.init(weights: w, bias: b, m: m, k: k, kActive: conv.inChannels)
+        self.init(weights: w, bias: b, m: m, k: k, kActive: conv.inChannels, mActive: conv.outChannels)
     }
 
     /// `c` rounded up to a whole number of 16-channel vectors: channels-last tensors are stored this wide.
@@ -84,8 +90,10 @@ struct ChannelsLastGEMM: Sendable {
                 while p0 < n {
                     let valid = min(Self.pixels, n - p0)
                     var c0 = channels.lowerBound
-                    while c0 < channels.upperBound {
-                        let left = channels.upperBound - c0
+                    // Planes hold whole 16-channel groups that the depthwise conv reads: no half tiles there.
+                    let end = planes == nil ? min(channels.upperBound, mActive) : channels.upperBound
+                    while c0 < end {
+                        let left = end - c0
                         let w = wp.baseAddress! + c0 * k
                         let b = bp.baseAddress! + c0
                         let ro = p0 * m + c0
@@ -105,9 +113,12 @@ struct ChannelsLastGEMM: Sendable {
                         } else if left >= 32 {
                             tile2(x: x + p0 * k, ldx: k, w: w, pixelsValid: valid, bias: b, e)
                             c0 += 32
-                        } else {
+                        } else if left >= 16 {
                             tile1(x: x + p0 * k, ldx: k, w: w, pixelsValid: valid, bias: b, e)
                             c0 += 16
+                        } else {
+                            tileHalf(x: x + p0 * k, ldx: k, w: w, pixelsValid: valid, bias: b, e)
+                            c0 += 8
                         }
                     }
                     p0 += Self.pixels
@@ -226,6 +237,38 @@ struct ChannelsLastGEMM: Sendable {
         if 4 < pixelsValid { Self.emit(4, 0, a40, e) }
         if 5 < pixelsValid { Self.emit(5, 0, a50, e) }
         if 6 < pixelsValid { Self.emit(6, 0, a60, e) }
+    }
+
+    /// 7 pixels × 8 channels (the first half of a 16-channel panel): `SIMD8` accumulators, half-width FMAs.
+    @inline(never)
+    private func tileHalf(x: UnsafePointer<Float>, ldx: Int, w: UnsafePointer<Float>, pixelsValid: Int,
+                          bias: UnsafePointer<Float>, _ e: EpilogueContext) {
+        typealias H = SIMD8<Float>
+        let b0 = UnsafeRawPointer(bias).loadUnaligned(as: H.self)
+        var a0 = b0, a1 = b0, a2 = b0, a3 = b0, a4 = b0, a5 = b0, a6 = b0
+        var xp = x, wp = UnsafeRawPointer(w)
+        let ld = ldx
+        for _ in 0..<kActive {
+            let w0 = wp.loadUnaligned(as: H.self)
+            a0.addProduct(H(repeating: xp[0]), w0); a1.addProduct(H(repeating: xp[1 * ld]), w0)
+            a2.addProduct(H(repeating: xp[2 * ld]), w0); a3.addProduct(H(repeating: xp[3 * ld]), w0)
+            a4.addProduct(H(repeating: xp[4 * ld]), w0); a5.addProduct(H(repeating: xp[5 * ld]), w0)
+            a6.addProduct(H(repeating: xp[6 * ld]), w0)
+            xp += 1
+            wp += 64
+        }
+        @inline(__always) func emit(_ i: Int, _ acc: H) {
+            guard i < pixelsValid else { return }
+            var v = acc
+            switch e.epilogue {
+            case .biasReLU6:
+                v = v.replacing(with: 0, where: v .< 0).replacing(with: 6, where: v .> 6)
+            case .bias(let residual):
+                if let residual { v += UnsafeRawPointer(residual + e.residualOffset + i * e.ldc).loadUnaligned(as: H.self) }
+            }
+            UnsafeMutableRawPointer(e.c + i * e.ldc).storeBytes(of: v, as: H.self)
+        }
+        emit(0, a0); emit(1, a1); emit(2, a2); emit(3, a3); emit(4, a4); emit(5, a5); emit(6, a6)
     }
 
     /// Where a tile's results go: pixel `i`, vector `v` at `c + i·ldc + v·groupStride` (`[n × m]`: ldc = m,
