@@ -14,9 +14,11 @@ struct ChannelsLastStem: Sendable {
     let packed: [Float]
     let bias: [Float]
 
-    /// Only for the 32-channel stem of EfficientNet-Lite (two 16-lane vectors); `nil` otherwise.
+    /// Only for the 32-channel 3×3 stem of an RGB network such as EfficientNet-Lite (two 16-lane vectors);
+    /// `nil` otherwise. The fixed sizes let `tile` unroll its 27 taps completely (with loops of 3 the compiler
+    /// left loop overhead between every few FMAs; engine-profile: stem ~45 → see bench/RESULTS.md).
     init?(_ conv: FoldedConv) {
-        guard conv.outChannels == 32, conv.kernel == 3 else { return nil }
+        guard conv.outChannels == 32, conv.kernel == 3, conv.inChannels == 3 else { return nil }
         inChannels = conv.inChannels
         kernel = conv.kernel
         let taps = conv.inChannels * conv.kernel * conv.kernel
@@ -85,9 +87,9 @@ struct ChannelsLastStem: Sendable {
         let checked = B.checked
         var a00 = b0, a01 = b1, a10 = b0, a11 = b1, a20 = b0, a21 = b1, a30 = b0, a31 = b1
         var a40 = b0, a41 = b1, a50 = b0, a51 = b1, a60 = b0, a61 = b1
-        let k = kernel
+        let k = 3   // == kernel, and 3 input channels (`init`): constant trip counts, fully unrolled
         var t = 0
-        for ci in 0..<inChannels {
+        for ci in 0..<3 {
             let plane = x + ci * h * w
             for ky in 0..<k {
                 let iy = oy * 2 + ky - pt
