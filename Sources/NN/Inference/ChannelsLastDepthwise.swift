@@ -33,7 +33,8 @@ enum ChannelsLastDepthwise {
     /// default); only the input rows they read are copied.
     static func run(input: UnsafePointer<Float>, channels: Int, groups: Range<Int>, weights: UnsafePointer<Float>,
                     bias: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, _ g: DepthwiseKernel.Geometry,
-                    scratch: UnsafeMutablePointer<Float>, rows: Range<Int>? = nil, zeroScratch: Bool = true) {
+                    scratch: UnsafeMutablePointer<Float>, rows: Range<Int>? = nil, zeroScratch: Bool = true,
+                    outputRow0: Int = 0) {
         guard !groups.isEmpty else { return }
         if zeroScratch { zeroBorder(scratch, g) }
         let band = rows ?? 0..<g.ho
@@ -41,8 +42,8 @@ enum ChannelsLastDepthwise {
         let inputRows = inputRows(g, band)
         for q in groups {
             fill(input + 16 * q, channels: channels, g, scratch: scratch, rows: inputRows)
-            convolveGroup(q, scratch: scratch, weights: weights, bias: bias, output: output, channels: channels, g,
-                          rows: band)
+            convolveGroup(q, scratch: scratch, weights: weights, bias: bias, output: output, outputRow0: outputRow0,
+                          channels: channels, g, rows: band)
         }
     }
 
@@ -56,15 +57,16 @@ enum ChannelsLastDepthwise {
     /// `run` on input already in zero-bordered group planes (`planeLayout`): no copy into a scratch plane, the
     /// taps read the planes in place. `zeroBorder`: write the planes' padding rings first (once per layer: the
     /// interiors are written by the expand GEMM, the rings hold whatever the buffer held before).
+    /// `outputRow0`: the output row `output` points at (a band's own buffer starts at the band's first row).
     static func runPadded(planes: UnsafeMutablePointer<Float>, groups: Range<Int>, channels: Int,
                           weights: UnsafePointer<Float>, bias: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
-                          _ g: DepthwiseKernel.Geometry, rows band: Range<Int>, zeroBorder zero: Bool) {
+                          outputRow0: Int = 0, _ g: DepthwiseKernel.Geometry, rows band: Range<Int>, zeroBorder zero: Bool) {
         let plane = scratchCount(g)
         for q in groups {
             let scratch = planes + q * plane
             if zero { zeroBorder(scratch, g) }
-            convolveGroup(q, scratch: scratch, weights: weights, bias: bias, output: output, channels: channels, g,
-                          rows: band)
+            convolveGroup(q, scratch: scratch, weights: weights, bias: bias, output: output, outputRow0: outputRow0,
+                          channels: channels, g, rows: band)
         }
     }
 
@@ -72,17 +74,17 @@ enum ChannelsLastDepthwise {
     /// zero-bordered plane) into output rows `band`.
     @inline(__always)
     private static func convolveGroup(_ q: Int, scratch: UnsafeMutablePointer<Float>, weights: UnsafePointer<Float>,
-                                      bias: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, channels: Int,
-                                      _ g: DepthwiseKernel.Geometry, rows band: Range<Int>) {
+                                      bias: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, outputRow0: Int,
+                                      channels: Int, _ g: DepthwiseKernel.Geometry, rows band: Range<Int>) {
         let taps = weights + q * g.k * g.k * 16
         let b = UnsafeRawPointer(bias + 16 * q).loadUnaligned(as: Vec.self)
         switch g.k {
         case 3: convolve(DepthwiseKernel.K3.self, scratch: scratch, taps: taps, bias: b, output: output + 16 * q,
-                         channels: channels, g, rows: band)
+                         outputRow0: outputRow0, channels: channels, g, rows: band)
         case 5: convolve(DepthwiseKernel.K5.self, scratch: scratch, taps: taps, bias: b, output: output + 16 * q,
-                         channels: channels, g, rows: band)
+                         outputRow0: outputRow0, channels: channels, g, rows: band)
         default: convolve(DepthwiseKernel.KAny.self, scratch: scratch, taps: taps, bias: b,
-                          output: output + 16 * q, channels: channels, g, rows: band)
+                          output: output + 16 * q, outputRow0: outputRow0, channels: channels, g, rows: band)
         }
     }
 
@@ -138,7 +140,7 @@ enum ChannelsLastDepthwise {
     /// pixels per step, each with two partial sums (even/odd kernel rows): four independent FMA chains.
     private static func convolve<K: DepthwiseKernel.KernelSize>(
         _: K.Type, scratch: UnsafeMutablePointer<Float>, taps: UnsafePointer<Float>, bias: Vec,
-        output: UnsafeMutablePointer<Float>, channels: Int, _ g: DepthwiseKernel.Geometry, rows: Range<Int>
+        output: UnsafeMutablePointer<Float>, outputRow0: Int, channels: Int, _ g: DepthwiseKernel.Geometry, rows: Range<Int>
     ) {
         let k = K.k ?? g.k
         let s = g.stride, cols = columns(g), wo = g.wo
@@ -151,7 +153,7 @@ enum ChannelsLastDepthwise {
         }
         let step = s * 64   // bytes between the inputs of neighbouring output pixels
         for oy in rows {
-            var out = UnsafeMutableRawPointer(output + oy * wo * channels)
+            var out = UnsafeMutableRawPointer(output + (oy - outputRow0) * wo * channels)
             var ox = 0
             while ox + 2 <= wo {
                 var a0 = bias, a0b = zero, a1 = bias, a1b = zero

@@ -27,7 +27,7 @@ extension EfficientNetLite0 {
                     for p in lo..<hi { y[p * width + c] = 0 }
                 }
             }
-        case let .expandChannelsLast(i, blockInput, g):
+        case let .expandChannelsLast(i, blockInput, g, project):
             let block = blocks[i], spec = block.spec
             guard let form = block.channelsLast else { return }
             // Split by output rows (all channels) or by 16-channel groups (all rows): see `rowSplitMinRows`.
@@ -62,20 +62,28 @@ extension EfficientNetLite0 {
                                planes: planar ? ChannelsLastDepthwise.planeLayout(g, firstPixel: computed * g.w) : nil)
                 }
                 computed = max(computed, need)
+                // Fused project: the band's depthwise rows go to the start of `ws.depthwise` (row `oy0` there), so
+                // the project reads them from L2 and they are overwritten by the next band while still cached.
+                let row0 = project == nil ? 0 : oy0
                 form.depthwise.withUnsafeBufferPointer { dw in
                     block.depthwise.bias.withUnsafeBufferPointer { db in
                         if planar {
                             ChannelsLastDepthwise.runPadded(planes: expanded, groups: groups, channels: spec.expand,
                                                             weights: dw.baseAddress!, bias: db.baseAddress!,
-                                                            output: ws.depthwise, g, rows: oy0..<oy1,
+                                                            output: ws.depthwise, outputRow0: row0, g, rows: oy0..<oy1,
                                                             zeroBorder: form.expand != nil && oy0 == outRows.lowerBound)
                         } else {
                             ChannelsLastDepthwise.run(input: expanded, channels: spec.expand, groups: groups,
                                                       weights: dw.baseAddress!, bias: db.baseAddress!, output: ws.depthwise,
                                                       g, scratch: ws.scratch[t], rows: oy0..<oy1,
-                                                      zeroScratch: oy0 == outRows.lowerBound)
+                                                      zeroScratch: oy0 == outRows.lowerBound, outputRow0: row0)
                         }
                     }
+                }
+                if let project {
+                    let m = form.project.m, first = oy0 * g.wo
+                    form.project.run(x: ws.depthwise, c: project.output + first * m, n: (oy1 - oy0) * g.wo,
+                                     channels: 0..<m, epilogue: .bias(residual: project.residual.map { $0 + first * m }))
                 }
                 oy0 = oy1
             }
@@ -126,6 +134,17 @@ extension EfficientNetLite0 {
     nonisolated(unsafe) static var rowSplitMinRows: Int = {
         if let v = getenv("CAMSIFT_ROW_SPLIT_MIN_ROWS").flatMap({ Int(String(cString: $0)) }), v > 0 { return v }
         return 28
+    }()
+
+    /// Whether an unsplit pass (`chunks` 1: every image of a batch) runs each block's project conv band by band
+    /// inside the expand phase, right after the band's depthwise rows, instead of as a phase of its own over the
+    /// whole plane. The depthwise output then lives in one band-sized region that stays in L2: written over the
+    /// whole plane, every 64-byte store of a 16-channel group missed cache (the 112² and 56² outputs are 1–2 MB;
+    /// `engine-profile`: block 0's phase 0.21–0.24 → 0.11–0.15 ms with its output kept to 8 rows). Split passes
+    /// (one image over threads) keep separate phases: their project is split differently from the expand.
+    /// CAMSIFT_FUSE_PROJECT=0 turns it off, for measuring.
+    nonisolated(unsafe) static var fuseProjectIntoBands: Bool = {
+        getenv("CAMSIFT_FUSE_PROJECT").map { String(cString: $0) != "0" } ?? true
     }()
 
     /// Bytes of new expanded rows per band (CAMSIFT_BAND_BYTES overrides, for measuring; huge = no bands).

@@ -16,12 +16,19 @@ extension EfficientNetLite0 {
         /// Channel-major `[C × plane]` → channels-last `[plane × padded(C)]`, split by pixels.
         case toChannelsLast(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, channels: Int, plane: Int)
         /// Channels-last `expand` (expand conv + depthwise of the same channels), split by output rows (planes of
-        /// ≥ `rowSplitMinRows` rows) or by 16-channel groups.
-        case expandChannelsLast(block: Int, input: UnsafeMutablePointer<Float>, geometry: DepthwiseKernel.Geometry)
+        /// ≥ `rowSplitMinRows` rows) or by 16-channel groups. With `project` (an unsplit pass,
+        /// `fuseProjectIntoBands`), each row band's project conv too, into `project.output` (+ residual).
+        case expandChannelsLast(block: Int, input: UnsafeMutablePointer<Float>, geometry: DepthwiseKernel.Geometry,
+                                project: ProjectTarget?)
         /// Channels-last `project`, split by pixels or by output channels (`projectSplitsPixels`).
         case projectChannelsLast(block: Int, output: UnsafeMutablePointer<Float>, residual: UnsafePointer<Float>?, plane: Int)
         /// Channels-last `head`, split by output channels.
         case headChannelsLast(input: UnsafeMutablePointer<Float>, plane: Int, features: UnsafeMutablePointer<Float>)
+    }
+
+    /// Where a block's project conv writes, and the residual it adds.
+    struct ProjectTarget {
+        let output: UnsafeMutablePointer<Float>, residual: UnsafePointer<Float>?
     }
 
     /// One image through the network into its pooled features, split into `chunks` parallel slices per phase.
@@ -67,11 +74,16 @@ extension EfficientNetLite0 {
                 step(.toChannelsLast(input: input, output: moved, channels: spec.in, plane: h * w))
                 input = moved
             }
-            step(last ? .expandChannelsLast(block: i, input: input, geometry: g) : .expand(block: i, input: input, geometry: g))
             let y = i == 0 || input == ws.b ? ws.a : ws.b
             let residual = spec.residual ? UnsafePointer(input) : nil
-            step(last ? .projectChannelsLast(block: i, output: y, residual: residual, plane: g.ho * g.wo)
-                      : .project(block: i, output: y, residual: residual, plane: g.ho * g.wo))
+            if last && chunks == 1 && Self.fuseProjectIntoBands {
+                step(.expandChannelsLast(block: i, input: input, geometry: g, project: ProjectTarget(output: y, residual: residual)))
+            } else {
+                step(last ? .expandChannelsLast(block: i, input: input, geometry: g, project: nil)
+                          : .expand(block: i, input: input, geometry: g))
+                step(last ? .projectChannelsLast(block: i, output: y, residual: residual, plane: g.ho * g.wo)
+                          : .project(block: i, output: y, residual: residual, plane: g.ho * g.wo))
+            }
             input = y
             h = g.ho
             w = g.wo

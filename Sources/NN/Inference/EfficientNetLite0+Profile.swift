@@ -57,13 +57,14 @@ extension EfficientNetLite0 {
         case .stemChannelsLast:
             return ("stem \(stem.kernel)×\(stem.kernel)/2 \(stem.inChannels)→\(stem.outChannels) NHWC", stemMacs)
         case .toChannelsLast: return ("to channels-last", 0)
-        case let .expand(i, _, g), let .expandChannelsLast(i, _, g):
-            let spec = blocks[i].spec, nhwc: Bool
-            if case .expandChannelsLast = phase { nhwc = true } else { nhwc = false }
+        case let .expand(i, _, g), let .expandChannelsLast(i, _, g, _):
+            let spec = blocks[i].spec, nhwc: Bool, fused: Bool
+            if case let .expandChannelsLast(_, _, _, project) = phase { nhwc = true; fused = project != nil } else { nhwc = false; fused = false }
             // Block 0's producer is the stem conv: counted here on the channel-major path (im2col + GEMM).
             let producer = i == 0 ? (nhwc ? 0 : stemMacs) : spec.in * spec.expand * g.h * g.w
             return ("block \(i) \(i == 0 ? "stem" : "expand") \(spec.in)→\(spec.expand) @\(g.h)² + dw k\(spec.kernel)s\(spec.stride)"
-                    + (nhwc ? " NHWC" : ""), producer + spec.expand * g.ho * g.wo * spec.kernel * spec.kernel)
+                    + (fused ? " + project →\(spec.out)" : "") + (nhwc ? " NHWC" : ""),
+                    producer + spec.expand * g.ho * g.wo * spec.kernel * spec.kernel + (fused ? spec.expand * spec.out * g.ho * g.wo : 0))
         case let .project(i, _, _, plane), let .projectChannelsLast(i, _, _, plane):
             let spec = blocks[i].spec, nhwc: Bool
             if case .projectChannelsLast = phase { nhwc = true } else { nhwc = false }
