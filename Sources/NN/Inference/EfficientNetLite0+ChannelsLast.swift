@@ -120,7 +120,8 @@ extension EfficientNetLite0 {
     /// depthwise conv copies `[pixels × channels]` into a scratch plane group by group.
     func depthwiseReadsPlanes(_ i: Int, _ g: DepthwiseKernel.Geometry) -> Bool {
         guard let form = blocks[i].channelsLast, g.w % ChannelsLastGEMM.pixels == 0 else { return false }
-        return form.expand != nil || (i == 0 && stemChannelsLast != nil && blocks[0].spec.expand == 32)
+        // Block 0 without an expand conv convolves the stem's 32 channels (`ChannelsLastStem` exists only for 32).
+        return form.expand != nil || (i == 0 && stemChannelsLast != nil)
     }
 
     /// Expand + depthwise phases whose input plane has at least this many rows are split by output rows when one
