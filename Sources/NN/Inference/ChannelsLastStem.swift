@@ -16,7 +16,7 @@ struct ChannelsLastStem: Sendable {
 
     /// Only for the 32-channel 3×3 stem of an RGB network such as EfficientNet-Lite (two 16-lane vectors);
     /// `nil` otherwise. The fixed sizes let `tile` unroll its 27 taps completely (with loops of 3 the compiler
-    /// left loop overhead between every few FMAs; engine-profile: stem ~45 → see bench/RESULTS.md).
+    /// unrolled by 2 plus a remainder, leaving loop overhead between every few FMAs).
     init?(_ conv: FoldedConv) {
         guard conv.outChannels == 32, conv.kernel == 3, conv.inChannels == 3 else { return nil }
         inChannels = conv.inChannels

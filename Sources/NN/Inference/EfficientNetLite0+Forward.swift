@@ -39,8 +39,10 @@ extension EfficientNetLite0 {
     /// Phase B: the project conv, split by output columns (large planes) or output channels (small planes),
     /// with bias and residual add fused. Blocks from `channelsLastFrom` (`channelsLastFromSplit` when split) on
     /// run channels-last (`ChannelsLastStem`/`ChannelsLastGEMM`/`ChannelsLastDepthwise`, split by 16-channel
-    /// groups, or rows and pixels on large planes); blocks before it channel-major (`PointwiseGEMM`, the stem after im2col). The parallelism is ours,
-    /// so a preempted helper thread is covered by whichever thread is free.
+    /// groups, or rows and pixels on large planes); blocks before it channel-major (`PointwiseGEMM`, the stem after
+    /// im2col). An unsplit channels-last pass (`chunks` 1) runs phase B inside phase A, band by band
+    /// (`fuseProjectIntoBands`). The parallelism is ours, so a preempted helper thread is covered by whichever
+    /// thread is free.
     ///
     /// Phases are described by `ws.phase` and run by the workspace's persistent `task` closure: a closure
     /// literal per phase would be converted to an escaping one for the worker threads on every call, and that
