@@ -56,7 +56,8 @@ enum ChannelsLastDepthwise {
 
     /// `run` on input already in zero-bordered group planes (`planeLayout`): no copy into a scratch plane, the
     /// taps read the planes in place. `zeroBorder`: write the planes' padding rings first (once per layer: the
-    /// interiors are written by the expand GEMM, the rings hold whatever the buffer held before).
+    /// interiors are written by the expand GEMM, the rings hold whatever the buffer held before; block 0's planes
+    /// come from the stem, which zeroes their rings itself).
     /// `outputRow0`: the output row `output` points at (a band's own buffer starts at the band's first row).
     static func runPadded(planes: UnsafeMutablePointer<Float>, groups: Range<Int>, channels: Int,
                           weights: UnsafePointer<Float>, bias: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
