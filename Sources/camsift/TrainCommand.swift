@@ -15,7 +15,7 @@ enum TrainCommand: CamsiftCommand {
                      [--sampler fused|dynamic|plain|weighted|balanced|deferred|bootstrap] [--iterations N] [--seed S]
                      [--patience P] [--keep best|last] [--floor F] [--mix A] [--threads T] [--batch B] [--lr LR]
                      [--schedule cosine|constant] [--split-by image|camera] [--input-size PX] [--channels 1|3]
-                     [--augment shear=0.2,flip=1,rotation=10,shift=0.2,brightness=0.2 | --no-augment] [--rare-augment SPEC [--rare-repeat R]]
+                     [--augment shear=0.2,flip=1,rotation=10,shift=0.2,brightness=0.2 | --no-augment] [--rare-augment SPEC (default: --augment at half range)] [--rare-repeat R (default 20)]
                      [--defer-fraction F] [--bootstrap-ratio R] [--reuse-m0 BUNDLE] [--m1-start scratch|m0] [--m1-loss resampled|logit-adjusted] [--fusion adjusted|eq3|eq3-mean|mean] [--prior-weight λ] [--backbone FILE.csm] [--feature-draws K]
                      [--fine-tune-blocks K] [--level1-fraction F] [--fine-tune-lr-scale S] [--quiet]
         """
