@@ -10,7 +10,11 @@ final class NginxServer {
     private let process: Process
 
     init(root: String) throws {
-        dir = NSTemporaryDirectory() + "camsift-nginx-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let dir = NSTemporaryDirectory() + "camsift-nginx-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        self.dir = dir
+        // A throwing init leaves the caller nothing to `stop()`: remove the temp dir unless nginx came up.
+        var ready = false
+        defer { if !ready { try? FileManager.default.removeItem(atPath: dir) } }
         try FileManager.default.createDirectory(atPath: dir + "/logs", withIntermediateDirectories: true)
         self.root = root
         port = try TestProcess.freePort()
@@ -42,7 +46,10 @@ final class NginxServer {
         process = try TestProcess.start("/usr/sbin/nginx", ["-p", dir, "-c", dir + "/nginx.conf"])
         // Ready when it accepts connections.
         for _ in 0..<200 {
-            if Self.accepts(port) { return }
+            if Self.accepts(port) {
+                ready = true
+                return
+            }
             usleep(25_000)
         }
         TestProcess.stop(process)

@@ -58,6 +58,9 @@ final class AuthVideoServer: @unchecked Sendable {
         nginx?.stop()
         try? FileManager.default.removeItem(atPath: dir)
     }
+
+    /// Also when `init` throws (the caller then has nothing to `shutdown()`), like `RTMPServer`.
+    deinit { shutdown() }
 }
 
 @Suite("Stream worker auth (nginx basic auth, real FLV)", .serialized)

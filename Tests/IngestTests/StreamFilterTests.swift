@@ -15,7 +15,10 @@ struct StreamFilterTests {
         let p = try ChildProcess("/usr/bin/ffmpeg", ["-nostdin", "-loglevel", "error", "-y"] + input
                                  + ["-t", "\(seconds)", "-r", "10", "-an"] + codec + [path])
         p.process.waitUntilExit()
-        guard p.process.terminationStatus == 0 else { throw TestSetupError("ffmpeg could not encode \(name)") }
+        guard p.process.terminationStatus == 0 else {
+            try? FileManager.default.removeItem(atPath: dir)  // the caller only gets `dir` (to remove) on success
+            throw TestSetupError("ffmpeg could not encode \(name)")
+        }
         return (path, dir)
     }
 
@@ -37,7 +40,9 @@ struct StreamFilterTests {
 
     @Test("a frozen stream (one real frame repeated) delivers N-1 frames, then is rejected as frozen")
     func frozenStream() async throws {
-        let still = StreamTestServers.tempDir("still") + "/still.jpg"
+        let stillDir = StreamTestServers.tempDir("still")
+        defer { try? FileManager.default.removeItem(atPath: stillDir) }
+        let still = stillDir + "/still.jpg"
         let grab = try ChildProcess("/usr/bin/ffmpeg", ["-nostdin", "-loglevel", "error", "-y", "-ss", "4", "-i",
                                                         StreamTestServers.video, "-frames:v", "1", still])
         grab.process.waitUntilExit()

@@ -7,11 +7,18 @@ enum TestJPEGs {
     static let video = "/usr/share/doc/opencv-doc/examples/data/vtest.avi"
     private static let cache = Mutex<(dir: String, frames: [[UInt8]])?>(nil)
 
+    /// The per-process frame directory. Every test shares it, so no test removes it: it is registered for
+    /// removal at process exit the first time it is named (an immutable `String`, safe to read from `atexit`).
+    static let dir: String = {
+        let dir = NSTemporaryDirectory() + "camsift-jpegs-\(getpid())"
+        atexit { try? FileManager.default.removeItem(atPath: TestJPEGs.dir) }
+        return dir
+    }()
+
     /// Directory holding `f001.jpg`...; and the frames' bytes.
     static func load() throws -> (dir: String, frames: [[UInt8]]) {
         try cache.withLock { c in
             if let c { return c }
-            let dir = NSTemporaryDirectory() + "camsift-jpegs-\(getpid())"
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
             try TestProcess.run("/usr/bin/ffmpeg", ["-v", "error", "-y", "-i", video, "-frames:v", "24",
                                                     "-q:v", "5", "\(dir)/f%03d.jpg"])

@@ -16,9 +16,15 @@ import Media
         let pick = profile.select(labels: labels.data.map(Int.init), classCount: 10, seed: 11)
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("camsift-train-\(getpid())").path
         try? FileManager.default.removeItem(atPath: dir)
-        try LongTailProfile.writeArchive(dir, images: images, labels: labels, indices: pick,
-                                         classNames: LongTailProfile.fashionMNISTClasses)
-        return (dir, try LabeledArchive.scan(dir))
+        // The caller removes `dir` once it has it; on a throw here it never does.
+        do {
+            try LongTailProfile.writeArchive(dir, images: images, labels: labels, indices: pick,
+                                             classNames: LongTailProfile.fashionMNISTClasses)
+            return (dir, try LabeledArchive.scan(dir))
+        } catch {
+            try? FileManager.default.removeItem(atPath: dir)
+            throw error
+        }
     }
 
     @Test func longTailCountsMatchTheFormula() {

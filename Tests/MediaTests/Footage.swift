@@ -23,9 +23,16 @@ enum Footage {
         var files: [String]
     }
 
+    /// The per-process frame directory. Every test shares it, so no test removes it: it is registered for
+    /// removal at process exit the first time it is named (an immutable `String`, safe to read from `atexit`).
+    static let dir: String = {
+        let dir = NSTemporaryDirectory() + "camsift-media-\(getpid())"
+        atexit { try? FileManager.default.removeItem(atPath: Footage.dir) }
+        return dir
+    }()
+
     /// 12 frames, one every 2 s of video, at camera size (768×576), quality 3 (like an IP camera's JPEG).
     static let frames: Frames = {
-        let dir = NSTemporaryDirectory() + "camsift-media-\(getpid())"
         try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let status = (try? run("/usr/bin/ffmpeg", ["-nostdin", "-loglevel", "error", "-y", "-i", video,
                                                    "-vf", "fps=0.5", "-frames:v", "12", "-q:v", "3", dir + "/f%03d.jpg"])) ?? -1

@@ -47,6 +47,10 @@ struct DaemonReloadTests {
         var cameras: String { dir.file("cameras") }
 
         init(shard: ShardSpec? = nil, usePIDFile: Bool = false, setup: (String) -> Void) throws {
+            // A throwing init leaves the caller no `f.dir` to clean up: remove it here unless the daemon was made.
+            let temp = dir
+            var made = false
+            defer { if !made { temp.cleanup() } }
             try FileManager.default.createDirectory(atPath: dir.file("cameras"), withIntermediateDirectories: true)
             setup(dir.file("cameras"))
             var config = CamsiftConfig()
@@ -59,6 +63,7 @@ struct DaemonReloadTests {
             options.stateInterval = 0.2
             daemon = Daemon(options: options, factory: factory, notifier: try SystemdNotifier(address: nil),
                             log: try ClassificationLogWriter(path: config.log))
+            made = true
         }
 
         func id(_ camera: String) -> ObjectIdentifier? { daemon.worker(for: camera).map { ObjectIdentifier($0) } }
@@ -154,13 +159,13 @@ struct DaemonReloadTests {
             let f = try Fixture(shard: ShardSpec(index: k, count: 3)) { dir in
                 for i in 0..<60 { writeCamera(dir, id: "cam-\(i)") }
             }
+            defer { f.dir.cleanup() }
             try await f.daemon.start()
             let ids = f.daemon.runningCameraIDs
             #expect(!ids.isEmpty && ids.count < 60)
             total += ids.count
             union.formUnion(ids)
             await f.daemon.stop()
-            f.dir.cleanup()
         }
         #expect(total == 60)
         #expect(union.count == 60)

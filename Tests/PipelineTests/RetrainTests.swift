@@ -4,6 +4,7 @@ import Testing
 @testable import Pipeline
 
 @Suite struct RetrainTests {
+    /// A fresh directory per test; the caller removes it (`defer`) when the test ends.
     private func tempDir() -> String {
         let p = NSTemporaryDirectory() + "camsift-retrain-\(UUID().uuidString)"
         try! FileManager.default.createDirectory(atPath: p, withIntermediateDirectories: true)
@@ -36,6 +37,7 @@ import Testing
 
     @Test func promoteThenRollback() throws {
         let dir = tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         let store = BundleStore(root: dir + "/models")
         #expect(store.current == nil)
         try store.promote(writeBundle(dir, tag: "A"), name: "a")
@@ -54,6 +56,7 @@ import Testing
 
     @Test func pruneKeepsCurrentAndPrevious() throws {
         let dir = tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         let store = BundleStore(root: dir + "/models", keep: 2)
         for t in ["A", "B", "C", "D"] { try store.promote(writeBundle(dir, tag: t), name: t.lowercased()) }
         let left = try FileManager.default.contentsOfDirectory(atPath: dir + "/models/bundles").sorted()
