@@ -30,7 +30,7 @@ extension IngestCLITests {
         p.arguments = args
         // stderr to a file: reading two pipes one after the other can deadlock when the second fills up.
         let errPath = NSTemporaryDirectory() + "camsift-cli-stderr-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        FileManager.default.createFile(atPath: errPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: errPath, contents: nil)  // FileHandle(forWritingTo:) below throws if it is missing
         defer { try? FileManager.default.removeItem(atPath: errPath) }
         let out = Pipe()
         p.standardOutput = out

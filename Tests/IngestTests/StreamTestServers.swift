@@ -135,7 +135,9 @@ final class RTMPServer: @unchecked Sendable {
         nginx = try ChildProcess("/usr/sbin/nginx", ["-p", dir, "-e", dir + "/error.log", "-c", dir + "/nginx.conf"],
                                  log: dir + "/nginx.out")
         guard StreamTestServers.waitForListen(port) else {
-            throw TestSetupError("nginx-rtmp did not listen on 127.0.0.1:\(port); see \(dir)/error.log")
+            // `deinit` removes the temp dir: quote the log instead of pointing at it.
+            let log = (try? String(contentsOfFile: dir + "/error.log", encoding: .utf8)) ?? ""
+            throw TestSetupError("nginx-rtmp did not listen on 127.0.0.1:\(port); its error.log: \(log.suffix(1000))")
         }
     }
 
