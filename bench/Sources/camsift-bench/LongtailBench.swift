@@ -10,9 +10,10 @@ import Learning
 /// dataset-fashion-mnist, `DIR/lt` (train set, n_c = ⌊6000·ρ^(−c/9)⌋ per class), `DIR/uniform` (train set,
 /// ρ = 1 subsampled to the same total) and `DIR/t10k` (the untouched test set), as JPEG ImageFolders.
 ///
-/// `run --data DIR --camsift BIN --work DIR [--iterations N] [--threads T] [--runs a,b,...]` trains every run
-/// through `camsift train`, scores each on t10k with `camsift eval` (balanced view, and deployed view
-/// `--weight-by DIR/lt`), and prints one table.
+/// `run --data DIR --camsift BIN --work DIR [--iterations N] [--seeds 1,2,3] [--lanes L] [--runs a,b,...]` trains
+/// every run through `camsift train` once per training seed (`WORK/seed-S/`), scores each on t10k with `camsift
+/// eval` (balanced view, and deployed view `--weight-by DIR/lt`), and prints one table (the mean over seeds) and
+/// the targets (`LongtailRuns`). `--runs` re-runs only those runs and reads the others back from WORK.
 enum LongtailBench {
     static let root = "/usr/share/datasets/fashion-mnist"
 

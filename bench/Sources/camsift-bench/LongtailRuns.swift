@@ -8,6 +8,11 @@ import Learning
 /// binaries (same network, same seed, same budget of draws per model), `--lanes` runs in parallel with one
 /// engine thread each (on 2 cores that beats one lane with two threads for a network this small; a run
 /// reusing the CE bundle's M0 waits for it), then one table with both views and the targets checked.
+///
+/// `--seeds 1,2,3` repeats every run with each training seed (split, initialisation, draws; the archive stays
+/// the same) in `WORK/seed-S/`, prints each seed's targets, and checks the targets on the mean over seeds —
+/// the issue's reference table is a mean of 3 seeds, and one seed moves a run's macro F1 by up to ~0.01
+/// (bench/RESULTS.md, long-tail, session 8), more than the margins the targets are decided by.
 enum LongtailRuns {
     struct Run: Sendable {
         var name: String
@@ -39,74 +44,134 @@ enum LongtailRuns {
         var seconds: Double
     }
 
+    /// One run with one training seed; `key` (`seed-S/name`) is also its path under the work directory.
+    struct Job: Sendable {
+        var run: Run
+        var seed: String
+        var key: String { "seed-\(seed)/\(run.name)" }
+        var after: String? { run.after.map { "seed-\(seed)/\($0)" } }
+    }
+
     static func run(_ o: [String: String]) async throws -> Int32 {
         guard let data = o["data"], let bin = o["camsift"], let work = o["work"] else {
             print("longtail run: --data DIR --camsift BIN --work DIR are required")
             return 64
         }
-        let common = ["--iterations", o["iterations"] ?? "15", "--seed", o["seed"] ?? "1", "--threads", "1", "--quiet"]
+        let seeds = (o["seeds"] ?? o["seed"] ?? "1").split(separator: ",").map(String.init)
+        guard !seeds.isEmpty, seeds.allSatisfy({ UInt64($0) != nil }), Set(seeds).count == seeds.count else {
+            print("longtail run: --seeds must be distinct integers, e.g. 1,2,3")
+            return 64
+        }
+        let common = ["--iterations", o["iterations"] ?? "15", "--threads", "1", "--quiet"]
         let defaultArgs = (o["default-args"] ?? "").split(separator: " ").map(String.init)
         let every = runs(extra: defaultArgs)
-        var all = every
-        if let only = o["runs"] { let keep = Set(only.split(separator: ",").map(String.init)); all = all.filter { keep.contains($0.name) } }
-        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+        var selected = every
+        if let only = o["runs"] { let keep = Set(only.split(separator: ",").map(String.init)); selected = selected.filter { keep.contains($0.name) } }
+        let jobs = seeds.flatMap { s in selected.map { Job(run: $0, seed: s) } }
+        for s in seeds { try FileManager.default.createDirectory(atPath: work + "/seed-" + s, withIntermediateDirectories: true) }
         // Runs not selected this time are read back from an earlier run's eval output in the same work dir.
-        var previous: [String: Outcome] = [:]
-        for r in every where !all.contains(where: { $0.name == r.name }) {
-            if let b = try? load(work + "/" + r.name + ".eval.json"), let d = try? load(work + "/" + r.name + ".eval-deployed.json") {
-                previous[r.name] = Outcome(balanced: b.plain, deployed: d.deployed ?? [:], order: b.order, seconds: 0)
+        var results: [String: Outcome] = [:]
+        var readBack: [String] = []
+        for s in seeds {
+            for r in every where !selected.contains(where: { $0.name == r.name }) {
+                let key = Job(run: r, seed: s).key
+                if let b = try? load(work + "/" + key + ".eval.json"), let d = try? load(work + "/" + key + ".eval-deployed.json") {
+                    results[key] = Outcome(balanced: b.plain, deployed: d.deployed ?? [:], order: b.order, seconds: 0)
+                    readBack.append(key)
+                }
             }
         }
         let lanes = max(1, Int(o["lanes"] ?? "2") ?? 2)
         let t0 = Date()
-        var results = previous
-        for (k, v) in try await schedule(all, lanes: lanes, data: data, bin: bin, work: work, common: common) { results[k] = v }
+        for (k, v) in try await schedule(jobs, lanes: lanes, data: data, bin: bin, work: work, common: common) { results[k] = v }
         let wall = Date().timeIntervalSince(t0)
-        print(table(every, results: results))
-        if !previous.isEmpty { print("\n(rows for " + previous.keys.sorted().joined(separator: ", ") + " read from an earlier run in \(work))") }
+        let perSeed = seeds.map { s in
+            Dictionary(uniqueKeysWithValues: every.compactMap { r in results[Job(run: r, seed: s).key].map { (r.name, $0) } })
+        }
+        for (s, r) in zip(seeds, perSeed) {
+            let t = table(every, results: r)
+            try? t.write(toFile: work + "/seed-" + s + "/table.md", atomically: true, encoding: .utf8)
+            if seeds.count == 1 { print(t) }
+        }
+        if seeds.count > 1 {
+            print("mean over seeds " + seeds.joined(separator: ", ") + " (each seed's table: \(work)/seed-S/table.md)\n")
+            print(table(every, results: mean(perSeed)))
+        }
+        if !readBack.isEmpty { print("\n(rows for " + readBack.sorted().joined(separator: ", ") + " read from an earlier run in \(work))") }
         print(String(format: "\nwall time %.1f min (%d lanes, 1 engine thread each)", wall / 60, lanes))
-        print(checkTargets(results))
+        if seeds.count > 1 {
+            print("\nper seed:")
+            for (s, r) in zip(seeds, perSeed) { print("  seed \(s): " + checkTargets(r).compact) }
+        }
+        let verdict = checkTargets(seeds.count > 1 ? mean(perSeed) : perSeed[0])
+        print("\ntargets (default camsift train" + (seeds.count > 1 ? ", mean over \(seeds.count) seeds" : "") + "):\n" + verdict.lines)
         return 0
     }
 
-    /// Runs everything on `lanes` parallel lanes; a run that reuses another's M0 (`after`) waits for it.
-    static func schedule(_ runs: [Run], lanes: Int, data: String, bin: String, work: String,
+    /// Every metric of every run averaged over seeds (the table's columns and the targets use accuracy, macro F1,
+    /// weighted F1 and per-class F1; the other fields are averaged the same way). A run missing for any seed has no
+    /// mean (its rows and targets show as missing rather than averaged over fewer seeds than the others).
+    static func mean(_ perSeed: [[String: Outcome]]) -> [String: Outcome] {
+        func avg(_ xs: [Double]) -> Double { xs.reduce(0, +) / Double(max(xs.count, 1)) }
+        func avg(_ xs: [[Double]]) -> [Double] { (0..<(xs.first?.count ?? 0)).map { i in avg(xs.map { $0[i] }) } }
+        func avg(_ ms: [ClassificationMetrics]) -> ClassificationMetrics {
+            ClassificationMetrics(accuracy: avg(ms.map(\.accuracy)), macroF1: avg(ms.map(\.macroF1)),
+                                  weightedF1: avg(ms.map(\.weightedF1)), precision: avg(ms.map(\.precision)),
+                                  recall: avg(ms.map(\.recall)), f1: avg(ms.map(\.f1)), support: avg(ms.map(\.support)),
+                                  confusion: (0..<(ms.first?.confusion.count ?? 0)).map { i in avg(ms.map { $0.confusion[i] }) })
+        }
+        var out: [String: Outcome] = [:]
+        for name in Set(perSeed.flatMap(\.keys)) {
+            let os = perSeed.compactMap { $0[name] }
+            guard os.count == perSeed.count else { continue }
+            let roles = os.map { Set($0.balanced.keys) }.reduce(Set(os[0].balanced.keys)) { $0.intersection($1) }
+            func view(_ kp: KeyPath<Outcome, [String: ClassificationMetrics]>) -> [String: ClassificationMetrics] {
+                Dictionary(uniqueKeysWithValues: roles.compactMap { role in
+                    let ms = os.compactMap { $0[keyPath: kp][role] }
+                    return ms.count == os.count ? (role, avg(ms)) : nil
+                })
+            }
+            out[name] = Outcome(balanced: view(\.balanced), deployed: view(\.deployed),
+                                order: os[0].order.filter(roles.contains), seconds: os.map(\.seconds).reduce(0, +))
+        }
+        return out
+    }
+
+    /// Runs every job on `lanes` parallel lanes; a job that reuses another's M0 (`after`, same seed) waits for it.
+    static func schedule(_ jobs: [Job], lanes: Int, data: String, bin: String, work: String,
                          common: [String]) async throws -> [String: Outcome] {
-        var pending = runs
+        var pending = jobs
         var done: [String: Outcome] = [:]
         var running: [String] = []
         try await withThrowingTaskGroup(of: (String, Outcome).self) { group in
             while !pending.isEmpty || !running.isEmpty {
                 while running.count < lanes,
-                      let i = pending.firstIndex(where: { r in r.after.map { done[$0] != nil || !runs.contains { $0.name == r.after } } ?? true }) {
-                    let r = pending.remove(at: i)
-                    running.append(r.name)
-                    group.addTask { (r.name, try await lane([r], data: data, bin: bin, work: work, common: common)[r.name]!) }
+                      let i = pending.firstIndex(where: { j in j.after.map { a in done[a] != nil || !jobs.contains { $0.key == a } } ?? true }) {
+                    let j = pending.remove(at: i)
+                    running.append(j.key)
+                    group.addTask { (j.key, try await lane(j, data: data, bin: bin, work: work, common: common)) }
                 }
-                guard let (name, outcome) = try await group.next() else { break }
-                done[name] = outcome
-                running.removeAll { $0 == name }
+                guard let (key, outcome) = try await group.next() else { break }
+                done[key] = outcome
+                running.removeAll { $0 == key }
             }
         }
         return done
     }
 
-    static func lane(_ runs: [Run], data: String, bin: String, work: String, common: [String]) async throws -> [String: Outcome] {
-        var out: [String: Outcome] = [:]
-        for r in runs {
-            let t = Date()
-            let bundle = work + "/" + r.name
-            var args = ["train", "--archive", data + "/" + r.archive, "--out", bundle] + common + r.trainArgs
-            if let after = r.after { args += ["--reuse-m0", work + "/" + after] }
-            try await exec(bin, args, log: work + "/" + r.name + ".train.log")
-            let bal = try await evaluate(bin, ["eval", "--archive", data + "/t10k", "--model", bundle, "--threads", "1", "--json"],
-                                         log: work + "/" + r.name + ".eval.json")
-            let dep = try await evaluate(bin, ["eval", "--archive", data + "/t10k", "--model", bundle, "--weight-by", data + "/lt",
-                                               "--threads", "1", "--json"], log: work + "/" + r.name + ".eval-deployed.json")
-            out[r.name] = Outcome(balanced: bal.plain, deployed: dep.deployed ?? [:], order: bal.order, seconds: Date().timeIntervalSince(t))
-            FileHandle.standardError.write(Data(String(format: "longtail: %@ done in %.1f min\n", r.name, Date().timeIntervalSince(t) / 60).utf8))
-        }
-        return out
+    static func lane(_ j: Job, data: String, bin: String, work: String, common: [String]) async throws -> Outcome {
+        let t = Date()
+        let r = j.run
+        let bundle = work + "/" + j.key
+        var args = ["train", "--archive", data + "/" + r.archive, "--out", bundle] + common + ["--seed", j.seed] + r.trainArgs
+        if let after = j.after { args += ["--reuse-m0", work + "/" + after] }
+        try await exec(bin, args, log: bundle + ".train.log")
+        let bal = try await evaluate(bin, ["eval", "--archive", data + "/t10k", "--model", bundle, "--threads", "1", "--json"],
+                                     log: bundle + ".eval.json")
+        let dep = try await evaluate(bin, ["eval", "--archive", data + "/t10k", "--model", bundle, "--weight-by", data + "/lt",
+                                           "--threads", "1", "--json"], log: bundle + ".eval-deployed.json")
+        FileHandle.standardError.write(Data(String(format: "longtail: %@ done in %.1f min\n", j.key, Date().timeIntervalSince(t) / 60).utf8))
+        return Outcome(balanced: bal.plain, deployed: dep.deployed ?? [:], order: bal.order, seconds: Date().timeIntervalSince(t))
     }
 
     static func exec(_ bin: String, _ args: [String], log: String) async throws {
@@ -159,22 +224,26 @@ enum LongtailRuns {
         return s
     }
 
-    /// The issue's targets for the default `camsift train`, measured in this run.
-    static func checkTargets(_ r: [String: Outcome]) -> String {
+    /// The issue's targets for the default `camsift train`, measured in this run: one line per target, and a
+    /// one-line summary (for each seed of a multi-seed run).
+    static func checkTargets(_ r: [String: Outcome]) -> (lines: String, compact: String) {
         guard let def = r["default"], let fusedB = def.balanced["fused"], let fusedD = def.deployed["fused"] else {
-            return "targets: default run missing"
+            return ("targets: default run missing", "default run missing")
         }
+        var compact: [String] = []
         func bal(_ n: String) -> Double? { r[n]?.balanced["M0"]?.macroF1 }
         var lines: [String] = []
-        func check(_ what: String, _ ok: Bool?, _ detail: String) {
-            lines.append("\(ok == nil ? "SKIP" : ok! ? "PASS" : "FAIL")  \(what): \(detail)")
+        func check(_ what: String, _ tag: String, _ ok: Bool?, _ detail: String) {
+            let verdict = ok == nil ? "SKIP" : ok! ? "PASS" : "FAIL"
+            lines.append("\(verdict)  \(what): \(detail)")
+            compact.append("\(tag) \(verdict) \(detail)")
         }
-        check("balanced macro F1 ≥ class-balanced resampling", bal("balanced").map { fusedB.macroF1 >= $0 },
+        check("balanced macro F1 ≥ class-balanced resampling", "bal≥CB", bal("balanced").map { fusedB.macroF1 >= $0 },
               "\(f(fusedB.macroF1)) vs \(f(bal("balanced")))")
-        check("balanced macro F1 ≥ deferred resampling", bal("deferred").map { fusedB.macroF1 >= $0 },
+        check("balanced macro F1 ≥ deferred resampling", "bal≥def", bal("deferred").map { fusedB.macroF1 >= $0 },
               "\(f(fusedB.macroF1)) vs \(f(bal("deferred")))")
         let ceAcc = r["ce"]?.deployed["M0"]?.accuracy
-        check("deployed accuracy ≥ CE − 0.01", ceAcc.map { fusedD.accuracy >= $0 - 0.01 }, "\(f(fusedD.accuracy)) vs \(f(ceAcc))")
+        check("deployed accuracy ≥ CE − 0.01", "acc", ceAcc.map { fusedD.accuracy >= $0 - 0.01 }, "\(f(fusedD.accuracy)) vs \(f(ceAcc))")
         var best = -1.0, bestName = ""
         for n in ["ce", "weighted", "balanced", "deferred"] {
             if let m = r[n]?.deployed["M0"]?.macroF1, m > best { best = m; bestName = n }
@@ -182,8 +251,8 @@ enum LongtailRuns {
         if let d = r["dynamic"] {
             for role in ["M1", "fused"] { if let m = d.deployed[role]?.macroF1, m > best { best = m; bestName = "dynamic " + role } }
         }
-        check("deployed macro F1 ≥ every baseline", best < 0 ? nil : fusedD.macroF1 >= best,
+        check("deployed macro F1 ≥ every baseline", "dep", best < 0 ? nil : fusedD.macroF1 >= best,
               "\(f(fusedD.macroF1)) vs best \(f(best)) (\(bestName))")
-        return "\ntargets (default camsift train):\n" + lines.joined(separator: "\n")
+        return (lines.joined(separator: "\n"), compact.joined(separator: " | "))
     }
 }
