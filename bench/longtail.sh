@@ -24,7 +24,8 @@ if [ ! -f "$STAMP" ]; then
   touch "$STAMP"
 fi
 # LONGTAIL_RUNS=a,b re-runs only those (e.g. "default" with LONGTAIL_DEFAULT_ARGS) and reads the other rows
-# back from the previous full run in the same directory.
+# back from the previous full run in the same directory (per seed); LONGTAIL_RUNS=none trains nothing and re-prints
+# the table and targets from the stored runs.
 if [ -z "${LONGTAIL_RUNS:-}" ]; then rm -rf "$DIR/runs"; fi
 mkdir -p "$DIR/bin" "$DIR/runs"
 # Run from a copy so a rebuild during the (long) benchmark cannot mix binaries between runs.
