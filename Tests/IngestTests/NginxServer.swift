@@ -53,9 +53,7 @@ final class NginxServer {
             usleep(25_000)
         }
         TestProcess.stop(process)
-        // The temp dir is removed on the way out (above): quote the log instead of pointing at it.
-        let log = (try? String(contentsOfFile: dir + "/logs/error.log", encoding: .utf8)) ?? ""
-        throw TestFailure("nginx did not start on port \(port); its error.log: \(log.suffix(1000))")
+        throw TestFailure("nginx did not start on port \(port); its error.log: \(StreamTestServers.logTail(dir + "/logs/error.log"))")
     }
 
     func url(_ path: String) -> String { "http://127.0.0.1:\(port)/\(path)" }

@@ -44,9 +44,7 @@ final class AuthVideoServer: @unchecked Sendable {
         try conf.write(toFile: dir + "/nginx.conf", atomically: true, encoding: .utf8)
         nginx = try ChildProcess("/usr/sbin/nginx", ["-p", dir, "-e", dir + "/error.log", "-c", dir + "/nginx.conf"])
         guard StreamTestServers.waitForListen(port) else {
-            // The directory goes with `deinit`: quote the log instead of pointing at it.
-            let log = (try? String(contentsOfFile: dir + "/error.log", encoding: .utf8)) ?? ""
-            throw TestSetupError("nginx did not listen on 127.0.0.1:\(port); its error.log: \(log.suffix(1000))")
+            throw TestSetupError("nginx did not listen on 127.0.0.1:\(port); its error.log: \(StreamTestServers.logTail(dir + "/error.log"))")
         }
     }
 

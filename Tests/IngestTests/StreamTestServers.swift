@@ -27,6 +27,12 @@ enum StreamTestServers {
         return Int(UInt16(bigEndian: addr.sin_port))
     }
 
+    /// The last 1000 characters of a server's log, for a setup error: the temp dir holding the log is removed
+    /// when setup fails, so the error quotes it instead of pointing at it.
+    static func logTail(_ path: String) -> String {
+        String(((try? String(contentsOfFile: path, encoding: .utf8)) ?? "").suffix(1000))
+    }
+
     static func tempDir(_ tag: String) -> String {
         let d = NSTemporaryDirectory() + "camsift-\(tag)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         try? FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
@@ -135,9 +141,7 @@ final class RTMPServer: @unchecked Sendable {
         nginx = try ChildProcess("/usr/sbin/nginx", ["-p", dir, "-e", dir + "/error.log", "-c", dir + "/nginx.conf"],
                                  log: dir + "/nginx.out")
         guard StreamTestServers.waitForListen(port) else {
-            // `deinit` removes the temp dir: quote the log instead of pointing at it.
-            let log = (try? String(contentsOfFile: dir + "/error.log", encoding: .utf8)) ?? ""
-            throw TestSetupError("nginx-rtmp did not listen on 127.0.0.1:\(port); its error.log: \(log.suffix(1000))")
+            throw TestSetupError("nginx-rtmp did not listen on 127.0.0.1:\(port); its error.log: \(StreamTestServers.logTail(dir + "/error.log"))")
         }
     }
 

@@ -94,9 +94,10 @@ enum LongtailRuns {
             try? t.write(toFile: work + "/seed-" + s + "/table.md", atomically: true, encoding: .utf8)
             if seeds.count == 1 { print(t) }
         }
+        let averaged = seeds.count > 1 ? mean(perSeed) : perSeed[0]
         if seeds.count > 1 {
             print("mean over seeds " + seeds.joined(separator: ", ") + " (each seed's table: \(work)/seed-S/table.md)\n")
-            print(table(every, results: mean(perSeed)))
+            print(table(every, results: averaged))
         }
         if !readBack.isEmpty { print("\n(rows for " + readBack.sorted().joined(separator: ", ") + " read from an earlier run in \(work))") }
         print(String(format: "\nwall time %.1f min (%d lanes, 1 engine thread each)", wall / 60, lanes))
@@ -104,7 +105,7 @@ enum LongtailRuns {
             print("\nper seed:")
             for (s, r) in zip(seeds, perSeed) { print("  seed \(s): " + checkTargets(r).compact) }
         }
-        let verdict = checkTargets(seeds.count > 1 ? mean(perSeed) : perSeed[0])
+        let verdict = checkTargets(averaged)
         print("\ntargets (default camsift train" + (seeds.count > 1 ? ", mean over \(seeds.count) seeds" : "") + "):\n" + verdict.lines)
         return 0
     }
