@@ -16,7 +16,7 @@ enum TrainCommand: CamsiftCommand {
                      [--patience P] [--keep best|last] [--floor F] [--mix A] [--threads T] [--batch B] [--lr LR]
                      [--schedule cosine|constant] [--split-by image|camera] [--input-size PX] [--channels 1|3]
                      [--augment shear=0.2,flip=1,rotation=10,shift=0.2,brightness=0.2 | --no-augment] [--rare-augment SPEC (default: --augment at half range)] [--rare-repeat R (default 20)]
-                     [--defer-fraction F] [--bootstrap-ratio R] [--reuse-m0 BUNDLE] [--m1-start scratch|m0] [--m1-loss resampled|logit-adjusted] [--fusion adjusted|eq3|eq3-mean|mean] [--prior-weight λ] [--backbone FILE.csm] [--feature-draws K]
+                     [--defer-fraction F] [--bootstrap-ratio R] [--reuse-m0 BUNDLE] [--m1-start scratch|m0] [--m1-loss resampled|logit-adjusted] [--fusion adjusted|eq3|eq3-mean|mean] [--prior-weight λ|ref] [--m0-weight w] [--backbone FILE.csm] [--feature-draws K]
                      [--fine-tune-blocks K] [--level1-fraction F] [--fine-tune-lr-scale S] [--quiet]
         """
 
@@ -25,7 +25,7 @@ enum TrainCommand: CamsiftCommand {
             args,
             valued: ["archive", "out", "arch", "sampler", "iterations", "seed", "patience", "keep", "floor", "mix", "threads",
                      "batch", "lr", "schedule", "split-by", "input-size", "channels", "augment", "rare-augment", "rare-repeat", "defer-fraction",
-                     "bootstrap-ratio", "reuse-m0", "backbone", "feature-draws", "m1-start", "m1-loss", "fusion", "prior-weight",
+                     "bootstrap-ratio", "reuse-m0", "backbone", "feature-draws", "m1-start", "m1-loss", "fusion", "prior-weight", "m0-weight",
                      "fine-tune-blocks", "level1-fraction", "fine-tune-lr-scale"],
             booleans: ["no-augment", "quiet"])
         guard let archive = a.value("archive") else { throw UsageError("--archive DIR is required") }
@@ -122,7 +122,13 @@ enum TrainCommand: CamsiftCommand {
             }
             c.fusionRule = v
         }
-        if let w = try a.double("prior-weight") { guard (0...1).contains(w) else { throw UsageError("--prior-weight must be in [0, 1]") }; c.priorWeight = w }
+        if a.value("prior-weight") == "ref" {
+            c.priorWeight = nil  // λ chosen on the reference split (Fusion.choosePriorWeight)
+        } else if let w = try a.double("prior-weight") {
+            guard (0...1).contains(w) else { throw UsageError("--prior-weight must be in [0, 1] or 'ref' (chosen on the reference split), got \(w)") }
+            c.priorWeight = w
+        }
+        if let w = try a.double("m0-weight") { guard (0...1).contains(w) else { throw UsageError("--m0-weight must be in [0, 1]") }; c.m0Weight = w }
         // The default's milder augmentation of heavily repeated classes follows `--augment` (half its ranges)
         // unless `--rare-augment` says otherwise; `--no-augment` turns both off.
         let rareScale: Float? = c.rareAugmentation == nil ? nil : 0.5

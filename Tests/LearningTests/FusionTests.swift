@@ -88,7 +88,7 @@ import Testing
         // λ = ½: log 0.45 + ½ log 0.5 = −1.1452 vs log 0.55 + ½ log 0.2 = −1.4025 → class 0.
         f.priorWeight = 0.5
         #expect(f.fuse(s0, s1).label == 0)
-        #expect(abs(f.adjustedLogScores(s1)[0] - (log(0.45) + 0.5 * log(0.5))) < 1e-6)
+        #expect(abs(f.adjustedLogScores(s0, s1)[0] - (log(0.45) + 0.5 * log(0.5))) < 1e-6)
         // The switch is at λ* = log(0.55/0.45) / log(0.5/0.2) = 0.219: λ = 0.25 gives −0.9718 vs −1.0002 → 0,
         // λ = 0.2 gives −0.9371 vs −0.9197 → 1.
         f.priorWeight = 0.25
@@ -96,8 +96,9 @@ import Testing
         f.priorWeight = 0.2
         #expect(f.fuse(s0, s1).label == 1)
         // Renormalised probabilities sum to 1 and keep the decision.
-        let p = f.adjustedProbabilities(s1)
+        let p = f.adjustedProbabilities(s0, s1)
         #expect(abs(p.reduce(0, +) - 1) < 1e-6 && p[1] > p[0])
+        #expect(!f.needsM0)
         // Eq. 3's branches do not apply: even "both common" (M0 and M1 agree on a common class) follows M1.
         let g = Fusion(ratios: [1.0, 0.5, 0.05, 0.01], threshold: 0.3, rule: .adjusted, priorWeight: 0.5)
         #expect(g.fuse([0.6, 0.2, 0.1, 0.1], [0.05, 0.9, 0.05, 0]) == (1, .adjusted))
@@ -109,7 +110,40 @@ import Testing
         #expect(f.rule == .eq3 && f.priorWeight == nil && f.threshold == 0.3)
         var a = f
         a.rule = .adjusted
-        #expect(abs(a.adjustedLogScores([0.5, 0.5])[1] - (log(0.5) + 0.5 * log(0.1 / 1.1))) < 1e-12)  // nil reads as λ = ½
+        #expect(a.m0Weight == nil && !a.needsM0)
+        // nil reads as λ = ½ and w = 0 (M0's scores, here absurd, are not read).
+        #expect(abs(a.adjustedLogScores([0, 1], [0.5, 0.5])[1] - (log(0.5) + 0.5 * log(0.1 / 1.1))) < 1e-12)
+    }
+
+    /// w > 0 (the default bundle's w = λ = ¼): (1 − w)·log p1 + w·(log p0 − log π) + λ·log π, which at w = λ is
+    /// the log-linear pool (1 − w)·log p1 + w·log p0 — the prior arrives through M0.
+    @Test func adjustedRuleWithM0WeightPoolsBothModels() {
+        // π = 0.5 / 0.2 (ratios 1 and 0.25). M1 leans to class 1 (0.4 / 0.6), M0 firmly to class 0 (0.9 / 0.1).
+        let s0: [Float] = [0.9, 0.1], s1: [Float] = [0.4, 0.6]
+        var f = Fusion(ratios: [1.0, 0.25], threshold: 0, rule: .adjusted, priorWeight: 0.25, m0Weight: 0.25)
+        #expect(f.needsM0)
+        // Pool: ¾ log 0.4 + ¼ log 0.9 = −0.7135 vs ¾ log 0.6 + ¼ log 0.1 = −0.9588 → class 0.
+        let z = f.adjustedLogScores(s0, s1)
+        #expect(abs(z[0] - (0.75 * log(0.4) + 0.25 * log(0.9))) < 1e-6)
+        #expect(abs(z[1] - (0.75 * log(0.6) + 0.25 * log(0.1))) < 1e-6)
+        #expect(f.fuse(s0, s1) == (0, .adjusted))
+        // M1 alone with the same λ: log 0.4 + ¼ log 0.5 = −1.0896 vs log 0.6 + ¼ log 0.2 = −0.9132 → class 1;
+        // M0's vote is what turned it.
+        f.m0Weight = 0
+        #expect(f.fuse(s0, s1).label == 1 && !f.needsM0)
+        // w ≠ λ: w = ½, λ = 0 → ½ log 0.4 + ½ (log 0.9 − log 0.5) = −0.1643 vs ½ log 0.6 + ½ (log 0.1 − log 0.2)
+        // = −0.6020 → class 0; the prior-free balanced view of both models.
+        f.m0Weight = 0.5
+        f.priorWeight = 0
+        let b = f.adjustedLogScores(s0, s1)
+        #expect(abs(b[0] - (0.5 * log(0.4) + 0.5 * (log(0.9) - log(0.5)))) < 1e-6)
+        #expect(abs(b[1] - (0.5 * log(0.6) + 0.5 * (log(0.1) - log(0.2)))) < 1e-6)
+        // Renormalised probabilities keep the decision.
+        let p = f.adjustedProbabilities(s0, s1)
+        #expect(abs(p.reduce(0, +) - 1) < 1e-6 && p[0] > p[1])
+        // A class absent from training (π = 0) never wins, whatever the models say.
+        let g = Fusion(ratios: [1.0, 0], threshold: 0, rule: .adjusted, priorWeight: 0.25, m0Weight: 0.25)
+        #expect(g.fuse([0.01, 0.99], [0.01, 0.99]).label == 0)
     }
 
     /// λ on the reference: the best balanced-view macro F1 among the λ that keep reference accuracy within

@@ -40,6 +40,13 @@ import NN
         #expect(fused.natural.accuracy > 0.6)
         #expect(Array(report.models.map(\.name).prefix(3)) == ["M0", "M1", "fused"])
         #expect(report.models.contains { $0.name == "fused:eq3-mean/mixed" })
+        // The default predicts with the pool ¾·log p1 + ¼·log p0 (w = λ = ¼); the reference pick of λ for M1
+        // alone (the earlier default) is scored beside it.
+        let f = try #require(bundle.fusion)
+        #expect(f.rule == .adjusted && f.priorWeight == 0.25 && f.m0Weight == 0.25 && f.needsM0)
+        let ref = try #require(bundle.alternatives?["fused:adjusted/ref"])
+        #expect(ref.rule == .adjusted && ref.m0Weight == 0 && (0...1).contains(ref.priorWeight ?? -1))
+        #expect(report.models.contains { $0.name == "fused:adjusted/ref" })
         for f in ["bundle.json", "report.md", "report.json", "f1-by-model.png"] {
             #expect(FileManager.default.fileExists(atPath: tmp + "/model/" + f))
         }

@@ -17,6 +17,7 @@ import Testing
         try LiveRetrainTests.makeArchive(root + "/archive")
         var s = Retrainer.Settings(archive: root + "/archive", models: root + "/models", threads: 1)
         s.architecture = .effnetLite0
+        s.fineTuneBlocks = 0  // level 1: M0 and M1 differ only in their heads
         s.configuration.iterations = 2
         s.configuration.batchSize = 16
         let verdict = try Retrainer.retrain(s, reason: "test", install: { _, _ in })
@@ -27,8 +28,8 @@ import Testing
         #expect(model.sharesBackbone)
         #expect(model.inputSize == 224)
         let fusion = try #require(bundle.fusion)
-        // The default rule reads M1 alone: M0 is not run per frame.
-        #expect(fusion.rule == .adjusted && model.servedRoles == ["M1"])
+        // The default rule pools M1 with M0 (w = λ = ¼): both run per frame.
+        #expect(fusion.rule == .adjusted && fusion.m0Weight == 0.25 && model.servedRoles == ["M0", "M1"])
 
         // Varied frames: smooth gradients plus seeded noise, so the heads see different features.
         var seed: UInt64 = 42
@@ -63,7 +64,7 @@ import Testing
             case .bothRare: s1
             case .higherScore: (s1.max() ?? 0) > (s0.max() ?? 0) ? s1 : s0
             case .mean: zip(s0, s1).map { ($0 + $1) / 2 }
-            case .adjusted: fusion.adjustedProbabilities(s1)
+            case .adjusted: fusion.adjustedProbabilities(s0, s1)
             }
             #expect(abs(p.score - Double(probs[label])) < 1e-4, "score \(p.score) vs \(probs[label]) (\(branch))")
         }

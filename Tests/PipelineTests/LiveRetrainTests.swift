@@ -54,10 +54,12 @@ import Testing
         let p = try model.classify([frame, frame])
         #expect(p.count == 2 && p.allSatisfy { model.bundle.classes.contains($0.label) && $0.top.count == 3 })
         #expect(p[0].via == (model.bundle.fusion != nil ? "fused" : model.bundle.primary))
-        // Which models run per frame: M1 alone for the default `adjusted` rule, both for Eq. 3, the primary
-        // model without fusion.
+        // Which models run per frame: both for the default `adjusted` rule (M1 pooled with M0, w = ¼) and for
+        // Eq. 3, M1 alone for `adjusted` with w = 0, the primary model without fusion.
         var b = model.bundle
-        #expect(b.fusion?.rule == .adjusted && model.servedRoles == ["M1"])
+        #expect(b.fusion?.rule == .adjusted && model.servedRoles == ["M0", "M1"])
+        b.fusion?.m0Weight = 0
+        #expect(BundleClassifier.servedRoles(b) == ["M1"])
         b.fusion?.rule = .eq3
         #expect(BundleClassifier.servedRoles(b) == ["M0", "M1"])
         b.fusion = nil

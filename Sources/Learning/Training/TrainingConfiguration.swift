@@ -47,6 +47,8 @@ public struct TrainingConfiguration: Sendable, Codable, Equatable {
     public var thresholdObjective: Fusion.Objective = .macroF1
     /// λ of the `.adjusted` fusion rule; nil = chosen on the reference set (`Fusion.choosePriorWeight`).
     public var priorWeight: Double?
+    /// w of the `.adjusted` fusion rule: M0's share of the balanced-view evidence (nil = 0, M1 alone).
+    public var m0Weight: Double?
     public var seed: UInt64 = 1
 
     public init() {}

@@ -3,8 +3,9 @@ import Foundation
 import Learning
 import NN
 
-/// Serves a trained bundle (`camsift train`): M0 and M1 fused by the bundle's rule (Eq. 3 and variants), M1
-/// alone with its prior adjustment for the `adjusted` rule, otherwise the primary model (`servedRoles`).
+/// Serves a trained bundle (`camsift train`): M0 and M1 fused by the bundle's rule (Eq. 3 and variants, the
+/// `adjusted` pool), M1 alone for the `adjusted` rule with M0's weight 0, otherwise the primary model
+/// (`servedRoles`).
 ///
 /// Frames arrive decoded at `inputSize` (ingest decodes straight to it). From-scratch bundles (small CNN,
 /// linear) take the frame as the model was trained: same channels (BT.601 grey for 1-channel models, as
@@ -27,10 +28,11 @@ public final class BundleClassifier: FrameClassifier, @unchecked Sendable {
         case networks([String: EfficientNetLite0])
     }
 
-    /// The models this classifier runs per frame: M0 and M1 for a two-model rule, only M1 for the `adjusted`
-    /// rule (it reads M1's scores alone; M0 stays in the bundle as M1's origin and for the report's
-    /// alternatives), the primary model for a single-model bundle. Every skipped model is a whole network pass
-    /// (or a head) per frame saved.
+    /// The models this classifier runs per frame: M0 and M1 for a two-model rule (the default `adjusted` pool
+    /// included), only M1 for the `adjusted` rule with w = 0 (it reads M1's scores alone; M0 stays in the bundle
+    /// as M1's origin and for the report's alternatives), the primary model for a single-model bundle. Every
+    /// skipped model is a whole network pass (or a head) per frame saved — the pool's cost: a second small CNN,
+    /// a second head on a shared level-1 backbone, a second whole EfficientNet when level 2 tuned the top blocks.
     public let servedRoles: [String]
 
     public init(directory: String, threads: Int, top: Int = 5) throws {
@@ -80,7 +82,7 @@ public final class BundleClassifier: FrameClassifier, @unchecked Sendable {
             var via = bundle.primary
             var probs = scores[bundle.primary]?[i] ?? scores.values.first![i]
             var label: Int = Fusion.argmax(probs)
-            if let f = bundle.fusion, let s1 = scores["M1"]?[i], let s0 = scores["M0"]?[i] ?? (f.rule == .adjusted ? s1 : nil) {
+            if let f = bundle.fusion, let s1 = scores["M1"]?[i], let s0 = scores["M0"]?[i] ?? (f.needsM0 ? nil : s1) {
                 let (fused, branch) = f.fuse(s0, s1)
                 label = fused
                 via = "fused"
@@ -90,7 +92,7 @@ public final class BundleClassifier: FrameClassifier, @unchecked Sendable {
                 case .bothRare: probs = s1
                 case .higherScore: probs = (s1.max() ?? 0) > (s0.max() ?? 0) ? s1 : s0
                 case .mean: probs = zip(s0, s1).map { ($0 + $1) / 2 }
-                case .adjusted: probs = f.adjustedProbabilities(s1)
+                case .adjusted: probs = f.adjustedProbabilities(s0, s1)
                 }
             }
             let ranked = TopK.indices(probs, k: top)
@@ -102,7 +104,7 @@ public final class BundleClassifier: FrameClassifier, @unchecked Sendable {
     static func servedRoles(_ b: ModelBundle) -> [String] {
         let all = b.models.keys.sorted()
         if b.primary == "fused", let f = b.fusion, b.models["M1"] != nil {
-            if f.rule == .adjusted { return ["M1"] }
+            if !f.needsM0 { return ["M1"] }
             if b.models["M0"] != nil { return ["M0", "M1"] }
         }
         if b.models[b.primary] != nil { return [b.primary] }

@@ -24,6 +24,9 @@ public final class Retrainer: Sendable {
         /// Network family; nil = transfer learning on EfficientNet-Lite0 when the ImageNet model is there,
         /// else the from-scratch small CNN.
         public var architecture: Architecture?
+        /// EfficientNet top blocks fine-tuned (level 2); nil = automatic (2 when the trunk cache fits), 0 = level 1
+        /// only — M0 and M1 then share the whole backbone and serving the default pool costs one extra head.
+        public var fineTuneBlocks: Int?
         public init(archive: String, models: String, threads: Int) {
             self.archive = archive
             self.models = models
@@ -64,6 +67,7 @@ public final class Retrainer: Sendable {
         let imagenet = ModelLoader.imagenetCandidates(modelsDir: s.models).first { fm.fileExists(atPath: $0) }
         o.architecture = s.architecture ?? (imagenet != nil ? .effnetLite0 : .small)
         o.backbone = imagenet
+        o.fineTuneBlocks = s.fineTuneBlocks
         // As `camsift train`: a transfer network starts at the transfer rate unless the settings chose another.
         if o.architecture == .effnetLite0 && o.configuration.learningRate == TrainingConfiguration.recommended.learningRate {
             o.configuration.learningRate = TrainingConfiguration.transferLearningRate
