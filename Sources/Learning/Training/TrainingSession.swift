@@ -139,29 +139,31 @@ public struct TrainingSession: Sendable {
             func adjusted(_ lambda: Double, _ w: Double) -> Fusion {
                 Fusion(ratios: ratios, threshold: 0, rule: .adjusted, priorWeight: lambda, m0Weight: w)
             }
-            // λ: fixed by the configuration, or chosen on the reference set (Fusion.choosePriorWeight) — the
-            // reference pick of M1 alone is also scored on the test split as `fused:adjusted/ref`.
+            // λ: fixed by the configuration, or chosen on the reference set (Fusion.choosePriorWeight); the
+            // reference pick for M1 alone (w = 0, the default before session 9) is scored as `fused:adjusted/ref`.
+            func referencePick(_ w: Double) -> (priorWeight: Double, balancedMacroF1: Double, accuracy: Double) {
+                Fusion.choosePriorWeight(ratios: ratios, scores0: s0, scores1: s1, truth: data.reference.labels, m0Weight: w)
+            }
             let w = cfg.m0Weight ?? 0
-            let chosen = Fusion.choosePriorWeight(ratios: ratios, scores0: s0, scores1: s1, truth: data.reference.labels, m0Weight: w)
             if cfg.fusionRule == .adjusted {
-                let f = adjusted(cfg.priorWeight ?? chosen.priorWeight, w)
+                let picked = cfg.priorWeight == nil ? referencePick(w) : nil
+                let f = adjusted(cfg.priorWeight ?? picked!.priorWeight, w)
                 fusion = f
                 let rule = w > 0 ? "\(1 - w)·log p1 + \(w)·(log p0 − log π)" : "log p1"
-                log("fusion adjusted: argmax \(rule) + \(f.priorWeight!)·log π" + (cfg.priorWeight == nil
-                    ? String(format: ", λ chosen on the reference (balanced-view macro F1 %.3f, accuracy %.3f)",
-                             chosen.balancedMacroF1, chosen.accuracy) : " (fixed)"))
-                if cfg.priorWeight == nil {
+                log("fusion adjusted: argmax \(rule) + \(f.priorWeight!)·log π" + (picked.map {
+                    String(format: ", λ chosen on the reference (balanced-view macro F1 %.3f, accuracy %.3f)", $0.balancedMacroF1, $0.accuracy)
+                } ?? " (fixed)"))
+                if picked != nil {
                     alternatives["fused:adjusted/0.5"] = adjusted(0.5, w)
                 } else {
-                    let m1Only = w > 0 ? Fusion.choosePriorWeight(ratios: ratios, scores0: s0, scores1: s1, truth: data.reference.labels) : chosen
-                    alternatives["fused:adjusted/ref"] = adjusted(m1Only.priorWeight, 0)
+                    alternatives["fused:adjusted/ref"] = adjusted(referencePick(0).priorWeight, 0)
                 }
             } else {
                 let (f, refF1) = choose(cfg.fusionRule, cfg.thresholdObjective)
                 fusion = f
                 log("fusion \(f.rule.rawValue): Tr = \(String(format: "%.4f", f.threshold)) chosen by reference "
                     + "\(cfg.thresholdObjective.rawValue) (reference macro F1 \(String(format: "%.3f", refF1)))")
-                alternatives["fused:adjusted/ref"] = adjusted(chosen.priorWeight, w)
+                alternatives["fused:adjusted/ref"] = adjusted(referencePick(w).priorWeight, w)
             }
             // The other rules/objectives, scored on the same test split so the report measures each choice.
             for rule in Fusion.Rule.allCases where rule != .adjusted {
