@@ -32,6 +32,10 @@ public struct CamsiftConfig: Codable, Sendable, Equatable {
     public var maxReuse: Double = 300
     /// Retrain schedule, e.g. `24h`, `30m`; empty disables.
     public var retrainEvery: String = ""
+    /// EfficientNet top blocks a retrain fine-tunes (level 2); −1 = automatic (2 when the trunk cache fits),
+    /// 0 = level 1 only: M0 and M1 then share the whole backbone, so the default M0+M1 pool costs one extra
+    /// head per frame instead of a second network.
+    public var retrainFineTuneBlocks: Int = -1
     /// Shard `K/N` (1-based K); empty runs every camera.
     public var shard: String = ""
 
@@ -60,6 +64,7 @@ public struct CamsiftConfig: Codable, Sendable, Equatable {
         gateThreshold = try c.decodeIfPresent(Double.self, forKey: .gateThreshold) ?? d.gateThreshold
         maxReuse = try c.decodeIfPresent(Double.self, forKey: .maxReuse) ?? d.maxReuse
         retrainEvery = try c.decodeIfPresent(String.self, forKey: .retrainEvery) ?? d.retrainEvery
+        retrainFineTuneBlocks = try c.decodeIfPresent(Int.self, forKey: .retrainFineTuneBlocks) ?? d.retrainFineTuneBlocks
         shard = try c.decodeIfPresent(String.self, forKey: .shard) ?? d.shard
     }
 
@@ -68,6 +73,6 @@ public struct CamsiftConfig: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey, CaseIterable {
         case cameras, log, state, archive, models, logMaxBytes, metrics, inputSize, fit, batch, maxWaitMs
         case computeThreads, decodeThreads, archiveFrames, archiveEvery, archiveMaxBytes, archiveMaxDays
-        case gateThreshold, maxReuse, retrainEvery, shard
+        case gateThreshold, maxReuse, retrainEvery, retrainFineTuneBlocks, shard
     }
 }

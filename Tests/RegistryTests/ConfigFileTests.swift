@@ -15,7 +15,7 @@ import Testing
         let dir = TestDirectory("config")
         let path = dir.write("camsift.json", """
             {"cameras": "/srv/cams", "batch": 8, "gateThreshold": 1.5, "archiveFrames": true, "shard": "2/4",
-             "retrainEvery": "24h", "metrics": "", "bacth": 4}
+             "retrainEvery": "24h", "retrainFineTuneBlocks": 0, "metrics": "", "bacth": 4}
             """)
         let (c, warnings) = try ConfigFile.load(path: path)
         #expect(c.cameras == "/srv/cams")
@@ -23,6 +23,7 @@ import Testing
         #expect(c.gateThreshold == 1.5)
         #expect(c.archiveFrames)
         #expect(c.shard == "2/4")
+        #expect(c.retrainFineTuneBlocks == 0 && CamsiftConfig().retrainFineTuneBlocks == -1)
         #expect(warnings.count == 1)
         #expect(warnings.first?.field == "bacth")
         #expect(warnings.first?.severity == .warning)
@@ -55,6 +56,8 @@ import Testing
         ("{\"shard\": \"5/4\"}", "shard", "\"1/4\""),
         ("{\"metrics\": \"localhost\"}", "metrics", "127.0.0.1:9464"),
         ("{\"retrainEvery\": \"daily\"}", "retrainEvery", "\"24h\""),
+        ("{\"retrainFineTuneBlocks\": 17}", "retrainFineTuneBlocks", "0 (level 1"),
+        ("{\"retrainFineTuneBlocks\": \"2\"}", "retrainFineTuneBlocks", "without quotes"),
         ("{\"archiveMaxDays\": -1}", "archiveMaxDays", "0 or more"),
         ("{\"log\": \"\"}", "log", "set it to a path"),
     ])

@@ -36,7 +36,8 @@ public final class Retrainer: Sendable {
 
     /// `install` receives the promoted model and its bundle path.
     public convenience init(config: CamsiftConfig, install: @escaping @Sendable (any FrameClassifier, String) -> Void) {
-        let s = Settings(archive: config.archive, models: config.models, threads: max(1, config.computeThreads))
+        var s = Settings(archive: config.archive, models: config.models, threads: max(1, config.computeThreads))
+        s.fineTuneBlocks = config.retrainFineTuneBlocks >= 0 ? config.retrainFineTuneBlocks : nil
         self.init(settings: s, every: RetrainCoordinator.parseInterval(config.retrainEvery), install: install)
     }
 
