@@ -45,6 +45,11 @@ enum LongtailRuns {
         var seconds: Double
     }
 
+    /// A run's outcome from its two `camsift eval` outputs (plain t10k, and `--weight-by` for the deployed view).
+    static func outcome(_ bal: EvaluationSession.Result, _ dep: EvaluationSession.Result, seconds: Double) -> Outcome {
+        Outcome(balanced: bal.plain, deployed: dep.deployed ?? [:], order: bal.order, seconds: seconds)
+    }
+
     /// One run with one training seed; `key` (`seed-S/name`) is also its path under the work directory.
     struct Job: Sendable {
         var run: Run
@@ -77,7 +82,7 @@ enum LongtailRuns {
             for r in every where !selected.contains(where: { $0.name == r.name }) {
                 let key = Job(run: r, seed: s).key
                 if let b = try? load(work + "/" + key + ".eval.json"), let d = try? load(work + "/" + key + ".eval-deployed.json") {
-                    results[key] = Outcome(balanced: b.plain, deployed: d.deployed ?? [:], order: b.order, seconds: 0)
+                    results[key] = outcome(b, d, seconds: 0)
                     readBack.append(key)
                 }
             }
@@ -173,7 +178,7 @@ enum LongtailRuns {
         let dep = try await evaluate(bin, ["eval", "--archive", data + "/t10k", "--model", bundle, "--weight-by", data + "/lt",
                                            "--threads", "1", "--json"], log: bundle + ".eval-deployed.json")
         FileHandle.standardError.write(Data(String(format: "longtail: %@ done in %.1f min\n", j.key, Date().timeIntervalSince(t) / 60).utf8))
-        return Outcome(balanced: bal.plain, deployed: dep.deployed ?? [:], order: bal.order, seconds: Date().timeIntervalSince(t))
+        return outcome(bal, dep, seconds: Date().timeIntervalSince(t))
     }
 
     static func exec(_ bin: String, _ args: [String], log: String) async throws {
