@@ -142,7 +142,8 @@ public struct Fusion: Sendable, Equatable, Codable {
     /// Not the default's λ any more (session 9, bench/RESULTS.md long-tail): on a long-tailed reference split the
     /// tail classes have ~6 images, and the accuracy drop that decides λ is read there to ±0.006 — shuffled step
     /// seed 3 and step seed 2 show the same reading (0.012 vs 0.015 at λ = 0.3) where t10k needs opposite
-    /// answers. Kept for `--fusion adjusted` without `--prior-weight` and as the report's `fused:adjusted/ref`.
+    /// answers. Used for `--prior-weight ref` (for the configured w, `m0Weight`), for presets without a fixed λ
+    /// (`--sampler dynamic --fusion adjusted`), and with w = 0 as the report's `fused:adjusted/ref`.
     public static func choosePriorWeight(ratios: [Double], scores0: [[Float]], scores1: [[Float]], truth: [Int],
                                          accuracySlack: Double = 0.005, m0Weight: Double = 0)
         -> (priorWeight: Double, balancedMacroF1: Double, accuracy: Double) {

@@ -51,7 +51,7 @@ extension TrainingConfiguration {
     /// shuffled step one (λ ≤ 0.30 for the balanced view). Chosen on four profiles × 3 seeds as the (w, λ) with
     /// the widest worst mean-target margin (0.0045), then checked on the held-out step profile: the pool meets
     /// the mean targets of all five profiles and 12 of 15 seeds, the reference pick 3 of 5 and 10 of 15.
-    /// `--prior-weight`/`--m0-weight` override it, `--prior-weight ref` brings the reference pick back.
+    /// `--prior-weight`/`--m0-weight` override it; `--prior-weight ref --m0-weight 0` is the earlier default.
     public static var recommended: TrainingConfiguration {
         var c = TrainingConfiguration()
         c.rareAugmentation = Augmentation.method.scaled(0.5)
