@@ -22,20 +22,32 @@ VENV := .venv
 
 # Build: C libraries Swift links against. Runtime/test: real servers, real footage, real data.
 APT_BUILD := pkg-config libcurl4-openssl-dev libavformat-dev libavcodec-dev libavutil-dev libswscale-dev \
-             libturbojpeg0-dev libjpeg62-turbo-dev libopenblas-dev librtmp-dev
+             libturbojpeg0-dev libjpeg62-turbo-dev libopenblas-dev librtmp-dev \
+             libmicrohttpd-dev libsqlite3-dev libmosquitto-dev
 APT_SETUP := python3 python3-numpy python3-pip python3-venv ca-certificates
 APT_TEST  := nginx-light libnginx-mod-rtmp ffmpeg opencv-doc dataset-fashion-mnist libjpeg-turbo-progs \
-             systemd procps curl
+             systemd procps curl qemu-user chromium chromium-driver python3-selenium prometheus mosquitto \
+             mosquitto-clients
+# `make deb`: dpkg-shlibdeps (Depends), strip, lintian.
+APT_DEB   := dpkg-dev binutils lintian
 APT_BENCH := python3-torch
+# Debian package: version, and a release build with the Swift runtime linked in (own scratch dir, so the
+# dynamically linked .build/release stays as it is).
+VERSION ?= 0.1.0
+DEB_SCRATCH := .build-deb
+DEB_BIN := $(DEB_SCRATCH)/release/camsift
+DEB := camsift_$(VERSION)_$(shell dpkg --print-architecture 2>/dev/null || echo amd64).deb
 
-.PHONY: help deps deps-bench weights build test run install bench-engine bench-ingest bench-longtail \
-        bench-pipeline bench-soak bench-decode bench-registry fuzz-jpeg fuzz-mjpeg venv clean
+.PHONY: help deps deps-bench weights build test test-e2e run install deb bench-engine bench-ingest bench-longtail bench-transfer \
+        bench-pipeline bench-soak bench-decode bench-registry bench-console fuzz-jpeg fuzz-mjpeg fuzz-console venv clean
 
 help:
 	@echo "make run      set up, build, start the live demo"
 	@echo "make test     set up, build, run the tests"
 	@echo "make install  install binary, units and /etc/camsift"
-	@echo "make bench-engine | bench-ingest | bench-decode | bench-longtail | bench-pipeline | bench-soak | bench-registry"
+	@echo "make deb      build camsift_$(VERSION)_<arch>.deb (dpkg-deb) and check it with lintian"
+	@echo "make bench-engine | bench-ingest | bench-decode | bench-longtail | bench-transfer | bench-pipeline | bench-soak | bench-registry | bench-console"
+	@echo "make fuzz-jpeg | fuzz-mjpeg | fuzz-console"
 
 # Installs only the packages that are missing (dpkg-query), so a second run costs a second.
 define apt_install
@@ -49,7 +61,7 @@ define apt_install
 endef
 
 deps:
-	$(call apt_install,$(APT_BUILD) $(APT_SETUP) $(APT_TEST))
+	$(call apt_install,$(APT_BUILD) $(APT_SETUP) $(APT_TEST) $(APT_DEB))
 
 deps-bench: deps
 	$(call apt_install,$(APT_BENCH))
@@ -70,9 +82,16 @@ build: deps
 	$(SWIFT) build $(SWIFT_FLAGS)
 
 # Tests run optimized (the NN tests run real EfficientNet-Lite0) with @testable enabled.
-test: deps weights build
-	CAMSIFT_BIN=$(abspath $(BIN)) CAMSIFT_EFFNET=$(abspath $(EFFNET_MODEL)) \
+# Then the operator's loop end to end in headless Chromium with the release binary just built (tests/e2e/console_e2e.py; screenshots in
+# .build/e2e-artifacts/).
+# The Debian package is built first: DeployPackageTests check it (contents, Depends, lintian, the packaged binary).
+test: deps weights build deb
+	CAMSIFT_BIN=$(abspath $(BIN)) CAMSIFT_EFFNET=$(abspath $(EFFNET_MODEL)) CAMSIFT_DEB=$(abspath $(DEB)) \
 	  $(SWIFT) test $(SWIFT_FLAGS) -Xswiftc -enable-testing
+	CAMSIFT_BIN=$(abspath $(BIN)) $(PYTHON) tests/e2e/console_e2e.py
+
+test-e2e: deps weights build
+	CAMSIFT_BIN=$(abspath $(BIN)) $(PYTHON) tests/e2e/console_e2e.py
 
 run: deps weights build
 	bash tools/demo.sh
@@ -85,6 +104,15 @@ install: build
 	[ -f $(DESTDIR)/etc/camsift/camsift.json ] || install -m 0644 systemd/camsift.json $(DESTDIR)/etc/camsift/camsift.json
 	for f in cameras/*.json; do [ -f "$(DESTDIR)/etc/camsift/$$f" ] || install -m 0644 "$$f" $(DESTDIR)/etc/camsift/cameras/; done
 	@if [ -f $(EFFNET_MODEL) ]; then install -D -m 0644 $(EFFNET_MODEL) $(DESTDIR)/var/lib/camsift/models/imagenet.csm; fi
+
+# Debian package (tools/mkdeb.sh): /usr/bin/camsift with the Swift runtime linked statically, the units of
+# systemd/ (on /usr/bin, CAMSIFT_EFFNET=/usr/share/camsift/imagenet.csm), /etc/camsift (conffiles), the ImageNet
+# model, docs and contrib/; Depends computed by dpkg-shlibdeps; postinst/prerm/postrm. lintian must report no
+# error (its warnings are printed).
+deb: deps weights
+	$(SWIFT) build -c release --product camsift --static-swift-stdlib --scratch-path $(DEB_SCRATCH)
+	bash tools/mkdeb.sh $(DEB_BIN) $(EFFNET_MODEL) $(VERSION) .
+	lintian --tag-display-limit 0 $(DEB) 2>/dev/null; s=$$?; [ $$s -eq 0 ] || { echo "lintian reports errors in $(DEB)"; exit $$s; }
 
 # Python peers for benchmarks live in a venv that sees Debian's numpy/torch. No `onnx` package: its current
 # releases need a newer numpy than Debian 12's; bench/peers/effnet_onnx.py encodes the graph itself.
@@ -100,22 +128,38 @@ bench-engine: deps-bench weights build venv
 bench-decode: deps build
 	bash bench/decode.sh
 
+# Fuzzing lives under fuzz/: one script, harness, corpus and regressions directory per target, and one scratch
+# dir each (.build-fuzz-jpeg, .build-fuzz-mjpeg). libFuzzer and ASan come with the Swift toolchain.
 # libFuzzer + ASan over the JPEG decode path, >= 1M iterations (RUNS=...); separate package under fuzz/.
 fuzz-jpeg: deps
 	bash fuzz/jpeg.sh
 
 # libFuzzer + ASan over the MJPEG stream parser, >= 1M iterations (RUNS=...); not part of `make test`.
 fuzz-mjpeg: deps
-	bash bench/fuzz/mjpeg.sh
+	bash fuzz/mjpeg.sh
+
+# The console's request router in-process (camsift-bench console-fuzz), >= 1M generated requests on a real label
+# store in a temporary archive (RUNS=..., SEED=...); not libFuzzer: the router needs the Console module.
+fuzz-console: deps build
+	bash fuzz/console.sh
 
 bench-ingest: deps build
 	bash bench/ingest.sh
 
-bench-longtail: deps build
+bench-longtail: deps-bench build
 	bash bench/longtail.sh
+
+# Issue 16: level-1 transfer on 200 real 640x480 camera frames (vtest.avi), end to end from the JPEGs, <= 60 s.
+bench-transfer: deps weights build
+	bash bench/transfer.sh
 
 bench-pipeline: deps weights build
 	bash bench/pipeline.sh
+
+# The console at 10,000 cameras: grid p95 < 1 s, daemon frames/s >= 0.95x while headless Chromium refreshes the
+# grid every second (CLIENT=curl for a curl client; WARMUP, WINDOW, ROUNDS, LOADS).
+bench-console: deps weights build
+	bash bench/console.sh
 
 bench-registry: deps build
 	bash bench/registry.sh
@@ -125,4 +169,4 @@ bench-soak: deps weights build
 	bash bench/soak.sh
 
 clean:
-	rm -rf .build
+	rm -rf .build $(DEB_SCRATCH) camsift_*.deb

@@ -3,7 +3,13 @@
 # Builds the archives once (seeded), then trains every run once per training seed and prints one table (mean over seeds) (see bench/RESULTS.md (long-tail section)).
 # Env: LONGTAIL_DIR (data + bundles, default /tmp/camsift-longtail), LONGTAIL_ITERATIONS (15), LONGTAIL_SEED (1: the
 #      archive's draw), LONGTAIL_SEEDS (1,2,3: training seeds — every run once per seed, targets on the mean),
-#      LONGTAIL_LANES (2 parallel runs), LONGTAIL_RHO (100), LONGTAIL_SHAPE (exponential|step), LONGTAIL_ORDER (e.g. 9,8,7,6,5,4,3,2,1,0).
+#      LONGTAIL_LANES (2 parallel runs), LONGTAIL_RHO (100), LONGTAIL_SHAPE (exponential|step), LONGTAIL_ORDER (e.g. 9,8,7,6,5,4,3,2,1,0),
+#      LONGTAIL_SPLIT (90/10/0: `camsift train --split`; t10k is the test set), LONGTAIL_PYTHON (/usr/bin/python3, with
+#      Debian's python3-torch: `make deps-bench`), LONGTAIL_PEER_ARGS (extra bench/peers/torch_longtail.py arguments,
+#      e.g. "--limit 2000" for a smoke run).
+# The PyTorch peer (runs peer-ce-uniform, peer-ce, peer-balanced) trains the reference protocol on each camsift run's
+# split (its bundle's split.json) with the same seed; the table shows both engines side by side and the run exits 1
+# when the parity target fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export OPENBLAS_CORETYPE="${OPENBLAS_CORETYPE:-Haswell}"
@@ -23,7 +29,7 @@ if [ ! -f "$STAMP" ]; then
   "$BENCH" longtail data --out "$DIR/data" --rho "$RHO" --shape "$SHAPE" --order "$ORDER" --seed "$SEED"
   touch "$STAMP"
 fi
-# LONGTAIL_RUNS=a,b re-runs only those (e.g. "default" with LONGTAIL_DEFAULT_ARGS) and reads the other rows
+# LONGTAIL_RUNS=a,b re-runs only those (e.g. "default" with LONGTAIL_DEFAULT_ARGS, or "ce,peer-ce") and reads the other rows
 # back from the previous full run in the same directory (per seed); LONGTAIL_RUNS=none trains nothing and re-prints
 # the table and targets from the stored runs.
 if [ -z "${LONGTAIL_RUNS:-}" ]; then rm -rf "$DIR/runs"; fi
@@ -35,4 +41,5 @@ trap 'rm -f "$BINCOPY"' EXIT
 echo "camsift-bench longtail run (ρ=$RHO $SHAPE order $ORDER, archive seed $SEED, training seeds $SEEDS) $(date -u +%FT%TZ) on $(nproc) cores, OPENBLAS_CORETYPE=$OPENBLAS_CORETYPE"
 "$BENCH" longtail run --data "$DIR/data" --camsift "$BINCOPY" --work "$DIR/runs" \
   --iterations "${LONGTAIL_ITERATIONS:-15}" --seeds "$SEEDS" --lanes "${LONGTAIL_LANES:-2}" ${LONGTAIL_RUNS:+--runs "$LONGTAIL_RUNS"} \
-  ${LONGTAIL_DEFAULT_ARGS:+--default-args "$LONGTAIL_DEFAULT_ARGS"}
+  --split "${LONGTAIL_SPLIT:-90/10/0}" --python "${LONGTAIL_PYTHON:-/usr/bin/python3}" --peer-script bench/peers/torch_longtail.py \
+  ${LONGTAIL_PEER_ARGS:+--peer-args "$LONGTAIL_PEER_ARGS"} ${LONGTAIL_DEFAULT_ARGS:+--default-args "$LONGTAIL_DEFAULT_ARGS"}

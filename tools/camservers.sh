@@ -2,6 +2,7 @@
 # Serves real outdoor-camera footage (Debian opencv-doc's vtest.avi, a fixed street camera) on 127.0.0.1 as:
 #   MJPEG camera    http://127.0.0.1:${MJPEG_PORT:-8081}/cam.mjpg      (ffmpeg -f mpjpeg -listen 1, restarted per client)
 #   snapshot camera http://127.0.0.1:${HTTP_PORT:-8080}/snap/vtest.jpg (nginx; ffmpeg refreshes the JPEG atomically, 2/s)
+#   more scenes     http://127.0.0.1:${HTTP_PORT:-8080}/snap/{tree,megamind}.jpg (opencv-doc's tree.avi, Megamind.avi)
 #   aggregator      http://127.0.0.1:${HTTP_PORT:-8080}/agg/{0001..0004}.jpg (four crops of the scene)
 #   RTMP stream     rtmp://127.0.0.1:${RTMP_PORT:-1935}/live/vtest      (nginx-rtmp, ffmpeg publishing H.264)
 # Usage: tools/camservers.sh start DIR | stop DIR. Everything it starts is recorded in DIR/pids and stopped by `stop`.
@@ -57,6 +58,16 @@ setsid $FF -re -stream_loop -1 -i "$VIDEO" -filter_complex \
   -map "[d1]" -q:v 5 -update 1 -atomic_writing 1 -y "$dir/www/agg/0003.jpg" \
   -map "[e1]" -q:v 5 -update 1 -atomic_writing 1 -y "$dir/www/agg/0004.jpg" &
 echo $! >> "$dir/pids"
+
+# Two more scenes as snapshot cameras (so labels can differ between cameras): a tree in the wind and an
+# animated clip, both from opencv-doc, once a second.
+for clip in tree Megamind; do
+  src="$(dirname "$VIDEO")/$clip.avi"
+  [ -r "$src" ] || continue
+  out="$dir/www/snap/$(echo "$clip" | tr 'A-Z' 'a-z').jpg"
+  setsid $FF -re -stream_loop -1 -i "$src" -vf fps=1 -q:v 5 -update 1 -atomic_writing 1 -y "$out" &
+  echo $! >> "$dir/pids"
+done
 
 # MJPEG: ffmpeg's -listen serves one client per process, so serve in a loop.
 setsid bash -c "while true; do $FF -re -stream_loop -1 -i '$VIDEO' -f mpjpeg -q:v 5 -listen 1 http://127.0.0.1:$MJPEG_PORT/cam.mjpg || sleep 0.5; done" &

@@ -9,23 +9,29 @@ BIN=${CAMSIFT_BIN:-.build/release/camsift}
 [ -x "$BIN" ] || { echo "demo: no camsift binary at $BIN — run 'make build' (or make run) first" >&2; exit 66; }
 
 VAR="$PWD/var/demo"
-mkdir -p "$VAR/state" "$VAR/log"
+mkdir -p "$VAR/state" "$VAR/log" "$VAR/models" "$VAR/archive"
+# The ImageNet model serves until the first retrain promotes a bundle of the operator's own labels.
+ln -sf "$PWD/weights/effnet-lite0-imagenet.csm" "$VAR/models/imagenet.csm"
+PORT=${DEMO_CONSOLE_PORT:-${DEMO_METRICS_PORT:-19464}}
 LOG="$VAR/log/classifications.jsonl"
-# An explicit config, so an installed /etc/camsift/camsift.json does not leak into the demo. Metrics on a
-# port of its own so an installed daemon's 9464 does not collide.
+# An explicit config, so an installed /etc/camsift/camsift.json does not leak into the demo. The console (and
+# /metrics) on a port of its own so an installed daemon's 9464 does not collide. Retrains train a level-1 head
+# (frozen EfficientNet features, cached): a minute or two on 2 cores for a few dozen labelled frames.
 cat > "$VAR/camsift.json" <<JSON
 {
   "cameras": "$PWD/cameras",
   "state": "$VAR/state",
   "log": "$LOG",
   "archive": "$VAR/archive",
-  "models": "$PWD/weights",
-  "metrics": "127.0.0.1:${DEMO_METRICS_PORT:-19464}",
+  "models": "$VAR/models",
+  "console": "127.0.0.1:$PORT",
+  "retrainFineTuneBlocks": 0,
   "computeThreads": 1,
   "decodeThreads": 1
 }
 JSON
 
+echo "camsift demo: the console will be at http://127.0.0.1:$PORT/ (starting…)"
 "$BIN" validate --config "$VAR/camsift.json" cameras/
 
 daemon=""
@@ -46,11 +52,14 @@ daemon=$!
 
 cat <<TXT
 
-camsift demo — labelled frames appear below within a minute
+camsift demo — open the console:  http://127.0.0.1:$PORT/
+  Cameras shows what each camera sees; Review holds frames worth labelling: create two labels, label ~20
+  frames (click, shift-click, number keys), then Models → Retrain; the log below switches to your labels.
+  classified frames appear below within a minute
   registry         $PWD/cameras   (edit a file: the daemon reloads it by itself)
   classification   $LOG
   operational log  $VAR/daemon.log   (camera up/down, reloads, errors)
-  metrics          http://127.0.0.1:${DEMO_METRICS_PORT:-19464}/metrics
+  metrics          http://127.0.0.1:$PORT/metrics
   other terminal:  $BIN status --state $VAR/state    |    $BIN cameras --state $VAR/state
 stop with Ctrl-C
 

@@ -25,7 +25,7 @@ typedef struct {
     int last_code;       /* msg_code of the last warning or of the fatal error */
     int hit_eof;         /* 1 when "Premature end of JPEG file" was raised */
     int serious;         /* warnings other than "extraneous bytes before marker" (harmless in camera JPEGs) */
-    int out_x, out_w, out_h;   /* decoded window: x offset and size in scaled pixels */
+    int out_x, out_w, out_h;   /* decoded window: x offset and size in scaled pixels (rows from the top) */
     char message[JMSG_LENGTH_MAX];
 } cturbojpeg_window_result;
 
@@ -81,11 +81,15 @@ static inline void cturbojpeg_window_destroy(cturbojpeg_window_ctx *c) {
 }
 
 /* Decodes `buf` at scale num/denom to RGB, only columns [want_x, want_x + want_w) (rounded out to iMCU
- * boundaries by libjpeg: the actual window is returned in out_x/out_w). Rows go to dst with dst_pitch bytes
- * each; the scaled image must fit max_width x max_height (callers size dst for the full scaled frame).
+ * boundaries by libjpeg: the actual window is returned in out_x/out_w) and, when want_h > 0, only the first
+ * want_h rows (out_h: the rows decoded; stopping early changes no pixel; want_h 0 = every row, so a frame cut
+ * off anywhere is noticed). Rows are never skipped at the top: jpeg_skip_scanlines can change the first rows
+ * after it by a level (chroma upsampling context). Rows go to dst with dst_pitch bytes each; the scaled image
+ * must fit max_width x max_height (callers size dst for the full scaled frame).
  * Returns 0 or -1 (see result). After an error the context is still usable (jpeg_abort resets it). */
 static inline int cturbojpeg_decode_window(cturbojpeg_window_ctx *c, const unsigned char *buf, unsigned long len,
-                                           int num, int denom, int want_x, int want_w, unsigned char *dst,
+                                           int num, int denom, int want_x, int want_w, int want_h,
+                                           unsigned char *dst,
                                            int dst_pitch, int max_width, int max_height,
                                            cturbojpeg_window_result *r) {
     j_decompress_ptr cinfo = &c->cinfo;
@@ -127,10 +131,13 @@ static inline int cturbojpeg_decode_window(cturbojpeg_window_ctx *c, const unsig
     }
     r->out_x = (int)x;
     r->out_w = (int)cinfo->output_width;   /* after cropping, output_width is the window width */
-    r->out_h = (int)cinfo->output_height;
-    while (cinfo->output_scanline < cinfo->output_height) {
+    /* Rows: from the top, stopping after want_h when it is given. */
+    JDIMENSION end = cinfo->output_height;
+    if (want_h > 0 && (JDIMENSION)want_h < end) end = (JDIMENSION)want_h;
+    r->out_h = (int)end;
+    while (cinfo->output_scanline < end) {
         JSAMPROW rows[16];
-        JDIMENSION n = cinfo->output_height - cinfo->output_scanline;
+        JDIMENSION n = end - cinfo->output_scanline;
         if (n > 16) n = 16;
         for (JDIMENSION i = 0; i < n; i++) rows[i] = dst + (size_t)(cinfo->output_scanline + i) * (size_t)dst_pitch;
         if (jpeg_read_scanlines(cinfo, rows, n) == 0) break;

@@ -17,6 +17,8 @@ public struct Camera: Hashable, Codable, Sendable {
     public var enabled: Bool
     /// Name of the aggregator this camera came from, if any.
     public var aggregator: String?
+    /// The part of the frame the model sees (and the archive keeps); nil = the whole frame.
+    public var region: Region?
 
     public struct Auth: Hashable, Codable, Sendable {
         public var user: String
@@ -44,7 +46,7 @@ public struct Camera: Hashable, Codable, Sendable {
     public init(
         id: String, kind: CameraKind, url: String, interval: Double, auth: Auth? = nil,
         headers: [String: String] = [:], timeout: Double = Camera.defaultTimeout, location: Location? = nil,
-        tags: [String] = [], enabled: Bool = true, aggregator: String? = nil
+        tags: [String] = [], enabled: Bool = true, aggregator: String? = nil, region: Region? = nil
     ) {
         self.id = id
         self.kind = kind
@@ -57,6 +59,7 @@ public struct Camera: Hashable, Codable, Sendable {
         self.tags = tags
         self.enabled = enabled
         self.aggregator = aggregator
+        self.region = region
     }
 
     /// The URL with any `user:password@` removed: the only form that may appear in logs or errors.

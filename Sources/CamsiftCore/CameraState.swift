@@ -32,6 +32,8 @@ public struct CameraHealth: Codable, Sendable, Equatable {
     public var lastError: String?
     /// Unix seconds of the last delivered frame.
     public var lastFrameAt: Double?
+    /// The aggregator the registry defines this camera in, if any (filled by the fleet).
+    public var aggregator: String?
 
     public init(id: String, kind: CameraKind, state: CameraState) {
         self.id = id

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The daemon's JSON config (default `/etc/camsift/camsift.json`). Every field has a default so an empty
 /// object `{}` is a valid config; command-line flags override fields after loading.
 public struct CamsiftConfig: Codable, Sendable, Equatable {
@@ -8,8 +10,13 @@ public struct CamsiftConfig: Codable, Sendable, Equatable {
     public var models: String = "/var/lib/camsift/models"
     /// Built-in size rotation of the classification log in bytes; 0 leaves rotation to logrotate.
     public var logMaxBytes: Int = 0
-    /// `host:port` of the Prometheus endpoint; empty disables it.
+    /// `host:port` of the one HTTP listener serving `/metrics` and the operator console; empty disables both.
+    /// The config key is `console` (`metrics`, its older name, is still read).
     public var metrics: String = "127.0.0.1:9464"
+    /// A file holding the console's access token; required when the listener is not on loopback.
+    public var consoleTokenFile: String = ""
+    /// Which classified frames the console's review queue keeps for labelling, and how many.
+    public var review = ReviewPolicy()
     /// Model input side in pixels.
     public var inputSize: Int = 224
     /// `crop` (center-crop) or `letterbox`.
@@ -18,7 +25,8 @@ public struct CamsiftConfig: Codable, Sendable, Equatable {
     public var maxWaitMs: Int = 50
     /// Threads for inference + training (OpenBLAS and our kernels); decoders get the rest of the cores.
     public var computeThreads: Int = 1
-    public var decodeThreads: Int = 1
+    /// JPEG decode threads: `defaultDecodeThreads` unless set (see there).
+    public var decodeThreads: Int = CamsiftConfig.defaultDecodeThreads
     /// Save sampled frames to `archive/unlabeled/` when true.
     public var archiveFrames: Bool = false
     /// Minimum seconds between two archived frames of one camera.
@@ -38,6 +46,8 @@ public struct CamsiftConfig: Codable, Sendable, Equatable {
     public var retrainFineTuneBlocks: Int = -1
     /// Shard `K/N` (1-based K); empty runs every camera.
     public var shard: String = ""
+    /// Label-change events to MQTT and webhooks (see `EventsConfig`); nil publishes nothing.
+    public var events: EventsConfig? = nil
 
     public init() {}
 
@@ -50,7 +60,10 @@ public struct CamsiftConfig: Codable, Sendable, Equatable {
         archive = try c.decodeIfPresent(String.self, forKey: .archive) ?? d.archive
         models = try c.decodeIfPresent(String.self, forKey: .models) ?? d.models
         logMaxBytes = try c.decodeIfPresent(Int.self, forKey: .logMaxBytes) ?? d.logMaxBytes
-        metrics = try c.decodeIfPresent(String.self, forKey: .metrics) ?? d.metrics
+        metrics = try c.decodeIfPresent(String.self, forKey: .console)
+            ?? c.decodeIfPresent(String.self, forKey: .metrics) ?? d.metrics
+        consoleTokenFile = try c.decodeIfPresent(String.self, forKey: .consoleTokenFile) ?? d.consoleTokenFile
+        review = try c.decodeIfPresent(ReviewPolicy.self, forKey: .review) ?? d.review
         inputSize = try c.decodeIfPresent(Int.self, forKey: .inputSize) ?? d.inputSize
         fit = try c.decodeIfPresent(String.self, forKey: .fit) ?? d.fit
         batch = try c.decodeIfPresent(Int.self, forKey: .batch) ?? d.batch
@@ -66,13 +79,69 @@ public struct CamsiftConfig: Codable, Sendable, Equatable {
         retrainEvery = try c.decodeIfPresent(String.self, forKey: .retrainEvery) ?? d.retrainEvery
         retrainFineTuneBlocks = try c.decodeIfPresent(Int.self, forKey: .retrainFineTuneBlocks) ?? d.retrainFineTuneBlocks
         shard = try c.decodeIfPresent(String.self, forKey: .shard) ?? d.shard
+        events = try c.decodeIfPresent(EventsConfig.self, forKey: .events) ?? d.events
     }
 
-    public static let knownKeys: Set<String> = Set(CodingKeys.allCases.map(\.rawValue))
-
-    enum CodingKeys: String, CodingKey, CaseIterable {
+    enum CodingKeys: String, CodingKey {
         case cameras, log, state, archive, models, logMaxBytes, metrics, inputSize, fit, batch, maxWaitMs
         case computeThreads, decodeThreads, archiveFrames, archiveEvery, archiveMaxBytes, archiveMaxDays
-        case gateThreshold, maxReuse, retrainEvery, retrainFineTuneBlocks, shard
+        case gateThreshold, maxReuse, retrainEvery, retrainFineTuneBlocks, shard, console, consoleTokenFile, review
+        case events
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(cameras, forKey: .cameras)
+        try c.encode(log, forKey: .log)
+        try c.encode(state, forKey: .state)
+        try c.encode(archive, forKey: .archive)
+        try c.encode(models, forKey: .models)
+        try c.encode(logMaxBytes, forKey: .logMaxBytes)
+        try c.encode(metrics, forKey: .console)
+        try c.encode(consoleTokenFile, forKey: .consoleTokenFile)
+        try c.encode(review, forKey: .review)
+        try c.encode(inputSize, forKey: .inputSize)
+        try c.encode(fit, forKey: .fit)
+        try c.encode(batch, forKey: .batch)
+        try c.encode(maxWaitMs, forKey: .maxWaitMs)
+        try c.encode(computeThreads, forKey: .computeThreads)
+        try c.encode(decodeThreads, forKey: .decodeThreads)
+        try c.encode(archiveFrames, forKey: .archiveFrames)
+        try c.encode(archiveEvery, forKey: .archiveEvery)
+        try c.encode(archiveMaxBytes, forKey: .archiveMaxBytes)
+        try c.encode(archiveMaxDays, forKey: .archiveMaxDays)
+        try c.encode(gateThreshold, forKey: .gateThreshold)
+        try c.encode(maxReuse, forKey: .maxReuse)
+        try c.encode(retrainEvery, forKey: .retrainEvery)
+        try c.encode(retrainFineTuneBlocks, forKey: .retrainFineTuneBlocks)
+        try c.encode(shard, forKey: .shard)
+        try c.encodeIfPresent(events, forKey: .events)
+    }
+}
+
+extension CamsiftConfig {
+    /// Two decode threads on a box with two or more cores, one on a single core. A decode thread is busy only in
+    /// proportion to the frames that arrive (it sleeps on an empty queue), so a second one costs nothing on a
+    /// quiet box, and at 10,000 cameras per 10 s one thread was not enough on a slower 2-core box (bench/RESULTS.md,
+    /// ingest: queue ~950 and drops with 1 thread, 1,000 frames/s and no drop with 2). More than two pays only
+    /// beyond ~2,000 frames/s; set `decodeThreads` then.
+    public static var defaultDecodeThreads: Int { min(2, max(1, ProcessInfo.processInfo.activeProcessorCount)) }
+
+    /// The accepted ranges of the config's numeric fields, defined once: the config file's checks
+    /// (Registry's `ConfigFile`) and the components the fields feed (e.g. Ingest's `IngestOptions.validate`)
+    /// use these, so a value the config accepts is never rejected later at start-up, and vice versa.
+    public enum Limits {
+        /// Model input side, pixels. Small trained models take 28 px; JPEG decoding allows far more.
+        public static let inputSize: ClosedRange<Int> = 16...4096
+        /// Frames per inference batch.
+        public static let batch: ClosedRange<Int> = 1...1024
+        /// JPEG decode threads.
+        public static let decodeThreads: ClosedRange<Int> = 1...64
+        /// Inference and training threads.
+        public static let computeThreads: PartialRangeFrom<Int> = 1...
+        /// EfficientNet-Lite0 top blocks a retrain fine-tunes: −1 automatic, 0 level 1 only, up to all 16.
+        public static let retrainFineTuneBlocks: ClosedRange<Int> = -1...16
+        /// Milliseconds the batcher waits for a full batch; 0 sends every frame at once.
+        public static let maxWaitMs: PartialRangeFrom<Int> = 0...
     }
 }

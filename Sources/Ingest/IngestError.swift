@@ -4,7 +4,8 @@
 public struct IngestError: Error, CustomStringConvertible, Sendable {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         enum Value: String, Sendable {
-            case invalidOptions, curl, http, timeout, noFrames, connectionClosed, unsupportedCamera, resource
+            case invalidOptions, curl, http, timeout, noFrames, connectionClosed, unsupportedCamera, resource,
+                 notFound, unauthorized, stream
         }
         let value: Value
         public static let invalidOptions = Code(value: .invalidOptions)
@@ -21,6 +22,12 @@ public struct IngestError: Error, CustomStringConvertible, Sendable {
         public static let unsupportedCamera = Code(value: .unsupportedCamera)
         /// A process resource (file descriptors, threads, curl handles) could not be obtained.
         public static let resource = Code(value: .resource)
+        /// A stream's server or file says the stream does not exist (HTTP cameras report `.http` + status).
+        public static let notFound = Code(value: .notFound)
+        /// A stream's server refused the credentials, or the password file is unreadable.
+        public static let unauthorized = Code(value: .unauthorized)
+        /// Any other failure FFmpeg reported while opening or reading a stream (refused, reset, corrupt).
+        public static let stream = Code(value: .stream)
         public var description: String { value.rawValue }
     }
 
@@ -44,7 +51,7 @@ public struct IngestError: Error, CustomStringConvertible, Sendable {
     /// camera as offline and retries on the slowest backoff step instead of hammering the server.
     public var isPermanent: Bool {
         if code == .http, let s = httpStatus { return s == 401 || s == 403 || s == 404 || s == 410 }
-        if code == .unsupportedCamera { return true }
+        if code == .unsupportedCamera || code == .notFound || code == .unauthorized { return true }
         if case .some(let c as CurlError) = cause { return c.isPermanent }
         return false
     }

@@ -3,11 +3,21 @@ import Media
 
 /// Knobs shared by every ingest worker of one process. Defaults fit 10,000 HTTP cameras on a 2-core box.
 public struct IngestOptions: Sendable {
-    /// Model input side: decoded frames are `inputSize`×`inputSize` RGB.
-    public var inputSize: Int = 224
-    public var fit: FitMode = .crop
-    /// Threads decoding sampled JPEGs (TurboJPEG with DCT scaling). Size this to the core budget.
-    public var decodeThreads: Int = 1
+    /// What every sampled frame is decoded to: the serving model's input geometry (size, fit, crop fraction),
+    /// shared with the pipeline so a hot-swapped bundle with another geometry takes effect from the next frame.
+    public var geometry = ServingGeometry(InputGeometry(size: 224))
+    /// Model input side: decoded frames are `inputSize`×`inputSize` RGB. Setting it (or `fit`) gives these
+    /// options a geometry of their own, detached from any shared one.
+    public var inputSize: Int {
+        get { geometry.current.size }
+        set { var g = geometry.current; g.size = newValue; geometry = ServingGeometry(g) }
+    }
+    public var fit: FitMode {
+        get { geometry.current.fit }
+        set { var g = geometry.current; g.fit = newValue; geometry = ServingGeometry(g) }
+    }
+    /// Threads decoding sampled JPEGs (TurboJPEG with DCT scaling); the config's default (two on two or more cores).
+    public var decodeThreads: Int = CamsiftConfig.defaultDecodeThreads
     /// Decode jobs waiting beyond this are dropped oldest-first (live frames: fresher is better) and counted.
     public var decodeQueueCapacity: Int = 256
     /// Largest JPEG part accepted; bigger parts are skipped without buffering and counted `oversized`.
@@ -38,11 +48,13 @@ public struct IngestOptions: Sendable {
     public var backoff: Backoff = Backoff()
     /// Frame filter settings (uniform/frozen/placeholder) handed to Media's `FrameFilter`.
     public var filter: FrameFilter.Settings = FrameFilter.Settings()
-    /// Saves delivered HTTP frames' original JPEG bytes under `ARCHIVE/unlabeled/...` (rate-limited per
-    /// camera, retention by size/age); nil disables archiving.
+    /// Saves delivered frames under `ARCHIVE/unlabeled/...` (rate-limited per camera, retention by size/age):
+    /// HTTP cameras' original JPEG bytes, stream cameras' frames encoded at source resolution; nil disables it.
     public var archiver: FrameArchiver?
-    /// Deliver each frame's original JPEG bytes with it (archive, labelling); false saves pipeline memory.
-    public var keepJPEG: Bool = true
+    /// Deliver each frame's JPEG with it (`Frame.jpeg`, which `camsift grab` saves): an HTTP camera's original
+    /// bytes, a stream frame encoded at source resolution. Off by default — the daemon's frame path reads only
+    /// the pixels, and the archive does not depend on it — so no copy (or encode) is made that nobody reads.
+    public var keepJPEG: Bool = false
 
     public init() {}
 
@@ -51,8 +63,12 @@ public struct IngestOptions: Sendable {
         func bad(_ field: String, _ why: String) -> IngestError {
             IngestError(.invalidOptions, "ingest option '\(field)' \(why)")
         }
-        if inputSize < 16 || inputSize > 4096 { throw bad("inputSize", "must be 16...4096 (got \(inputSize))") }
-        if decodeThreads < 1 || decodeThreads > 64 { throw bad("decodeThreads", "must be 1...64 (got \(decodeThreads))") }
+        if !CamsiftConfig.Limits.inputSize.contains(inputSize) {
+            throw bad("inputSize", "must be \(CamsiftConfig.Limits.inputSize) (got \(inputSize))")
+        }
+        if !CamsiftConfig.Limits.decodeThreads.contains(decodeThreads) {
+            throw bad("decodeThreads", "must be \(CamsiftConfig.Limits.decodeThreads) (got \(decodeThreads))")
+        }
         if decodeQueueCapacity < 1 { throw bad("decodeQueueCapacity", "must be at least 1") }
         if maxPartBytes < 1024 { throw bad("maxPartBytes", "must be at least 1024 bytes (got \(maxPartBytes))") }
         if !(connectTimeout > 0) { throw bad("connectTimeout", "must be > 0 seconds") }

@@ -60,10 +60,10 @@ public final class JPEGDecoder {
     /// The smallest DCT scaling factor that keeps the decoded image at or above what `fit` needs for a
     /// `width`×`height` output; 1/1 when even that is too small (the resampler then upsamples).
     public static func scale(
-        sourceWidth: Int, sourceHeight: Int, width: Int, height: Int, fit: FitMode
+        sourceWidth: Int, sourceHeight: Int, width: Int, height: Int, fit: FitMode, cropFraction: Double = 1
     ) -> (num: Int, denom: Int) {
         let need = FitGeometry(sourceWidth: sourceWidth, sourceHeight: sourceHeight, width: width, height: height,
-                               fit: fit).minimumSourceScale
+                               fit: fit, cropFraction: cropFraction).minimumSourceScale
         // TJSCALED rounds up, so a factor ≥ the needed scale always yields enough pixels.
         for f in reducingFactors where Double(f.num) / Double(f.denom) >= need - 1e-9 { return f }
         return (1, 1)
@@ -74,12 +74,14 @@ public final class JPEGDecoder {
     ///
     /// Throws `MediaError` with code `.truncated` (data ends early), `.undecodable` (garbage, corrupt data),
     /// `.oversized` (beyond `maxPixels`) or `.invalidArgument`; never traps on bad input.
-    public func decode(_ jpeg: UnsafeRawBufferPointer, width: Int, height: Int, fit: FitMode) throws -> DecodedFrame {
+    public func decode(_ jpeg: UnsafeRawBufferPointer, width: Int, height: Int, fit: FitMode,
+                       cropFraction: Double = 1) throws -> DecodedFrame {
         guard width > 0, height > 0, width <= 8192, height <= 8192 else {
             throw MediaError(.invalidArgument, "target size \(width)x\(height) is out of range; use 1...8192 per side (config inputSize)")
         }
         let h = try readHeader(jpeg)
-        let f = Self.scale(sourceWidth: h.width, sourceHeight: h.height, width: width, height: height, fit: fit)
+        let f = Self.scale(sourceWidth: h.width, sourceHeight: h.height, width: width, height: height, fit: fit,
+                           cropFraction: cropFraction)
         lastScale = f
         let sw = (h.width * f.num + f.denom - 1) / f.denom
         let sh = (h.height * f.num + f.denom - 1) / f.denom
@@ -87,14 +89,15 @@ public final class JPEGDecoder {
         if scaled.count < pitch * sh { scaled = [UInt8](repeating: 0, count: pitch * sh) }
         // Centre-crop of a wide frame: decode only the columns the resampler reads (plus a 2-pixel margin for
         // its taps); libjpeg widens the window to iMCU boundaries and reports what it decoded.
-        let full = FitGeometry(sourceWidth: sw, sourceHeight: sh, width: width, height: height, fit: fit)
+        let full = FitGeometry(sourceWidth: sw, sourceHeight: sh, width: width, height: height, fit: fit,
+                               cropFraction: cropFraction)
         let wantX = max(0, Int(full.sourceX.rounded(.down)) - 2)
         let wantW = min(sw - wantX, Int((full.sourceX + full.sourceWidth).rounded(.up)) + 2 - wantX)
         var r = cturbojpeg_window_result()
         let base = jpeg.baseAddress!.assumingMemoryBound(to: UInt8.self)
         let rc = scaled.withUnsafeMutableBufferPointer { out in
             cturbojpeg_decode_window(window, base, UInt(jpeg.count), Int32(f.num), Int32(f.denom), Int32(wantX), Int32(wantW),
-                                     out.baseAddress, Int32(pitch), Int32(sw), Int32(sh), &r)
+                                     0, out.baseAddress, Int32(pitch), Int32(sw), Int32(sh), &r)
         }
         try classify(rc, r, jpeg)
         let winW = Int(r.out_w), winH = Int(r.out_h), winX = Int(r.out_x)
@@ -124,6 +127,52 @@ public final class JPEGDecoder {
             n = width * height * 3
         }
         return DecodedFrame(width: width, height: height, rgb: rgb)
+    }
+
+    /// The `region` of the frame at full resolution (scale 1/1, no resampling): exactly the pixels of a whole
+    /// decode inside `Region.pixels(width:height:)`. This is a region camera's one cut-out, re-encoded once
+    /// (`RegionFrame`); the model input is decoded from that JPEG, not from this.
+    ///
+    /// Only rows above the region's bottom edge are decoded (stopping early changes no pixel), and only columns
+    /// near it: the window is widened by 16 pixels each side (one 4:2:0 iMCU) so libjpeg's edge handling of a
+    /// cropped scanline never touches a pixel that is kept.
+    public func decodeRegion(_ jpeg: UnsafeRawBufferPointer, region: Region) throws -> DecodedFrame {
+        let h = try readHeader(jpeg)
+        let rect = region.pixels(width: h.width, height: h.height)
+        let wantX = max(0, rect.x - 16)
+        let wantW = min(h.width, rect.x + rect.width + 16) - wantX
+        let rows = rect.y + rect.height
+        let pitch = h.width * 3
+        if scaled.count < pitch * rows { scaled = [UInt8](repeating: 0, count: pitch * rows) }
+        var r = cturbojpeg_window_result()
+        let base = jpeg.baseAddress!.assumingMemoryBound(to: UInt8.self)
+        let rc = scaled.withUnsafeMutableBufferPointer { out in
+            cturbojpeg_decode_window(window, base, UInt(jpeg.count), 1, 1, Int32(wantX), Int32(wantW),
+                                     Int32(rows), out.baseAddress, Int32(pitch), Int32(h.width), Int32(h.height), &r)
+        }
+        try classify(rc, r, jpeg)
+        let winX = Int(r.out_x), winW = Int(r.out_w), winH = Int(r.out_h)
+        guard winH == rows, winX <= rect.x, winX + winW >= rect.x + rect.width, winX + winW <= h.width else {
+            throw MediaError(.undecodable, "JPEG decoded to an unexpected \(winW)x\(winH)+\(winX)+0 window "
+                             + "for region \(rect); the frame is corrupt")
+        }
+        let row = rect.width * 3
+        let rgb = [UInt8](unsafeUninitializedCapacity: rect.height * row) { buf, n in
+            scaled.withUnsafeBufferPointer { src in
+                for y in 0..<rect.height {
+                    (buf.baseAddress! + y * row).initialize(
+                        from: src.baseAddress! + (rect.y + y) * pitch + (rect.x - winX) * 3, count: row)
+                }
+            }
+            n = rect.height * row
+        }
+        return DecodedFrame(width: rect.width, height: rect.height, rgb: rgb)
+    }
+
+    /// Decodes to `geometry`'s size, fit and crop fraction: the one JPEG → model-input framing, used alike by
+    /// ingest, training, eval and `camsift classify`.
+    public func decode(_ jpeg: UnsafeRawBufferPointer, geometry g: InputGeometry) throws -> DecodedFrame {
+        try decode(jpeg, width: g.size, height: g.size, fit: g.fit, cropFraction: g.cropFraction)
     }
 
     /// libjpeg-turbo 2.1 can leave a handle unusable after a fatal error inside `jpeg_read_header` (the next

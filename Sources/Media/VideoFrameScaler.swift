@@ -3,10 +3,11 @@ import CamsiftCore
 
 /// Decoded video frame → model-input RGB with swscale, framed like the JPEG path (`FitGeometry`).
 ///
-/// Crop scales the whole frame so its short side covers the target and copies the centre out; letterbox
-/// scales into the centred target rectangle of a black buffer. Scaling the whole frame for crop costs up to
-/// ~1.8× the pixels of the window (16:9), but only sampled frames are converted, and it avoids per-plane
-/// pointer arithmetic for every subsampled pixel format.
+/// swscale renders the whole frame at the geometry's scale, and the source window (`FitGeometry.source*`,
+/// scaled) is copied into the target rectangle: for `crop` that is the centre covering the output, for
+/// `letterbox` the whole (crop-fraction) region on black bars. Scaling the whole frame costs up to ~1.8× the
+/// pixels of the window (16:9), but only sampled frames are converted, and it avoids per-plane pointer
+/// arithmetic for every subsampled pixel format.
 final class VideoFrameScaler {
     private var sws: OpaquePointer?
     private var scratch: [UInt8] = []
@@ -14,20 +15,16 @@ final class VideoFrameScaler {
     deinit { sws_freeContext(sws) }
 
     func convert(_ frame: UnsafeMutablePointer<AVFrame>, width: Int, height: Int, fit: FitMode,
-                 subject: String) throws(MediaError) -> DecodedFrame {
+                 cropFraction: Double = 1, subject: String) throws(MediaError) -> DecodedFrame {
         let fw = Int(frame.pointee.width), fh = Int(frame.pointee.height)
         guard fw > 0, fh > 0 else { throw MediaError(.undecodable, "decoder returned a \(fw)x\(fh) frame for \(subject); the stream is corrupt") }
-        let g = FitGeometry(sourceWidth: fw, sourceHeight: fh, width: width, height: height, fit: fit)
-        // Size swscale renders to, and where the output window sits inside it.
-        let (sw, sh): (Int, Int)
-        switch fit {
-        case .crop:
-            sw = max(width, Int((Double(fw) * g.scale).rounded()))
-            sh = max(height, Int((Double(fh) * g.scale).rounded()))
-        case .letterbox:
-            sw = g.targetWidth
-            sh = g.targetHeight
-        }
+        let g = FitGeometry(sourceWidth: fw, sourceHeight: fh, width: width, height: height, fit: fit,
+                            cropFraction: cropFraction)
+        // Size swscale renders the whole frame to, and where the source window starts inside it.
+        let sw = max(1, Int((Double(fw) * g.scale).rounded())), sh = max(1, Int((Double(fh) * g.scale).rounded()))
+        let ox = min(max(0, Int((g.sourceX * g.scale).rounded())), max(0, sw - g.targetWidth))
+        let oy = min(max(0, Int((g.sourceY * g.scale).rounded())), max(0, sh - g.targetHeight))
+        let copyW = min(g.targetWidth, sw - ox), copyH = min(g.targetHeight, sh - oy)
         sws = sws_getCachedContext(sws, Int32(fw), Int32(fh), AVPixelFormat(rawValue: frame.pointee.format),
                                    Int32(sw), Int32(sh), AV_PIX_FMT_RGB24, SWS_BILINEAR, nil, nil, nil)
         guard sws != nil else {
@@ -50,18 +47,11 @@ final class VideoFrameScaler {
         try FFmpeg.check(rc, "sws_scale", subject)
         let rgb = [UInt8](unsafeUninitializedCapacity: width * height * 3) { buf, n in
             let dst = buf.baseAddress!
+            dst.initialize(repeating: 0, count: width * height * 3)
             scratch.withUnsafeBufferPointer { s in
-                switch fit {
-                case .crop:
-                    let ox = (sw - width) / 2, oy = (sh - height) / 2
-                    for y in 0..<height {
-                        (dst + y * width * 3).initialize(from: s.baseAddress! + ((oy + y) * sw + ox) * 3, count: width * 3)
-                    }
-                case .letterbox:
-                    dst.initialize(repeating: 0, count: width * height * 3)
-                    for y in 0..<sh {
-                        (dst + ((g.targetY + y) * width + g.targetX) * 3).update(from: s.baseAddress! + y * sw * 3, count: sw * 3)
-                    }
+                for y in 0..<copyH {
+                    (dst + ((g.targetY + y) * width + g.targetX) * 3)
+                        .update(from: s.baseAddress! + ((oy + y) * sw + ox) * 3, count: copyW * 3)
                 }
             }
             n = width * height * 3

@@ -28,6 +28,12 @@ public final class VideoStreamReader {
     private var codec: UnsafeMutablePointer<AVCodecContext>?
     private var packet: UnsafeMutablePointer<AVPacket>?
     private var frame: UnsafeMutablePointer<AVFrame>?
+    /// The frame the last `nextSample` returned, still referenced so `sampleAtSourceSize()` can convert it
+    /// on demand. Costs one decoded picture per camera, which the decoder's buffer pool would hold anyway.
+    private var sampled: UnsafeMutablePointer<AVFrame>?
+    /// swscale context for `sampleAtSourceSize()` (source size → RGB24), apart from `scaler`'s so the two
+    /// sizes do not evict each other from `sws_getCachedContext`.
+    private var sourceSizeSws: OpaquePointer?
     private var streamIndex: Int32 = -1
     private var timeBase: Double = 0
     private let interrupt: StreamInterrupt
@@ -94,7 +100,8 @@ public final class VideoStreamReader {
             try Self.check(avcodec_open2(cc, decoder, nil), "avcodec_open2", subject, interrupt)
             packet = av_packet_alloc()
             frame = av_frame_alloc()
-            guard packet != nil, frame != nil else { throw MediaError(.outOfMemory, "av_packet_alloc failed for \(subject)") }
+            sampled = av_frame_alloc()
+            guard packet != nil, frame != nil, sampled != nil else { throw MediaError(.outOfMemory, "av_packet_alloc failed for \(subject)") }
         } catch {
             release()
             throw error
@@ -107,6 +114,9 @@ public final class VideoStreamReader {
 
     private func release() {
         if frame != nil { av_frame_free(&frame) }
+        if sampled != nil { av_frame_free(&sampled) }
+        sws_freeContext(sourceSizeSws)
+        sourceSizeSws = nil
         if packet != nil { av_packet_free(&packet) }
         if codec != nil { avcodec_free_context(&codec) }
         if format != nil { avformat_close_input(&format) }
@@ -116,10 +126,31 @@ public final class VideoStreamReader {
     /// previous sampled one; the first frame is always due), converts it, and returns it. Every frame of an
     /// inter-frame codec is decoded (later frames reference it) but only sampled ones go through swscale.
     /// Throws `.endOfStream` at the end, `.timeout` after `readTimeout` without a packet, `.cancelled` on stop.
-    public func nextSample(interval: Double, width: Int, height: Int, fit: FitMode) throws(MediaError) -> DecodedFrame {
-        guard let format, let codec, let packet, let frame else {
+    ///
+    /// With a `region` (a camera's registry `region`) the sampled frame is cropped to `Region.pixels` of its size
+    /// first (`av_frame_apply_cropping`: plane pointers move, no copy), so the returned frame and
+    /// `sampleAtSourceSize()` are both that rectangle. (The daemon reads region cameras with
+    /// `nextRegionSample`: their model input is decoded from the region's JPEG, see `RegionFrame`.)
+    public func nextSample(interval: Double, width: Int, height: Int, fit: FitMode,
+                           cropFraction: Double = 1, region: Region? = nil) throws(MediaError) -> DecodedFrame {
+        try advance(interval: interval, region: region)
+        return try scaler.convert(sampled!, width: width, height: height, fit: fit, subject: subject)
+    }
+
+    /// Like `nextSample`, but returns the sampled frame cropped to `region` at the source's resolution (RGB24,
+    /// `sampleAtSourceSize()`), without converting it to the model size: a region camera's one cut-out, which
+    /// `RegionFrame` encodes and the model input is decoded from.
+    public func nextRegionSample(interval: Double, region: Region) throws(MediaError) -> DecodedFrame {
+        try advance(interval: interval, region: region)
+        return try sampleAtSourceSize()
+    }
+
+    /// Reads and decodes until the next frame due for sampling and leaves it in `sampled` (cropped to `region`).
+    private func advance(interval: Double, region: Region?) throws(MediaError) {
+        guard let format, let codec, let packet, let frame, let sampled else {
             throw MediaError(.invalidArgument, "reader for \(subject) is closed")
         }
+        av_frame_unref(sampled)
         while true {
             // Drain frames the decoder already has.
             while true {
@@ -130,10 +161,12 @@ public final class VideoStreamReader {
                 }
                 try Self.check(r, "avcodec_receive_frame", subject, interrupt)
                 framesDecoded += 1
-                defer { av_frame_unref(frame) }
                 if due(frame, interval: interval) {
-                    return try scaler.convert(frame, width: width, height: height, fit: fit, subject: subject)
+                    av_frame_move_ref(sampled, frame)
+                    if let region { try Self.crop(sampled, to: region, subject: subject) }
+                    return
                 }
+                av_frame_unref(frame)
             }
             if draining { throw MediaError(.endOfStream, "\(subject) ended; camsift reconnects with backoff") }
             interrupt.arm(seconds: options.readTimeout)
@@ -154,6 +187,61 @@ public final class VideoStreamReader {
             if s < 0 && s != cffmpeg_AVERROR_INVALIDDATA() && s != cffmpeg_AVERROR_EAGAIN() {
                 try Self.check(s, "avcodec_send_packet", subject, interrupt)
             }
+        }
+    }
+
+    /// The frame the last `nextSample` returned, at the source's own size (swscale to RGB24, no resizing):
+    /// what the archive keeps for stream cameras, so frames labelled later for training have the camera's
+    /// resolution, not the model's. Converted only when asked (most samples are never archived), and only
+    /// until the next `nextSample` call.
+    public func sampleAtSourceSize() throws(MediaError) -> DecodedFrame {
+        guard let sampled, sampled.pointee.width > 0, sampled.pointee.height > 0 else {
+            throw MediaError(.invalidArgument, "no sampled frame of \(subject) to convert; call nextSample first")
+        }
+        let w = Int(sampled.pointee.width), h = Int(sampled.pointee.height)
+        sourceSizeSws = sws_getCachedContext(sourceSizeSws, Int32(w), Int32(h), AVPixelFormat(rawValue: sampled.pointee.format),
+                                             Int32(w), Int32(h), AV_PIX_FMT_RGB24, SWS_BILINEAR, nil, nil, nil)
+        guard let sws = sourceSizeSws else {
+            throw MediaError(.unsupported, "swscale cannot convert \(w)x\(h) pixel format \(sampled.pointee.format) for \(subject)")
+        }
+        var rc: Int32 = 0
+        let rgb = [UInt8](unsafeUninitializedCapacity: w * h * 3) { out, n in
+            var dst: [UnsafeMutablePointer<UInt8>?] = [out.baseAddress, nil, nil, nil]
+            var dstStride: [Int32] = [Int32(w * 3), 0, 0, 0]
+            rc = withUnsafePointer(to: &sampled.pointee.data) { dp in
+                dp.withMemoryRebound(to: UnsafePointer<UInt8>?.self, capacity: 8) { src in
+                    withUnsafePointer(to: &sampled.pointee.linesize) { lp in
+                        lp.withMemoryRebound(to: Int32.self, capacity: 8) { strides in
+                            sws_scale(sws, src, strides, 0, Int32(h), &dst, &dstStride)
+                        }
+                    }
+                }
+            }
+            // sws_scale writes every row it reports; the rest (only on failure) must not be read as pixels.
+            if rc != Int32(h) { out.initialize(repeating: 0) }
+            n = w * h * 3
+        }
+        try FFmpeg.check(rc, "sws_scale", subject)
+        guard rc == Int32(h) else {
+            throw MediaError(.library, "sws_scale converted \(rc) of \(h) rows of a \(w)x\(h) frame of \(subject)")
+        }
+        return DecodedFrame(width: w, height: h, rgb: rgb)
+    }
+
+    /// Crops `frame` to `region` in place. Unaligned: the region's edges are exact for luma; subsampled chroma
+    /// starts at the chroma sample covering the left/top edge (half a pixel at worst for an odd edge in 4:2:0).
+    static func crop(_ frame: UnsafeMutablePointer<AVFrame>, to region: Region, subject: String) throws(MediaError) {
+        let fw = Int(frame.pointee.width), fh = Int(frame.pointee.height)
+        guard fw > 0, fh > 0 else { return }
+        let r = region.pixels(width: fw, height: fh)
+        frame.pointee.crop_left = Int(r.x)
+        frame.pointee.crop_top = Int(r.y)
+        frame.pointee.crop_right = Int(fw - r.x - r.width)
+        frame.pointee.crop_bottom = Int(fh - r.y - r.height)
+        let rc = av_frame_apply_cropping(frame, Int32(AV_FRAME_CROP_UNALIGNED))
+        guard rc >= 0, Int(frame.pointee.width) == r.width, Int(frame.pointee.height) == r.height else {
+            throw MediaError(.unsupported, "cannot crop a \(fw)x\(fh) frame (pixel format \(frame.pointee.format)) of \(subject) "
+                             + "to its region \(r); remove the camera's \"region\" or decode in software")
         }
     }
 

@@ -3,7 +3,9 @@ import CamsiftCore
 extension LivePipeline {
     /// Registers the /metrics families: per-camera state, frames, bytes, rejects and reconnects (from
     /// `health`), the batcher's queue and drops, batch sizes, capture→log latency, the model version and the
-    /// retraining state.
+    /// retraining state; per camera also `camsift_camera_info` (kind, aggregator) and the last frame's time,
+    /// the log's lines and write failures, the label mix, when the serving model was installed, and the
+    /// retraining runs by outcome (promoted, rejected, failed).
     public func registerMetrics(health: @escaping @Sendable () -> [CameraHealth],
                                 retrain: (@Sendable () -> RetrainCoordinator.Status)? = nil) {
         metrics.register("cameras") {
@@ -15,6 +17,8 @@ extension LivePipeline {
             var bytes: [MetricFamily.Sample] = []
             var reconnects: [MetricFamily.Sample] = []
             var rejects: [MetricFamily.Sample] = []
+            var info: [MetricFamily.Sample] = []
+            var lastFrame: [MetricFamily.Sample] = []
             var byState: [CameraState: Int] = [:]
             for c in cams {
                 let l = [("camera", c.id)]
@@ -27,12 +31,16 @@ extension LivePipeline {
                 for (reason, n) in c.rejects.sorted(by: { $0.key < $1.key }) {
                     rejects.append(.init(labels: l + [("reason", reason)], value: Double(n)))
                 }
+                info.append(.init(labels: l + [("kind", c.kind.rawValue), ("aggregator", c.aggregator ?? "")], value: 1))
+                if let t = c.lastFrameAt { lastFrame.append(.init(labels: l, value: t)) }
                 byState[c.state, default: 0] += 1
             }
             let totals = CameraState.allCases.map { MetricFamily.Sample(labels: [("state", $0.rawValue)], value: Double(byState[$0] ?? 0)) }
             return [
                 MetricFamily(name: "camsift_cameras", help: "Cameras by state.", kind: .gauge, samples: totals),
                 MetricFamily(name: "camsift_camera_up", help: "1 when the camera is online.", kind: .gauge, samples: up),
+                MetricFamily(name: "camsift_camera_info", help: "The camera's kind and aggregator (\"\" for none), value 1.", kind: .gauge, samples: info),
+                MetricFamily(name: "camsift_camera_last_frame_timestamp_seconds", help: "Unix time of the camera's last delivered frame (absent before the first).", kind: .gauge, samples: lastFrame),
                 MetricFamily(name: "camsift_camera_state", help: "The camera's current state (value 1).", kind: .gauge, samples: state),
                 MetricFamily(name: "camsift_camera_frames_total", help: "Frames delivered to the pipeline.", kind: .counter, samples: frames),
                 MetricFamily(name: "camsift_camera_frames_sampled_total", help: "Frames sampled before filtering.", kind: .counter, samples: sampled),
@@ -41,10 +49,22 @@ extension LivePipeline {
                 MetricFamily(name: "camsift_camera_rejects_total", help: "Frames rejected by the filter, by reason.", kind: .counter, samples: rejects),
             ]
         }
-        metrics.register("pipeline") { [batcher, engine, slot] in
+        metrics.register("pipeline") { [batcher, engine, slot, logSink] in
             let b = batcher.statistics
             let e = engine.statistics
-            return [
+            var log: [MetricFamily] = []
+            if let w = logSink as? ClassificationLogWriter {
+                let st = w.stats
+                log = [
+                    MetricFamily(name: "camsift_log_lines_total", help: "Lines appended to the classification log.", kind: .counter,
+                                 samples: [.init(value: Double(st.lines))]),
+                    MetricFamily(name: "camsift_log_write_failures_total", help: "Lines that did not reach the classification log (disk full, I/O error, closed).",
+                                 kind: .counter, samples: [.init(value: Double(st.failedLines))]),
+                ]
+            }
+            return log + [
+                MetricFamily(name: "camsift_classifications_total", help: "Log lines written, by label (classified and reused).", kind: .counter,
+                             samples: e.labels.sorted { $0.key < $1.key }.map { .init(labels: [("label", $0.key)], value: Double($0.value)) }),
                 MetricFamily(name: "camsift_queue_depth", help: "Frames waiting for inference.", kind: .gauge,
                              samples: [.init(value: Double(batcher.depth))]),
                 MetricFamily(name: "camsift_frames_submitted_total", help: "Frames ingest handed to the batcher (each ends dropped, failed or as one log line).",
@@ -62,6 +82,8 @@ extension LivePipeline {
                              samples: engine.latency.samples()),
                 MetricFamily(name: "camsift_model_info", help: "The serving model (value 1).", kind: .gauge,
                              samples: [.init(labels: [("version", slot.classifier?.version ?? "none")], value: 1)]),
+                MetricFamily(name: "camsift_model_loaded_timestamp_seconds", help: "Unix time the serving model was installed (start-up or hot swap).",
+                             kind: .gauge, samples: [.init(value: slot.installedAt)]),
                 MetricFamily(name: "camsift_model_swaps_total", help: "Hot swaps of the serving model.", kind: .counter,
                              samples: [.init(value: Double(slot.swapCount))]),
             ]
@@ -74,6 +96,13 @@ extension LivePipeline {
                                  samples: [.init(value: s.phase == .training ? 1 : 0)]),
                     MetricFamily(name: "camsift_training_runs_total", help: "Finished retrainings.", kind: .counter,
                                  samples: [.init(value: Double(s.runs))]),
+                    MetricFamily(name: "camsift_training_outcomes_total", help: "Finished retrainings by outcome (rejected: the promotion guard kept the serving model).",
+                                 kind: .counter,
+                                 samples: [.init(labels: [("outcome", "promoted")], value: Double(s.runs - s.failed - s.rejected)),
+                                           .init(labels: [("outcome", "rejected")], value: Double(s.rejected)),
+                                           .init(labels: [("outcome", "failed")], value: Double(s.failed))]),
+                    MetricFamily(name: "camsift_training_last_finished_timestamp_seconds", help: "Unix time the last retraining finished (absent before the first).",
+                                 kind: .gauge, samples: s.lastFinishedAt.map { [.init(value: $0)] } ?? []),
                 ]
             }
         }

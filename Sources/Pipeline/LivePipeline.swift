@@ -1,19 +1,26 @@
 import CamsiftCore
+import Serving
+import WebServer
 import Foundation
 import Synchronization
 
 /// The streaming half of the daemon (issue 6): ingest → batcher → change gate → current model → log.
 ///
-/// It owns the batcher (the `FrameSink` ingest delivers to), the inference thread, the model slot that
-/// retraining hot-swaps, and the metrics endpoint. The `Daemon` owns the cameras and the lifecycle; it calls
-/// `drain()` on stop through its hooks.
+/// It owns the batcher (the `FrameSink` ingest delivers to), the inference engine, the model slot that
+/// retraining hot-swaps, and the metrics registry. In the daemon its moving parts run as services of the
+/// `ServiceGroup`: `engine` (drains on stop) and the `makeMetricsServer(address:)` endpoint. `start` and
+/// `drain` drive the same parts by hand, without a group (tests, benchmarks).
 public final class LivePipeline: Sendable {
     public let batcher: FrameBatcher
     public let gate: ChangeGate
     public let slot: ModelSlot
     public let engine: InferenceEngine
     public let metrics = MetricsRegistry()
+    /// What ingest decodes frames to: the serving model's geometry, updated by `install`.
+    public let geometry: ServingGeometry
     private let progress: PipelineProgress
+    /// The classification log the engine writes to (its write statistics go to /metrics).
+    let logSink: any ClassificationSink
     private let server = Mutex<MetricsServer?>(nil)
 
     public init(config: CamsiftConfig, classifier: any FrameClassifier, log: any ClassificationSink,
@@ -21,7 +28,9 @@ public final class LivePipeline: Sendable {
         batcher = FrameBatcher(batchSize: max(1, config.batch), maxWait: Double(config.maxWaitMs) / 1000)
         gate = ChangeGate(settings: .init(threshold: config.gateThreshold, maxReuse: config.maxReuse))
         slot = ModelSlot(classifier)
+        geometry = ServingGeometry(classifier.geometry)
         self.progress = progress
+        logSink = log
         engine = InferenceEngine(batcher: batcher, slot: slot, gate: gate,
                                  sink: ProgressCountingSink(inner: log, progress: progress))
     }
@@ -29,24 +38,32 @@ public final class LivePipeline: Sendable {
     /// What ingest submits frames to: the batcher, counting intake for the watchdog.
     public var sink: any FrameSink { IntakeCountingSink(batcher: batcher, progress: progress) }
 
-    /// Starts the inference thread and, when `metricsAddress` is not empty, the /metrics endpoint. A metrics
-    /// port that cannot be bound is reported and skipped: classification matters more than its metrics.
-    public func start(metricsAddress: String) {
-        engine.start()
-        guard !metricsAddress.isEmpty else { return }
-        let s: MetricsServer
+    /// The /metrics endpoint for `address` (a service), or nil when `address` is empty or cannot be bound:
+    /// that is reported and skipped, classification matters more than its metrics.
+    public func makeMetricsServer(address: String, access: AccessPolicy? = nil,
+                                  fallback: (any HTTPHandler)? = nil) -> MetricsServer? {
+        guard !address.isEmpty else { return nil }
         do {
-            s = try MetricsServer(address: metricsAddress, registry: metrics)
+            let s = try MetricsServer(address: address, registry: metrics, access: access, fallback: fallback)
+            OperationalLog.info("metrics", "serving Prometheus metrics on http://\(s.host):\(s.port)/metrics")
+            return s
         } catch {
             OperationalLog.error("metrics", "no /metrics endpoint: \(error)")
-            return
+            return nil
         }
-        s.start()
-        server.withLock { $0 = s }
-        OperationalLog.info("metrics", "serving Prometheus metrics on http://\(s.host):\(s.port)/metrics")
     }
 
-    /// Stops intake and classifies what is queued (bounded), then stops the metrics endpoint.
+    /// Without a service group: starts the inference thread and, when `metricsAddress` is not empty, the
+    /// /metrics endpoint.
+    public func start(metricsAddress: String) {
+        engine.start()
+        guard let s = makeMetricsServer(address: metricsAddress) else { return }
+        s.start()
+        server.withLock { $0 = s }
+    }
+
+    /// Without a service group: stops intake and classifies what is queued (bounded), then stops the metrics
+    /// endpoint `start` started.
     public func drain(timeout: Double = 8) {
         if !engine.drainAndStop(timeout: timeout) {
             OperationalLog.warning("pipeline", "inference did not drain within \(timeout) s; \(batcher.depth) frames left")
@@ -57,22 +74,12 @@ public final class LivePipeline: Sendable {
         }
     }
 
-    /// `drain` off the cooperative pool: the wait blocks a thread for up to `timeout` seconds.
-    public func drainInBackground(timeout: Double = 8) async {
-        await withCheckedContinuation { (k: CheckedContinuation<Void, Never>) in
-            let t = Thread { [self] in
-                drain(timeout: timeout)
-                k.resume()
-            }
-            t.name = "camsift-drain"
-            t.start()
-        }
-    }
-
     /// Installs a new model between batches (after a promotion or rollback).
     public func install(_ classifier: any FrameClassifier) {
+        geometry.set(classifier.geometry)
         let old = slot.swap(classifier)
-        OperationalLog.notice("pipeline", "model \(classifier.version) installed (was \(old?.version ?? "none"))")
+        OperationalLog.notice("pipeline", "model \(classifier.version) installed (was \(old?.version ?? "none")); "
+                              + "input \(classifier.geometry)")
     }
 }
 

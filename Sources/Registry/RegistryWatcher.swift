@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Synchronization
+import CamsiftCore
 
 /// Watches a registry directory with inotify on its own thread and calls `onChange` once per burst of
 /// changes to `*.json` files (creates, writes, renames, deletes).
@@ -107,11 +108,7 @@ private final class WatchLoop: Sendable {
         self.onChange = onChange
     }
 
-    private static func now() -> Double {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
-    }
+    private static func now() -> Double { Monotonic.now() }
 
     func run() {
         defer {

@@ -10,12 +10,17 @@ import Pipeline
 enum CamerasCommand: CamsiftCommand {
     static let name = "cameras"
     static let abstract = "show per-camera health"
-    static let usage = "[--state DIR] [--config FILE] [--json] [--problems]"
+    static let options: [OptionSpec] = [
+        .configPath("state", "DIR", "the daemon's state directory, which holds cameras.json", default: CamsiftConfig().state),
+        .config("to take \"state\" from"),
+        .flag("json", "print the health records as a JSON array instead of the table"),
+        .flag("problems", "show only cameras that are not online"),
+    ]
 
     static func run(_ args: [String]) async throws -> Int32 {
-        let a = try CommandLineArguments(args, valued: ["state", "config"], booleans: ["json", "problems"])
+        let a = try parse(args)
         guard a.positionals.isEmpty else { throw UsageError("unexpected argument '\(a.positionals[0])'") }
-        let state = a.value("state") ?? stateFromConfig(a.value("config")) ?? CamsiftConfig().state
+        let state = try a.configuration(.init(state: a.value("state"))).state
         let path = state + "/cameras.json"
         guard let data = FileManager.default.contents(atPath: path) else {
             Console.error("camsift cameras: cannot read \(path): is the daemon running with state directory "
@@ -37,9 +42,7 @@ enum CamerasCommand: CamsiftCommand {
         var rows = health.sorted { $0.id < $1.id }
         if a.flag("problems") { rows = rows.filter { $0.state != .online } }
         if a.flag("json") {
-            let enc = JSONEncoder()
-            enc.outputFormatting = [.prettyPrinted, .sortedKeys]
-            Console.out(String(decoding: try enc.encode(rows), as: UTF8.self) + "\n")
+            Console.out(String(decoding: try JSONWriter.encode(rows, pretty: true), as: UTF8.self) + "\n")
             return ExitStatus.ok
         }
         if let d = daemon {
@@ -50,12 +53,6 @@ enum CamerasCommand: CamsiftCommand {
         }
         Console.out(table(rows, now: Timestamp.now()))
         return ExitStatus.ok
-    }
-
-    static func stateFromConfig(_ path: String?) -> String? {
-        guard let path, let data = FileManager.default.contents(atPath: path),
-              let c = try? JSONDecoder().decode(CamsiftConfig.self, from: data) else { return nil }
-        return c.state
     }
 
     static func table(_ rows: [CameraHealth], now: Double) -> String {

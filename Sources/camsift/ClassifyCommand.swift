@@ -3,75 +3,106 @@ import Glibc
 #endif
 import CamsiftCore
 import Foundation
+import Media
 import NN
+import Serving
 
-/// `camsift classify IMAGE...`: top-k ImageNet labels per JPEG with the EfficientNet-Lite0 backbone.
-/// Each image is centre-cropped (central 87.5 % of its shorter side) and resized to 224×224 with an
-/// antialiased bilinear filter, then normalised by the model file's mean/std.
+/// `camsift classify IMAGE...`: top-k labels per JPEG, with the ImageNet EfficientNet-Lite0 or a trained
+/// bundle. Each image goes through the daemon's own model-input path at the model's geometry (JPEG decoder,
+/// crop/letterbox with the crop fraction, resize, `ModelInput`): for the ImageNet model the central 87.5 % of
+/// the shorter side at 224×224 and the model file's mean/std; for a bundle, the geometry it records.
 enum ClassifyCommand: CamsiftCommand {
     static let name = "classify"
     static let abstract = "classify image files, print top-5"
-    static let usage = "IMAGE.jpg... [--model FILE] [--top N] [--json] [--threads N] [--dump-input FILE] "
-        + "[--dump-logits FILE]\n\n"
-        + "  --model FILE        EfficientNet-Lite0 model file (default: $CAMSIFT_EFFNET, else\n"
-        + "                      /var/lib/camsift/models/imagenet.csm, else ./weights/effnet-lite0-imagenet.csm)\n"
-        + "  --top N             labels per image (default 5)\n"
-        + "  --json              one JSON object per image: {\"image\":..., \"top\":[[label, score], ...]}\n"
-        + "  --threads N         inference threads (default 2)\n"
-        + "  --dump-input FILE   write the preprocessed batch (float32 LE, N×3×H×W) for reference checks\n"
-        + "  --dump-logits FILE  write the logits (float32 LE, N×classes)"
+    static let defaultTop = 5
+    static let defaultThreads = 2
+    static let arguments = "IMAGE.jpg..."
+    static let argumentHelp = [(name: "IMAGE.jpg...", help: "JPEG files to classify")]
+    static let options: [OptionSpec] = [
+        .value("model", "FILE|DIR", "EfficientNet-Lite0 model file, or a bundle directory written by `camsift train`",
+               default: "$CAMSIFT_EFFNET, else \(systemModelPath), else ./\(localModelPath)"),
+        .value("top", "N", "labels per image (≥ 1)", default: "\(defaultTop)"),
+        .flag("json", "one JSON object per image: {\"image\":..., \"top\":[[label, score], ...]}"),
+        .value("threads", "N", "inference threads (1...64)", default: "\(defaultThreads)"),
+        .value("dump-input", "FILE", "write the preprocessed batch (float32 LE, N×3×H×W) for reference checks"),
+        .value("dump-logits", "FILE", "write the logits (float32 LE, N×classes); needs a model file, not a bundle"),
+    ]
+
+    static let systemModelPath = "/var/lib/camsift/models/imagenet.csm"
+    static let localModelPath = "weights/effnet-lite0-imagenet.csm"
 
     static func defaultModelPath() -> String {
         if let env = getenv("CAMSIFT_EFFNET").map({ String(cString: $0) }), !env.isEmpty { return env }
-        let system = "/var/lib/camsift/models/imagenet.csm"
-        if access(system, R_OK) == 0 { return system }
-        return "weights/effnet-lite0-imagenet.csm"
+        if access(systemModelPath, R_OK) == 0 { return systemModelPath }
+        return localModelPath
     }
 
     static func run(_ args: [String]) async throws -> Int32 {
-        let a = try CommandLineArguments(args, valued: ["model", "top", "threads", "dump-input", "dump-logits"],
-                                         booleans: ["json"])
+        let a = try parse(args)
         guard !a.positionals.isEmpty else { throw UsageError("give at least one image file") }
-        let top = try a.int("top") ?? 5
+        let top = try a.int("top") ?? defaultTop
         guard top >= 1 else { throw UsageError("option '--top' must be ≥ 1") }
-        let threads = try a.int("threads") ?? 2
+        let threads = try a.int("threads") ?? defaultThreads
         guard threads >= 1 && threads <= 64 else { throw UsageError("option '--threads' must be 1...64") }
         let modelPath = a.value("model") ?? defaultModelPath()
 
-        let net: EfficientNetLite0
+        let classifier: any FrameClassifier
         do {
-            net = try EfficientNetLite0(modelFile: try ModelFile.read(path: modelPath), threads: threads)
+            var isDir: ObjCBool = false
+            if FileManager.default.fileExists(atPath: modelPath, isDirectory: &isDir), isDir.boolValue {
+                classifier = try BundleClassifier(directory: modelPath, threads: threads, top: top)
+            } else {
+                classifier = try ImageNetClassifier(path: modelPath, threads: threads, top: top)
+            }
         } catch {
             Console.error("camsift classify: \(error)\n")
             return ExitStatus.noInput
         }
+        let g = classifier.geometry
         var frames: [DecodedFrame] = []
-        for path in a.positionals {
-            do {
-                frames.append(try loadJPEG(path: path))
-            } catch {
-                Console.error("camsift classify: \(error)\n")
-                return ExitStatus.dataError
+        do {
+            let decoder = try JPEGDecoder()
+            for path in a.positionals {
+                guard let data = FileManager.default.contents(atPath: path) else {
+                    Console.error("camsift classify: cannot read image '\(path)': no such file or not readable\n")
+                    return ExitStatus.dataError
+                }
+                guard data.count >= 3, data[data.startIndex] == 0xFF, data[data.startIndex + 1] == 0xD8 else {
+                    Console.error("camsift classify: image '\(path)' is not a JPEG (only JPEG is supported; convert it, "
+                                  + "e.g. `ffmpeg -i IN -q:v 2 OUT.jpg`)\n")
+                    return ExitStatus.dataError
+                }
+                do {
+                    frames.append(try [UInt8](data).withUnsafeBytes { try decoder.decode($0, geometry: g) })
+                } catch {
+                    Console.error("camsift classify: image '\(path)': \(error)\n")
+                    return ExitStatus.dataError
+                }
             }
         }
-        let per = net.imageElementCount
-        var batch = [Float](repeating: 0, count: frames.count * per)
-        batch.withUnsafeMutableBufferPointer { b in
-            for (i, f) in frames.enumerated() {
-                net.preprocess(f, into: UnsafeMutableBufferPointer(rebasing: b[i * per..<(i + 1) * per]))
+        if let p = a.value("dump-input") { try dump(try ModelInput.tensor(frames, geometry: g), to: p) }
+        if let p = a.value("dump-logits") {
+            guard let imagenet = classifier as? ImageNetClassifier else {
+                throw UsageError("--dump-logits needs an EfficientNet-Lite0 model file, not a bundle")
             }
+            let batch = try ModelInput.tensor(frames, geometry: g)
+            try dump(batch.withUnsafeBufferPointer { imagenet.network.logits(batch: $0, n: frames.count) }, to: p)
         }
-        let logits = batch.withUnsafeBufferPointer { net.logits(batch: $0, n: frames.count) }
-        if let p = a.value("dump-input") { try dump(batch, to: p) }
-        if let p = a.value("dump-logits") { try dump(logits, to: p) }
-
-        let results = TopK.labels(logits: logits, n: frames.count, classes: net.classes, k: top)
+        let results = try classifier.classify(frames).map { p in p.top.map { (label: $0.label, score: $0.score) } }
         var out = ""
         for (path, r) in zip(a.positionals, results) {
             if a.flag("json") {
-                let record: [String: Any] = ["image": path, "top": r.map { [$0.label, Double($0.score)] as [Any] }]
-                let data = try JSONSerialization.data(withJSONObject: record, options: [.sortedKeys, .withoutEscapingSlashes])
-                out += String(decoding: data, as: UTF8.self) + "\n"
+                var line = Array(#"{"image":"#.utf8)
+                JSONWriter.appendString(path, to: &line)
+                line += Array(#","top":["#.utf8)
+                for (k, t) in r.enumerated() {
+                    line += Array((k > 0 ? ",[" : "[").utf8)
+                    JSONWriter.appendString(t.label, to: &line)
+                    line.append(UInt8(ascii: ","))
+                    JSONWriter.appendNumber(t.score, to: &line)
+                    line.append(UInt8(ascii: "]"))
+                }
+                out += String(decoding: line, as: UTF8.self) + "]}\n"
             } else {
                 out += "\(path)\n"
                 for (label, score) in r { out += "  " + String(format: "%.4f", score) + "  \(label)\n" }
@@ -87,7 +118,7 @@ enum ClassifyCommand: CamsiftCommand {
         do {
             try data.write(to: URL(fileURLWithPath: path), options: .atomic)
         } catch {
-            throw ImageError(description: "cannot write '\(path)': \(error.localizedDescription)")
+            throw UsageError("cannot write '\(path)': \(error.localizedDescription)")
         }
     }
 }

@@ -1,4 +1,5 @@
 #if canImport(Glibc)
+import CamsiftCore
 import Glibc
 #endif
 import Foundation
@@ -10,12 +11,25 @@ import Learning
 enum EvalCommand: CamsiftCommand {
     static let name = "eval"
     static let abstract = "evaluate a model bundle on a labeled archive"
-    static let usage = "--archive DIR --model BUNDLE [--weight-by ARCHIVE] [--split train|reference|test --seed S "
-        + "[--split-by image|camera]] [--threads T] [--json] [--dump-scores FILE.json]"
+    static let options: [OptionSpec] = [
+        .value("archive", "DIR", "labeled archive to score (one directory of images per class)", required: true),
+        .value("model", "BUNDLE", "model bundle directory written by `camsift train`", required: true),
+        .value("weight-by", "ARCHIVE", "also print the deployed view: each image weighted by its class's share in "
+               + "ARCHIVE (e.g. the training archive) over its share in the evaluated set"),
+        .value("split", "train|reference|test", "score only this part of the archive's seeded split (the split "
+               + "`camsift train` makes with the same --seed and --split-by)", default: "every image"),
+        .value("seed", "S", "seed of --split", default: "\(defaults.seed)"),
+        .value("split-by", "image|camera", "how --split groups images", default: defaults.splitBy.rawValue),
+        .value("threads", "T", "threads for the models", default: "all cores"),
+        .flag("json", "print the results as JSON"),
+        .value("dump-scores", "FILE.json", "also write every model's class probabilities and the labels to this file "
+               + "(for analysing fusion rules offline)"),
+    ]
+
+    private static let defaults = EvaluationSession.Options(archive: "", model: "")
 
     static func run(_ args: [String]) async throws -> Int32 {
-        let a = try CommandLineArguments(args, valued: ["archive", "model", "weight-by", "split", "seed", "split-by", "threads", "dump-scores"],
-                                         booleans: ["json"])
+        let a = try parse(args)
         guard let archive = a.value("archive") else { throw UsageError("--archive DIR is required") }
         guard let model = a.value("model") else { throw UsageError("--model BUNDLE is required") }
         var o = EvaluationSession.Options(archive: archive, model: model)
@@ -28,12 +42,10 @@ enum EvalCommand: CamsiftCommand {
             o.splitBy = g
         }
         if let t = try a.int("threads") { LearningThreads.set(max(1, t)) }
-        let session = EvaluationSession(options: o, networks: NetworkFactory())
-        let r = try await runOnThread { try session.run() }
+        let session = EvaluationSession(options: o)
+        let r = try await DedicatedThread.run("camsift-eval", stackSize: 16 << 20) { try session.run() }
         if a.flag("json") {
-            let enc = JSONEncoder()
-            enc.outputFormatting = [.prettyPrinted, .sortedKeys]
-            Console.out(String(decoding: try enc.encode(r), as: UTF8.self) + "\n")
+            Console.out(String(decoding: try JSONWriter.encode(r, pretty: true), as: UTF8.self) + "\n")
             return ExitStatus.ok
         }
         Console.out(render(r))
@@ -54,6 +66,10 @@ enum EvalCommand: CamsiftCommand {
                         + String(format: " %9.4f %7.4f %7.4f %9.1f\n", m.precision[c], m.recall[c], m.f1[c], m.support[c])
                 }
             }
+        }
+        if let c = r.calibration {
+            s += "\ncalibration of the primary prediction (\(r.primary)), as the daemon logs it:\n"
+            for line in c.lines { s += "  " + line + "\n" }
         }
         return s
     }

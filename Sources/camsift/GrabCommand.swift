@@ -4,6 +4,7 @@ import Glibc
 import CamsiftCore
 import Foundation
 import Ingest
+import Pipeline
 import Registry
 
 /// `camsift grab CAMERA|URL --frames N --out DIR`: runs the real ingest path for one camera and saves the
@@ -11,24 +12,36 @@ import Registry
 enum GrabCommand: CamsiftCommand {
     static let name = "grab"
     static let abstract = "save frames from one camera"
-    static let usage = """
-        CAMERA|URL --frames N --out DIR [--cameras DIR] [--kind mjpeg|snapshot] [--interval S] [--timeout S] [--no-filter]
-
-          CAMERA       a camera id from the registry directory (--cameras, default /etc/camsift/cameras)
-          URL          an http(s) camera URL; its kind is probed unless --kind is given
-          --interval   seconds between saved frames (default: the camera's interval, 1 for a URL)
-          --timeout    give up after this many seconds (default 60)
-          --no-filter  also save frames the bad-frame filter would reject (black, frozen, placeholder)
-        """
+    static let defaultTimeout = 60.0
+    static let arguments = "CAMERA|URL"
+    static let argumentHelp = [
+        (name: "CAMERA", help: "a camera id from the registry directory (--cameras)"),
+        (name: "URL", help: "an http(s) camera URL; its kind is probed unless --kind is given"),
+    ]
+    static let options: [OptionSpec] = [
+        .value("frames", "N", "frames to save (N > 0)", required: true),
+        .value("out", "DIR", "directory the JPEG files are written to (created when missing)", required: true),
+        .configPath("cameras", "DIR", "registry directory CAMERA is looked up in", default: CamsiftConfig().cameras),
+        .config("to take \"cameras\" from (only for a CAMERA id)"),
+        .value("kind", "mjpeg|snapshot", "the kind of a URL camera", default: "probed"),
+        .value("interval", "S", "seconds between saved frames", default: "the camera's interval, 1 for a URL"),
+        .value("timeout", "S", "give up after this many seconds", default: "\(Int(defaultTimeout))"),
+        .flag("no-filter", "also save frames the bad-frame filter would reject (black, frozen, placeholder)"),
+    ]
 
     static func run(_ args: [String]) async throws -> Int32 {
-        let a = try CommandLineArguments(args, valued: ["frames", "out", "cameras", "kind", "interval", "timeout"],
-                                         booleans: ["no-filter"])
+        let a = try parse(args)
         guard a.positionals.count == 1 else { throw UsageError("give exactly one CAMERA id or URL") }
         guard let frames = try a.int("frames"), frames > 0 else { throw UsageError("option '--frames N' (N > 0) is required") }
         guard let out = a.value("out") else { throw UsageError("option '--out DIR' is required") }
-        let timeout = try a.double("timeout") ?? 60
-        var camera = try await resolveCamera(a.positionals[0], a)
+        let timeout = try a.double("timeout") ?? defaultTimeout
+        var camera: Camera
+        do {
+            camera = try await resolveCamera(a.positionals[0], a)
+        } catch let e as PipelineError {
+            Console.error("camsift grab: \(e)")
+            return ExitStatus.config
+        }
         if let iv = try a.double("interval") {
             guard iv >= 0 else { throw UsageError("option '--interval' must be >= 0") }
             camera.interval = iv
@@ -40,6 +53,7 @@ enum GrabCommand: CamsiftCommand {
             return ExitStatus.config
         }
         var options = IngestOptions()
+        options.keepJPEG = true
         if a.flag("no-filter") {
             options.filter.minLumaStdDev = 0
             options.filter.maxDominantFraction = 1.01
@@ -99,7 +113,8 @@ enum GrabCommand: CamsiftCommand {
             }
             return Camera(id: "grab", kind: kind!, url: arg, interval: 1)
         }
-        let dir = a.value("cameras") ?? CamsiftConfig().cameras
+        // The registry directory the daemon would use: --cameras, else the config's (read as `camsift run` does).
+        let dir = try a.configuration(.init(cameras: a.value("cameras"))).cameras
         let snapshot = RegistryLoader.load(directory: dir, previous: nil)
         guard let c = snapshot.cameras[arg] else {
             let known = snapshot.cameras.keys.sorted().prefix(5).joined(separator: ", ")

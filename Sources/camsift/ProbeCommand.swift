@@ -9,20 +9,33 @@ import Ingest
 enum ProbeCommand: CamsiftCommand {
     static let name = "probe"
     static let abstract = "find a camera's MJPEG/snapshot paths"
-    static let usage = "HOST|URL [--id ID] [--interval SECONDS] [--prefer mjpeg|snapshot] [--timeout SECONDS]"
+    static let defaultInterval = 10.0
+    static let defaultPrefer = CameraKind.snapshot
+    static let defaultTimeout = 5.0
+    static let arguments = "HOST|URL"
+    static let argumentHelp = [
+        (name: "HOST|URL", help: "host, host:port or http(s)://host[:port] (every known brand path is tried), "
+            + "or a full URL with a path (only that URL)"),
+    ]
+    static let options: [OptionSpec] = [
+        .value("id", "ID", "camera id in the printed registry file", default: "HOST-PORT-KIND"),
+        .value("interval", "SECONDS", "\"interval\" of the printed registry file (> 0)", default: "\(Int(defaultInterval))"),
+        .value("prefer", "mjpeg|snapshot", "the kind printed when the camera serves both", default: defaultPrefer.rawValue),
+        .value("timeout", "SECONDS", "limit for each probe request", default: "\(Int(defaultTimeout))"),
+    ]
 
     static func run(_ args: [String]) async throws -> Int32 {
-        let a = try CommandLineArguments(args, valued: ["id", "interval", "prefer", "timeout"], booleans: [])
+        let a = try parse(args)
         guard a.positionals.count == 1 else { throw UsageError("give exactly one HOST or URL") }
         let target = a.positionals[0]
-        let interval = try a.double("interval") ?? 10
+        let interval = try a.double("interval") ?? defaultInterval
         guard interval > 0 else { throw UsageError("option '--interval' must be > 0 seconds") }
-        let prefer = a.value("prefer") ?? "snapshot"
+        let prefer = a.value("prefer") ?? defaultPrefer.rawValue
         guard let preferred = CameraKind(rawValue: prefer), preferred.isHTTP else {
             throw UsageError("option '--prefer' must be mjpeg or snapshot (got '\(prefer)')")
         }
         let prober = try CameraProber()
-        let results = await prober.probe(target, timeout: try a.double("timeout") ?? 5)
+        let results = await prober.probe(target, timeout: try a.double("timeout") ?? defaultTimeout)
         await prober.shutdown()
         for r in results {
             let what = r.kind.map { "\($0.rawValue) \(r.width)x\(r.height)" } ?? "-"

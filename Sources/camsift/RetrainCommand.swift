@@ -7,19 +7,16 @@ import Pipeline
 enum RetrainCommand: CamsiftCommand {
     static let name = "retrain"
     static let abstract = "ask the running daemon to retrain (SIGUSR1)"
-    static let usage = "[--state DIR] [--config FILE]"
+    static let options: [OptionSpec] = [
+        .configPath("state", "DIR", "the running daemon's state directory, which holds camsift.pid",
+                    default: CamsiftConfig().state),
+        .config("to take \"state\" from"),
+    ]
 
     static func run(_ args: [String]) async throws -> Int32 {
-        let a = try CommandLineArguments(args, valued: ["state", "config"], booleans: [])
+        let a = try parse(args)
         guard a.positionals.isEmpty else { throw UsageError("unexpected argument '\(a.positionals[0])'") }
-        let stateDir: String
-        do {
-            stateDir = try DaemonConfiguration.resolve(configPath: a.value("config"), overrides: .init(state: a.value("state")))
-                .config.state
-        } catch {
-            Console.error("camsift retrain: \(error)")
-            return ExitStatus.config
-        }
+        let stateDir = try a.configuration(.init(state: a.value("state"))).state
         let pidPath = PIDFile.path(inStateDirectory: stateDir)
         switch PIDFile.probe(pidPath) {
         case .absent:

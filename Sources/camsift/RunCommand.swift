@@ -5,18 +5,27 @@ import CamsiftCore
 import Foundation
 import Ingest
 import Pipeline
+import Retraining
+import Console
+import Events
 
 enum RunCommand: CamsiftCommand {
     static let name = "run"
     static let abstract = "run the daemon in the foreground"
-    static let usage = "[--config FILE] [--cameras DIR] [--log FILE] [--state DIR] [--archive DIR] [--models DIR] "
-        + "[--shard K/N]"
+    static let options: [OptionSpec] = [
+        .config("(the flags below override its fields; a bad config exits 78)", asRunReadsIt: false),
+        .configPath("cameras", "DIR", "registry directory, watched for changes", default: CamsiftConfig().cameras),
+        .configPath("log", "FILE", "classification log (JSON Lines)", default: CamsiftConfig().log),
+        .configPath("state", "DIR", "state directory (pid file, camera health)", default: CamsiftConfig().state),
+        .configPath("archive", "DIR", "frame archive and labeled archive", default: CamsiftConfig().archive),
+        .configPath("models", "DIR", "model bundles", default: CamsiftConfig().models),
+        .configPath("shard", "K/N", "run only shard K of N (1 ≤ K ≤ N) of the cameras", default: "every camera"),
+    ]
 
     static func run(_ args: [String]) async throws -> Int32 {
         // First, before anything starts a thread: every thread must inherit the blocked signal mask.
         SignalCenter.blockInCurrentThread()
-        let a = try CommandLineArguments(
-            args, valued: ["config", "cameras", "log", "state", "archive", "models", "shard"], booleans: [])
+        let a = try parse(args)
         guard a.positionals.isEmpty else { throw UsageError("unexpected argument '\(a.positionals[0])'") }
         do {
             return try await runDaemon(a)
@@ -41,6 +50,7 @@ enum RunCommand: CamsiftCommand {
         OperationalLog.info(
             "daemon", "config: \(resolved.source ?? "defaults (no \(DaemonConfiguration.defaultPath))"); "
                 + "cameras \(config.cameras), log \(config.log), state \(config.state)")
+        let access = try consoleAccess(config)
         var options = DaemonOptions(config: config, shard: try ShardSpec(parsing: config.shard))
         options.watchRegistry = true
         let notifier = try SystemdNotifier(environment: ProcessInfo.processInfo.environment)
@@ -52,36 +62,44 @@ enum RunCommand: CamsiftCommand {
         // kept alive by this frame for the daemon's lifetime (the soak bench measured ~50 MB held).
         let progress = PipelineProgress()
         let pipeline: LivePipeline
-        let inputSize: Int
+        let fit = FitMode(rawValue: config.fit) ?? .crop
         do {
-            let classifier = try ModelLoader.loadServing(modelsDir: config.models, threads: max(1, config.computeThreads))
-            OperationalLog.info("daemon", "classifying with model \(classifier.version) (input \(classifier.inputSize)px)")
-            inputSize = classifier.inputSize
+            let classifier = try ModelLoader.loadServing(modelsDir: config.models, threads: max(1, config.computeThreads), fit: fit)
+            OperationalLog.info("daemon", "classifying with model \(classifier.version) (input \(classifier.geometry))")
             pipeline = LivePipeline(config: config, classifier: classifier, log: log, progress: progress)
         }
         let factory: IngestRuntime
         do {
             var ingest = try IngestOptions(config: config)
-            ingest.inputSize = inputSize  // decode straight to what the serving model takes
+            // Decode straight to what the serving model takes, and follow it across hot swaps.
+            ingest.geometry = pipeline.geometry
+            // The console shows and queues the cameras' own JPEGs (HTTP frames keep theirs, no copy; stream frames
+            // are encoded once per sampled frame).
+            ingest.keepJPEG = !config.metrics.isEmpty
             factory = try IngestRuntime(options: ingest, sink: pipeline.sink)
         } catch {
             throw PipelineError.config("cannot start ingest: \(error)")
         }
-        let daemon = Daemon(options: options, factory: factory, notifier: notifier, log: log, progress: progress)
-        let models = ServingModelReloader(modelsDir: config.models, threads: max(1, config.computeThreads), pipeline: pipeline)
+        let requests = DaemonRequests()
+        let models = ServingModelReloader(modelsDir: config.models, threads: max(1, config.computeThreads), fit: fit,
+                                          pipeline: pipeline)
         let retrainer = Retrainer(config: config) { model, path in
             models.served(path)
             pipeline.install(model)
         }
-        daemon.setHooks { hooks in
-            hooks.drain = { await pipeline.drainInBackground(timeout: 2) }
-            hooks.retrain = { retrainer.coordinator.request(reason: "SIGUSR1") }
+        let fleet = CameraFleet(options: options, factory: factory, notifier: notifier, log: log, progress: progress,
+                                requests: requests, retrain: retrainer)
+        pipeline.registerMetrics(health: { fleet.cameraHealth() }, retrain: { retrainer.coordinator.status })
+        let events: EventPublisher?
+        do {
+            events = try EventPublisher.make(config: config.events)
+        } catch {
+            throw PipelineError.config("events: \(error)")
         }
-        pipeline.registerMetrics(health: { daemon.cameraHealth() }, retrain: { retrainer.coordinator.status })
-        pipeline.start(metricsAddress: config.metrics)
-        retrainer.startSchedule()
-        let signals = SignalCenter()
-        signals.install { [requests = daemon.requests] sig in
+        let console = makeConsole(config: config, access: access, pipeline: pipeline, fleet: fleet, requests: requests,
+                                      retrainer: retrainer, models: models)
+        // Signals only post requests; SIGTERM/SIGINT's stop request is what shuts the group down.
+        let signals = SignalCenter { sig in
             switch sig {
             case .hangup:
                 OperationalLog.info("daemon", "SIGHUP: reopening the log and reloading the registry")
@@ -94,9 +112,54 @@ enum RunCommand: CamsiftCommand {
                 requests.stop(sig.name)
             }
         }
-        let status = try await daemon.run()
-        signals.stop()
-        retrainer.stopSchedule()
-        return status
+        // Started in this order, stopped in the reverse one: intake stops, then the pipeline drains, then
+        // ingest shuts down, then the log closes and the pid file goes.
+        let budget = options.stopBudget
+        var services: [ServiceGroup.Entry] = [.init("signals", signals, shutdownDeadline: budget.quick)]
+        if options.usePIDFile {
+            services.append(.init("pid file", PIDFileService(stateDirectory: config.state), shutdownDeadline: budget.quick))
+        }
+        services += [
+            .init("classification log", ClassificationLogService(log: log)),
+            .init("ingest", IngestService(factory: factory), shutdownDeadline: budget.ingest),
+        ]
+        let observers: [any FrameObserver] = [console?.console.observer, events].compactMap { $0 }
+        if !observers.isEmpty { pipeline.engine.setObserver(FrameObservers(observers)) }
+        if let events {
+            // Before inference in the list, so it stops after the pipeline drained: late label changes still go out.
+            services.append(.init("events", events, shutdownDeadline: max(3, budget.ingest)))
+        }
+        if let c = console?.console {
+            // Before the server and inference in the list, so it stops after both: no request and no offer
+            // reaches the label store once it closes.
+            services.append(.init("console upkeep", ConsoleService(console: c, running: { fleet.runningCameraIDs }),
+                                  shutdownDeadline: budget.quick))
+        }
+        if let metrics = pipeline.makeMetricsServer(address: config.metrics, access: console?.access,
+                                                     fallback: console?.console.handler) {
+            services.append(.init("console and metrics", metrics, shutdownDeadline: budget.quick))
+            if console != nil {
+                OperationalLog.notice("console", "console on http://\(metrics.host):\(metrics.port)/")
+            }
+        }
+        services += [
+            .init("inference", pipeline.engine, shutdownDeadline: budget.drain),
+            .init("retrain schedule", retrainer, shutdownDeadline: budget.quick),
+            .init("cameras", fleet, shutdownDeadline: budget.workers),
+        ]
+        if options.watchRegistry {
+            services.append(.init("registry watcher", RegistryWatcherService(
+                directory: config.cameras, debounce: options.reloadDebounce, requests: requests),
+                shutdownDeadline: budget.quick))
+        }
+        services.append(.init("housekeeper", Housekeeper(fleet: fleet), shutdownDeadline: budget.quick))
+        do {
+            try await ServiceGroup(services, stopRequests: requests).run()
+        } catch let error as PipelineError {
+            throw error
+        } catch {
+            throw PipelineError(.unavailable, "\(error)", cause: error)
+        }
+        return 0
     }
 }

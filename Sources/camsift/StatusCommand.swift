@@ -7,19 +7,17 @@ import Pipeline
 enum StatusCommand: CamsiftCommand {
     static let name = "status"
     static let abstract = "show daemon status"
-    static let usage = "[--state DIR] [--config FILE] [--json]"
+    static let options: [OptionSpec] = [
+        .configPath("state", "DIR", "the daemon's state directory, which holds camsift.pid and cameras.json",
+                    default: CamsiftConfig().state),
+        .config("to take \"state\" from"),
+        .flag("json", "print one JSON object instead of text"),
+    ]
 
     static func run(_ args: [String]) async throws -> Int32 {
-        let a = try CommandLineArguments(args, valued: ["state", "config"], booleans: ["json"])
+        let a = try parse(args)
         guard a.positionals.isEmpty else { throw UsageError("unexpected argument '\(a.positionals[0])'") }
-        let stateDir: String
-        do {
-            stateDir = try DaemonConfiguration.resolve(configPath: a.value("config"), overrides: .init(state: a.value("state")))
-                .config.state
-        } catch {
-            Console.error("camsift status: \(error)")
-            return ExitStatus.config
-        }
+        let stateDir = try a.configuration(.init(state: a.value("state"))).state
         let probe = PIDFile.probe(PIDFile.path(inStateDirectory: stateDir))
         guard case .running(let pid) = probe else {
             if a.flag("json") {

@@ -7,33 +7,32 @@ import Pipeline
 enum TailCommand: CamsiftCommand {
     static let name = "tail"
     static let abstract = "print the classification log"
-    static let usage = "[--camera ID]... [--label L] [--min-score S] [-n N] [-f|--follow] [--json] [--log FILE] "
-        + "[--config FILE]"
+    static let defaultLines = 10
+    static let options: [OptionSpec] = [
+        .value("camera", "ID", "only records of this camera (repeat it for several)", default: "every camera",
+               repeatable: true),
+        .value("label", "L", "only records whose top label is L (case-insensitive)"),
+        .value("min-score", "S", "only records whose top score is at least S (0…1)"),
+        .value("lines", "N", "print the last N matching records first (0 or more)", default: "\(defaultLines)",
+               aliases: ["n"]),
+        .flag("follow", "keep printing records as the daemon appends them (Ctrl-C stops)", aliases: ["f"]),
+        .flag("json", "print the log's JSON lines unchanged instead of the table"),
+        .configPath("log", "FILE", "the classification log", default: CamsiftConfig().log),
+        .config("to take \"log\" from"),
+    ]
 
     /// How often `--follow` looks for new lines. Polling (not inotify) also survives the log's directory
     /// being replaced, and 4 reads a second cost nothing.
     static let pollInterval: Duration = .milliseconds(250)
 
     static func run(_ args: [String]) async throws -> Int32 {
-        let a = try CommandLineArguments(
-            args, valued: ["camera", "label", "min-score", "log", "config", "n", "lines"],
-            booleans: ["follow", "json"], aliases: ["f": "follow"])
+        let a = try parse(args)
         guard a.positionals.isEmpty else { throw UsageError("unexpected argument '\(a.positionals[0])'") }
-        let count = try a.int("n") ?? a.int("lines") ?? 10
+        let count = try a.int("lines") ?? defaultLines
         guard count >= 0 else { throw UsageError("option '-n' must be 0 or more") }
         let minScore = try a.double("min-score")
         if let s = minScore, !(0...1).contains(s) { throw UsageError("option '--min-score' must be within 0…1") }
-        let path: String
-        if let p = a.value("log") {
-            path = p
-        } else {
-            do {
-                path = try DaemonConfiguration.resolve(configPath: a.value("config")).config.log
-            } catch {
-                Console.error("camsift tail: \(error)")
-                return ExitStatus.config
-            }
-        }
+        let path = try a.value("log") ?? a.configuration().log
         let filter = ClassificationLogFilter(cameras: Set(a.values("camera")), label: a.value("label"), minScore: minScore)
         let json = a.flag("json")
         let follow = a.flag("follow")

@@ -1,33 +1,102 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CamsiftCore
 import Foundation
 import Learning
 import Media
+import Serving
 
 /// `camsift train`: trains a model bundle from a labeled archive (Learning.TrainingSession) on a dedicated
 /// thread, with a progress line per iteration.
 enum TrainCommand: CamsiftCommand {
     static let name = "train"
     static let abstract = "train a model bundle from a labeled archive"
-    static let usage = """
-        --archive DIR --out MODELDIR [--arch small|effnet-lite0|linear]
-                     [--sampler fused|dynamic|plain|weighted|balanced|deferred|bootstrap] [--iterations N] [--seed S]
-                     [--patience P] [--keep best|last] [--floor F] [--mix A] [--threads T] [--batch B] [--lr LR]
-                     [--schedule cosine|constant] [--split-by image|camera] [--input-size PX] [--channels 1|3]
-                     [--augment shear=0.2,flip=1,rotation=10,shift=0.2,brightness=0.2 | --no-augment] [--rare-augment SPEC (default: --augment at half range)] [--rare-repeat R (default 20)]
-                     [--defer-fraction F] [--bootstrap-ratio R] [--reuse-m0 BUNDLE] [--m1-start scratch|m0] [--m1-loss resampled|logit-adjusted] [--fusion adjusted|eq3|eq3-mean|mean] [--prior-weight λ|ref] [--m0-weight w] [--backbone FILE.csm] [--feature-draws K]
-                     [--fine-tune-blocks K] [--level1-fraction F] [--fine-tune-lr-scale S] [--quiet]
-        """
+    static let options: [OptionSpec] = {
+        let r = TrainingConfiguration.recommended
+        let o = TrainingSession.Options(archive: "", out: "")
+        let dynamic = TrainingConfiguration.published(.dynamic)
+        func n(_ x: Double) -> String { x == x.rounded() ? String(Int(x)) : String(x) }
+        func names<T: RawRepresentable<String>>(_ cases: [T]) -> String { cases.map(\.rawValue).joined(separator: "|") }
+        return [
+            .value("archive", "DIR", "labeled archive: ARCHIVE/<label>/**/*.jpg (or ARCHIVE/labels.csv)", required: true),
+            .value("out", "MODELDIR", "bundle directory to write (bundle.json, model files, report.md, report.json)",
+                   required: true),
+            .value("arch", names(Architecture.allCases), "network: small (SmallCNN from scratch, 28–64 px), effnet-lite0 "
+                   + "(transfer learning on the ImageNet EfficientNet-Lite0, see --backbone) or linear (smoke runs)",
+                   default: o.architecture.rawValue),
+            .value("sampler", names(SamplerKind.allCases), "training method: fused (M0 + M1 + the adjusted fusion rule) "
+                   + "or one of the published regimes and baselines (docs/learning.md)", default: r.sampler.rawValue),
+            .value("iterations", "N", "training budget, in passes of |X_train| draws (≥ 1)", default: "\(r.iterations)"),
+            .value("seed", "S", "seed of the split, draws, augmentation and initial weights", default: "\(r.seed)"),
+            .value("patience", "P", "stop when reference macro F1 has not improved for P iterations (≥ 1)",
+                   default: "\(dynamic.patience) with --sampler dynamic; the others spend the whole budget"),
+            .value("keep", "best|last", "the iteration whose parameters a model keeps: best reference macro F1, or the last",
+                   default: "\(dynamic.keep.rawValue) with --sampler dynamic, else \(r.keep.rawValue)"),
+            .value("floor", "F", "Algorithm 1's floor, a fraction of N* (0 ≤ F < 1)", default: n(r.floorFraction)),
+            .value("mix", "A", "tempering α·Eq.2 + (1 − α)·N* (0…1; 1 = as published)",
+                   default: "\(n(r.mix)) for fused, \(n(dynamic.mix)) for the other samplers"),
+            .value("threads", "T", "training threads (≥ 1)", default: "all cores"),
+            .value("batch", "B", "batch size (≥ 1)", default: "\(r.batchSize)"),
+            .value("lr", "LR", "base learning rate (> 0)",
+                   default: "\(r.learningRate), \(TrainingConfiguration.transferLearningRate) with --arch effnet-lite0"),
+            .value("schedule", names(TrainingConfiguration.Schedule.allCases),
+                   "learning-rate schedule: warm-up then cosine to 0 per step, cosine per iteration to 1 % of --lr, or constant",
+                   default: r.schedule.rawValue),
+            .value("optimizer", "SPEC", "SGD settings as key=number pairs (keys: momentum, nesterov, weight-decay, "
+                   + "decoupled, warmup; omitted keys keep the default)", default: optimizerSpec(r.optimizer ?? .standard)),
+            .value("split", "T/R/E", "train/reference/test percentages of each class (sum 100; train and reference > 0; "
+                   + "test 0 when the test set is external, e.g. 90/10/0: no test metrics then); the bundle's split.json "
+                   + "lists the images of each split", default: o.split.description),
+            .value("split-by", "image|camera", "how the train/reference/test split groups images", default: o.splitBy.rawValue),
+            .value("input-size", "PX", "input side for small and linear", default: "from the first image, clamped to 28…64"),
+            .value("channels", "1|3", "input channels", default: "1 when the first image is gray, else 3"),
+            .value("fit", names(FitMode.allCases), "how images are framed into the square input (recorded in the bundle)",
+                   default: o.fit.rawValue),
+            .value("crop-fraction", "F", "keep the central F of each image before framing, 0 < F ≤ 1",
+                   default: "\(n(o.cropFraction)): the whole frame"),
+            .value("augment", "SPEC", "a preset (" + Augmentation.presets.map(\.name).joined(separator: ", ")
+                   + ") and/or ranges as key=number pairs (keys: shear, flip, rotation, shift, width-shift, height-shift, "
+                   + "brightness, pixel; omitted keys keep the preset's, else the default's), e.g. method,shift=0.1",
+                   default: augmentationName(r.augmentation)),
+            .flag("no-augment", "no augmentation at all (also none for the rare classes)"),
+            .value("rare-augment", "SPEC", "augmentation for the draws of classes an iteration repeats heavily, as --augment",
+                   default: "none: every draw gets --augment"),
+            .value("rare-repeat", "R", "repetition factor (draws per image in a pass) from which --rare-augment applies (≥ 1)",
+                   default: "20"),
+            .value("defer-fraction", "F", "--sampler deferred: fraction of the iterations before balancing starts",
+                   default: "2/3"),
+            .value("bootstrap-ratio", "R", "--sampler bootstrap: negatives per positive in a batch",
+                   default: n(r.bootstrapRatio)),
+            .value("reuse-m0", "BUNDLE", "take M0 from this bundle (same archive and seed) instead of training it"),
+            .value("m1-start", names(TrainingConfiguration.M1Start.allCases), "where M1's parameters start: fresh, or M0's",
+                   default: r.m1Start?.rawValue ?? "scratch"),
+            .value("m1-loss", names(TrainingConfiguration.M1Loss.allCases), "how M1 learns the balanced view: resampled "
+                   + "draws, or natural draws with log π added to the logits in the loss",
+                   default: r.m1Loss?.rawValue ?? "resampled"),
+            .value("fusion", names(Fusion.Rule.allCases), "rule of the bundle's primary prediction",
+                   default: r.fusionRule.rawValue),
+            .value("prior-weight", "λ|ref", "λ of the adjusted rule, 0…1, or ref to choose it on the reference split",
+                   default: r.priorWeight.map(n) ?? "ref"),
+            .value("m0-weight", "w", "w of the adjusted rule: M0's share of the balanced-view evidence, 0…1",
+                   default: n(r.m0Weight ?? 0)),
+            .value("backbone", "FILE.csm", "EfficientNet-Lite0 model file for --arch effnet-lite0", default: "$CAMSIFT_EFFNET"),
+            .value("feature-draws", "K", "--arch effnet-lite0: cached feature draws per training image, 1 clean + the "
+                   + "rest augmented (≥ 1)", default: "\(o.featureDraws)"),
+            .value("fine-tune-blocks", "K", "--arch effnet-lite0: fine-tune the top K blocks (level 2), 0 = the "
+                   + "classifier only (level 1), up to 16",
+                   default: "2 when the trunk cache fits in \(o.levelTwoCacheLimit >> 30) GiB, else 0"),
+            .value("level1-fraction", "F", "level 2: fraction of each model's iterations that trains only the "
+                   + "classifier first (0…1)", default: n(o.levelOneFraction)),
+            .value("fine-tune-lr-scale", "S", "level 2: learning-rate multiplier once the blocks train (> 0)",
+                   default: o.fineTuneLRScale == o.fineTuneLRScale.rounded() ? "\(Int(o.fineTuneLRScale))" : "\(o.fineTuneLRScale)"),
+            .flag("quiet", "no progress bars or log lines; only the final metrics"),
+        ]
+    }()
 
+    /// `shear=0.2,flip=1,rotation=10,shift=0.2,brightness=0.2`: the `--augment` spelling of `g`.
     static func run(_ args: [String]) async throws -> Int32 {
-        let a = try CommandLineArguments(
-            args,
-            valued: ["archive", "out", "arch", "sampler", "iterations", "seed", "patience", "keep", "floor", "mix", "threads",
-                     "batch", "lr", "schedule", "split-by", "input-size", "channels", "augment", "rare-augment", "rare-repeat", "defer-fraction",
-                     "bootstrap-ratio", "reuse-m0", "backbone", "feature-draws", "m1-start", "m1-loss", "fusion", "prior-weight", "m0-weight",
-                     "fine-tune-blocks", "level1-fraction", "fine-tune-lr-scale"],
-            booleans: ["no-augment", "quiet"])
+        let a = try parse(args)
         guard let archive = a.value("archive") else { throw UsageError("--archive DIR is required") }
         guard let out = a.value("out") else { throw UsageError("--out MODELDIR is required") }
         var o = TrainingSession.Options(archive: archive, out: out)
@@ -37,14 +106,27 @@ enum TrainCommand: CamsiftCommand {
             o.architecture = arch
         }
         var c = try configuration(from: a)
-        if o.architecture == .effnetLite0, a.value("lr") == nil { c.learningRate = TrainingConfiguration.transferLearningRate }
+        if a.value("lr") == nil { c.learningRate = TrainingConfiguration.defaultLearningRate(for: o.architecture) }
         o.configuration = c
+        if let s = a.value("split") {
+            do { o.split = try SplitShares(parsing: s) } catch let e as LearningError { throw UsageError(e.message) }
+        }
         if let s = a.value("split-by") {
             guard let g = DatasetSplit.Grouping(rawValue: s) else { throw UsageError("--split-by '\(s)': use image or camera") }
             o.splitBy = g
         }
         o.inputSize = try a.int("input-size") ?? 0
         o.channels = try a.int("channels") ?? 0
+        if let s = a.value("fit") {
+            guard let f = FitMode(rawValue: s) else { throw UsageError("--fit '\(s)': use crop or letterbox") }
+            o.fit = f
+        }
+        if let s = a.value("crop-fraction") {
+            guard let f = Double(s), f > 0, f <= 1 else {
+                throw UsageError("--crop-fraction must be a number in (0, 1] (1 keeps the whole frame), got '\(s)'")
+            }
+            o.cropFraction = f
+        }
         o.reuseM0 = a.value("reuse-m0")
         if let k = try a.int("feature-draws") { guard k >= 1 else { throw UsageError("--feature-draws must be ≥ 1") }; o.featureDraws = k }
         if let k = try a.int("fine-tune-blocks") {
@@ -72,14 +154,20 @@ enum TrainCommand: CamsiftCommand {
         let bars = ProgressBars(tty: tty)
         if !quiet { session.progress = { name, rec, total in bars.show(name, rec, total) } }
         let configured = session
-        let result = try await runOnThread { try configured.run() }
+        let result = try await DedicatedThread.run("camsift-train", stackSize: 16 << 20) { try configured.run() }
         if !quiet {
             Console.out("wrote \(out)/\(ModelBundle.fileName) (\(result.bundle.models.values.sorted().joined(separator: ", "))), report.md, report.json\n")
         }
-        for m in result.report.models {
-            Console.out(String(format: "%@: accuracy %.4f  macro F1 %.4f  weighted F1 %.4f (test split)\n",
-                               m.name, m.natural.accuracy, m.natural.macroF1, m.natural.weightedF1))
+        if !result.report.hasTestMetrics {
+            Console.out("no test split (--split \(o.split)): no test metrics; score the bundle on an external test set "
+                        + "with `camsift eval --archive TEST --model \(out)`\n")
         }
+        for m in result.report.models {
+            guard let n = m.natural else { continue }
+            Console.out(String(format: "%@: accuracy %.4f  macro F1 %.4f  weighted F1 %.4f (test split)\n",
+                               m.name, n.accuracy, n.macroF1, n.weightedF1))
+        }
+        for line in result.report.calibration?.lines ?? [] { Console.out("calibration " + line + "\n") }
         return ExitStatus.ok
     }
 
@@ -103,9 +191,12 @@ enum TrainCommand: CamsiftCommand {
         if let b = try a.int("batch") { guard b >= 1 else { throw UsageError("--batch must be ≥ 1") }; c.batchSize = b }
         if let lr = try a.double("lr") { guard lr > 0 else { throw UsageError("--lr must be > 0") }; c.learningRate = Float(lr) }
         if let s = a.value("schedule") {
-            guard let v = TrainingConfiguration.Schedule(rawValue: s) else { throw UsageError("--schedule '\(s)': use cosine or constant") }
+            guard let v = TrainingConfiguration.Schedule(rawValue: s) else {
+                throw UsageError("--schedule '\(s)': use " + TrainingConfiguration.Schedule.allCases.map(\.rawValue).joined(separator: ", "))
+            }
             c.schedule = v
         }
+        if let s = a.value("optimizer") { c.optimizer = try optimizer(s, base: c.optimizer ?? .standard) }
         if let f = try a.double("defer-fraction") { c.deferFraction = f }
         if let r = try a.double("bootstrap-ratio") { c.bootstrapRatio = r }
         if let s = a.value("m1-loss") {
@@ -129,47 +220,16 @@ enum TrainCommand: CamsiftCommand {
             c.priorWeight = w
         }
         if let w = try a.double("m0-weight") { guard (0...1).contains(w) else { throw UsageError("--m0-weight must be in [0, 1]") }; c.m0Weight = w }
-        // The default's milder augmentation of heavily repeated classes follows `--augment` (half its ranges)
-        // unless `--rare-augment` says otherwise; `--no-augment` turns both off.
+        // A configuration with a milder augmentation for heavily repeated classes keeps it at half of `--augment`'s
+        // ranges unless `--rare-augment` says otherwise (the default has none); `--no-augment` turns both off.
         let rareScale: Float? = c.rareAugmentation == nil ? nil : 0.5
         if a.flag("no-augment") { c.augmentation = .none; c.rareAugmentation = nil }
         if let s = a.value("augment") {
-            c.augmentation = try augmentation(s)
+            c.augmentation = try augmentation(s, base: c.augmentation)
             if let rareScale { c.rareAugmentation = c.augmentation.scaled(rareScale) }
         }
-        if let s = a.value("rare-augment") { c.rareAugmentation = try augmentation(s) }
+        if let s = a.value("rare-augment") { c.rareAugmentation = try augmentation(s, base: c.rareAugmentation ?? c.augmentation) }
         if let r = try a.int("rare-repeat") { guard r >= 1 else { throw UsageError("--rare-repeat must be ≥ 1") }; c.rareRepeat = r }
         return c
-    }
-
-    /// Parses `shear=0.2,flip=1,rotation=10,shift=0.2,brightness=0.2` (omitted keys keep the method's values).
-    static func augmentation(_ s: String) throws -> Augmentation {
-        var g = Augmentation.method
-        for part in s.split(separator: ",") {
-            let kv = part.split(separator: "=", maxSplits: 1).map(String.init)
-            guard kv.count == 2, let v = Float(kv[1]) else { throw UsageError("--augment: '\(part)' is not key=number") }
-            switch kv[0] {
-            case "shear": g.shear = v
-            case "flip": g.horizontalFlip = v != 0
-            case "rotation": g.rotationDegrees = v
-            case "shift": g.widthShift = v; g.heightShift = v
-            case "width-shift": g.widthShift = v
-            case "height-shift": g.heightShift = v
-            case "brightness": g.brightness = v
-            default: throw UsageError("--augment: unknown key '\(kv[0])' (shear, flip, rotation, shift, width-shift, height-shift, brightness)")
-            }
-        }
-        return g
-    }
-}
-
-/// Runs blocking work (training, inference) on its own thread, never on the cooperative pool.
-func runOnThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { (k: CheckedContinuation<T, any Error>) in
-        let t = Thread {
-            do { k.resume(returning: try body()) } catch { k.resume(throwing: error) }
-        }
-        t.stackSize = 16 << 20
-        t.start()
     }
 }

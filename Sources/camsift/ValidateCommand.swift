@@ -10,16 +10,17 @@ import Registry
 enum ValidateCommand: CamsiftCommand {
     static let name = "validate"
     static let abstract = "check registry files and the config"
-    static let usage = """
-        [--config FILE] [PATH ...]
-
-          PATH           registry files or directories (default: the config's "cameras" directory)
-          --config FILE  daemon config, checked when it exists (default \(ConfigFile.defaultPath));
-                         an explicit --config must exist
-        """
+    static let arguments = "[PATH ...]"
+    static let argumentHelp = [
+        (name: "PATH", help: "registry files or directories (default: the config's \"cameras\" directory)"),
+    ]
+    static let options: [OptionSpec] = [
+        .value("config", "FILE", "daemon config, checked when it exists; an explicit --config must exist",
+               default: ConfigFile.defaultPath),
+    ]
 
     static func run(_ args: [String]) async throws -> Int32 {
-        let a = try CommandLineArguments(args, valued: ["config"], booleans: [])
+        let a = try parse(args)
         let configPath = a.value("config") ?? ConfigFile.defaultPath
         var problems: [RegistryProblem] = []
         var config = CamsiftConfig()

@@ -7,7 +7,7 @@ import Foundation
 /// Every subcommand, in the order `camsift help` lists them.
 let commands: [any CamsiftCommand.Type] = [
     RunCommand.self, ValidateCommand.self, TailCommand.self, CamerasCommand.self, StatusCommand.self,
-    RetrainCommand.self, RollbackCommand.self, ClassifyCommand.self, TrainCommand.self, EvalCommand.self,
+    RetrainCommand.self, RollbackCommand.self, LabelCommand.self, ClassifyCommand.self, TrainCommand.self, EvalCommand.self,
     ProbeCommand.self, GrabCommand.self,
 ]
 
@@ -16,7 +16,7 @@ let commands: [any CamsiftCommand.Type] = [
     for c in commands {
         s += "  " + c.name.padding(toLength: 10, withPad: " ", startingAt: 0) + c.abstract + "\n"
     }
-    s += "\n`camsift help <command>` shows a command's options.\n"
+    s += "\n`camsift help <command>` or `camsift <command> --help` shows a command's options.\n"
     print(s, terminator: "")
 }
 
@@ -30,8 +30,17 @@ guard let name = argv.first, name != "-h", name != "--help" else {
     exit(argv.isEmpty ? ExitStatus.usage : ExitStatus.ok)
 }
 if name == "help" {
+    if argv.count > 2, argv[1] == "--options", let c = commands.first(where: { $0.name == argv[2] }) {
+        // The option table, one option a line (`--name VALUE`, `--flag`, then aliases): for shell completion
+        // and for the tests that check every declared option is documented and parsed.
+        Console.out(c.options.map { o in
+            (["--" + o.name + (o.valueName.map { " " + $0 } ?? "")] + o.aliases.map { ($0.count == 1 ? "-" : "--") + $0 })
+                .joined(separator: " ") + "\n"
+        }.joined())
+        exit(ExitStatus.ok)
+    }
     if argv.count > 1, let c = commands.first(where: { $0.name == argv[1] }) {
-        print("usage: camsift \(c.name) \(c.usage)\n\n\(c.abstract)")
+        Console.out(c.help)
     } else {
         printUsage()
     }
@@ -44,8 +53,15 @@ guard let command = commands.first(where: { $0.name == name }) else {
 do {
     let status = try await command.run(Array(argv.dropFirst()))
     exit(status)
+} catch is HelpRequested {
+    Console.out(command.help)
+    exit(ExitStatus.ok)
+} catch let e as ConfigurationFailure {
+    Console.error("camsift \(command.name): \(e)\n")
+    exit(ExitStatus.config)
 } catch let e as UsageError {
-    Console.error("camsift \(command.name): \(e.description)\nusage: camsift \(command.name) \(command.usage)\n")
+    Console.error("camsift \(command.name): \(e.description)\nusage: camsift \(command.name) \(command.usage)\n"
+                  + "`camsift \(command.name) --help` describes every option\n")
     exit(ExitStatus.usage)
 } catch {
     Console.error("camsift \(command.name): \(error)\n")

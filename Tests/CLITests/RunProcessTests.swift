@@ -218,6 +218,23 @@ struct RunErrorTests {
         #expect(r.err.contains("c.json") && r.err.contains("line 3"), "\(r.err)")
     }
 
+    @Test("a console beyond loopback without a token file is exit 78 naming consoleTokenFile and how to make one")
+    func consoleNeedsAToken() async throws {
+        let dir = TempDir()
+        defer { dir.cleanup() }
+        dir.mkdir("cameras")
+        dir.write("c.json", "{\"cameras\": \"\(dir.file("cameras"))\", \"state\": \"\(dir.file("s"))\", "
+                  + "\"log\": \"\(dir.file("l.jsonl"))\", \"console\": \"0.0.0.0:0\"}")
+        let r = try await camsift(["run", "--config", dir.file("c.json")], in: dir)
+        #expect(r.status == 78)
+        #expect(r.err.contains("consoleTokenFile") && r.err.contains("/dev/urandom"), "\(r.err)")
+        dir.write("c.json", "{\"cameras\": \"\(dir.file("cameras"))\", \"state\": \"\(dir.file("s"))\", "
+                  + "\"log\": \"\(dir.file("l.jsonl"))\", \"console\": \"0.0.0.0:0\", \"consoleTokenFile\": \"\(dir.file("nope"))\"}")
+        let r2 = try await camsift(["run", "--config", dir.file("c.json")], in: dir)
+        #expect(r2.status == 78)
+        #expect(r2.err.contains(dir.file("nope")), "\(r2.err)")
+    }
+
     @Test("a missing cameras directory is exit 78 naming it and the flag")
     func missingCameras() async throws {
         let dir = TempDir()

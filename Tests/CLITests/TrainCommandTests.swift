@@ -23,4 +23,22 @@ struct TrainCommandTests {
         #expect(ref.status != 0 && ref.status != 64 && !ref.err.contains("weight"), "\(ref.status as Any) \(ref.err)")
         #expect(!FileManager.default.fileExists(atPath: dir.file("model/bundle.json")))
     }
+
+    /// `--split T/R/E` is checked before any image is read: a bad spec exits 64 with the message naming the flag
+    /// and the fix; a good one (test 0 included) gets past the flags.
+    @Test func badSplitIsRefusedByName() async throws {
+        let dir = TempDir()
+        defer { dir.cleanup() }
+        dir.mkdir("archive")
+        let base = ["train", "--archive", dir.file("archive"), "--out", dir.file("model")]
+        for (spec, message) in [("70/10", "give three percentages train/reference/test that sum to 100"),
+                                ("100/0/0", "train and reference must each be > 0"),
+                                ("70/10/10", "sum to 90, not 100")] {
+            let r = try await camsift(base + ["--split", spec], in: dir)
+            #expect(r.status == 64, "\(spec): \(r.err)")
+            #expect(r.err.contains("--split '\(spec)': ") && r.err.contains(message) && r.err.contains("90/10/0"), "\(r.err)")
+        }
+        let ok = try await camsift(base + ["--split", "90/10/0"], in: dir)
+        #expect(ok.status != 0 && ok.status != 64 && !ok.err.contains("--split"), "\(ok.status as Any) \(ok.err)")
+    }
 }

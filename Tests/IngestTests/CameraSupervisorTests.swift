@@ -30,6 +30,19 @@ import Testing
         #expect(s.health.lastError?.contains("HTTP 500") == true)
     }
 
+    @Test func transitionHistoryIsOrderedAndBounded() {
+        var s = CameraSupervisor(camera: Self.camera, backoff: Self.fast(), sustainedSuccess: 30)
+        let e = IngestError(.http, "HTTP 500", httpStatus: 500)
+        _ = s.failed(e, now: 0)
+        _ = s.failed(e, now: 1)
+        _ = s.succeeded(now: 2)
+        #expect(s.transitions.map { "\($0.from)→\($0.to)@\($0.reconnects)" }
+                == ["starting→backoff@1", "backoff→offline@2", "offline→online@2"])
+        for i in 0..<40 { _ = s.failed(e, now: Double(3 + 2 * i)); _ = s.succeeded(now: Double(4 + 2 * i)) }
+        #expect(s.transitions.count == CameraSupervisor.historyLimit)
+        #expect(s.transitions.last?.to == .online && s.transitions.last?.reconnects == 42)
+    }
+
     @Test func backoffResetsOnlyAfterSustainedSuccess() {
         var s = CameraSupervisor(camera: Self.camera, backoff: Self.fast(), sustainedSuccess: 30)
         let e = IngestError(.curl, "refused")

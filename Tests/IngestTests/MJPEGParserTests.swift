@@ -118,7 +118,7 @@ import Testing
         let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().path
         var inputs = 0
-        for sub in ["bench/fuzz/corpus-mjpeg", "bench/fuzz/regressions-mjpeg"] {
+        for sub in ["fuzz/corpus-mjpeg", "fuzz/regressions-mjpeg"] {
             let dir = repo + "/" + sub
             for name in (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [] where !name.hasPrefix(".") {
                 let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: dir + "/" + name)))
@@ -141,6 +141,6 @@ import Testing
                 }
             }
         }
-        #expect(inputs >= 7, "seed corpus missing under \(repo)/bench/fuzz")
+        #expect(inputs >= 7, "seed corpus missing under \(repo)/fuzz")
     }
 }

@@ -19,6 +19,7 @@ import Testing
         defer { nginx.stop() }
         let sink = CollectingSink()
         var o = IngestOptions()
+        o.keepJPEG = true  // the frame carries the camera's bytes (`camsift grab` saves them)
         o.filter.placeholderRuns = 1 << 30
         o.archiver = FrameArchiver(root: root + "/archive", minInterval: 0, maxBytes: 0, maxAgeDays: 0)
         let runtime = try IngestRuntime(options: o, sink: sink)
@@ -122,6 +123,7 @@ import Testing
         defer { TestProcess.stop(ffmpeg) }
         let sink = CollectingSink()
         var o = IngestOptions()
+        o.keepJPEG = true  // the frame carries the camera's JPEG bytes
         o.backoff = Backoff(steps: [.init(delay: 0.2, count: 20)], final: 1, jitter: 0.1)
         let runtime = try IngestRuntime(options: o, sink: sink)
         // Started before ffmpeg listens: the first attempts are refused, then the stream is picked up.

@@ -4,7 +4,7 @@ import Testing
 @testable import Ingest
 
 /// The bad-frame filter on the FFmpeg path: real encoded videos of a black screen and of one frozen frame.
-@Suite("Stream worker bad-frame filter", .serialized)
+@Suite("Stream camera bad-frame filter", .serialized)
 struct StreamFilterTests {
     /// Encodes `seconds` of `input` (ffmpeg input args) to H.264 in an MP4 under a temp dir.
     func video(_ name: String, _ input: [String], seconds: Int = 8,
@@ -28,7 +28,7 @@ struct StreamFilterTests {
         let v = try video("black", ["-f", "lavfi", "-i", "color=c=black:s=640x480:r=10"], seconds: 60)
         defer { try? FileManager.default.removeItem(atPath: v.dir) }
         let sink = FrameRecorder()
-        let w = StreamWorker(camera: Camera(id: "black", kind: .stream, url: "file:" + v.path, interval: 0.2),
+        let w = IngestRuntime.makeStreamWorker(camera: Camera(id: "black", kind: .stream, url: "file:" + v.path, interval: 0.2),
                              options: IngestOptions(), sink: sink)
         w.start()
         #expect(await eventually(20) { (w.health().rejects["uniform"] ?? 0) >= 3 }, "\(w.health())")
@@ -53,7 +53,7 @@ struct StreamFilterTests {
         let sink = FrameRecorder()
         var options = IngestOptions()
         options.filter.frozenRepeats = 3
-        let w = StreamWorker(camera: Camera(id: "frozen", kind: .stream, url: "file:" + v.path, interval: 0.2),
+        let w = IngestRuntime.makeStreamWorker(camera: Camera(id: "frozen", kind: .stream, url: "file:" + v.path, interval: 0.2),
                              options: options, sink: sink)
         w.start()
         #expect(await eventually(20) { (w.health().rejects["frozen"] ?? 0) >= 3 }, "\(w.health())")

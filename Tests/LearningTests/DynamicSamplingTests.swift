@@ -1,5 +1,6 @@
 import Testing
 @testable import Learning
+import Serving
 
 /// Algorithm 1 / Eq. 2 arithmetic against hand-computed values.
 @Suite struct DynamicSamplingTests {

@@ -1,7 +1,9 @@
+import CamsiftCore
 import Foundation
 import Testing
 import NN
 @testable import Learning
+import Serving
 
 /// Level-2 transfer learning (`--fine-tune-blocks`) on the real imported EfficientNet-Lite0 (CAMSIFT_EFFNET, set
 /// by `make test`): the head trains alone first, then the top blocks at a lower rate with BatchNorm frozen; the
@@ -36,7 +38,7 @@ import NN
         func values(_ prefix: String) -> [Float] {
             net.model.namedParameters().filter { $0.0.hasPrefix(prefix) }.flatMap { $0.1.array }
         }
-        var rng = NN.SeededGenerator(seed: 9)
+        var rng = SeededGenerator(seed: 9)
         let inputs = (0..<(8 * 192 * 49)).map { _ in Float.random(in: 0...4, using: &rng) }
         let labels = [0, 1, 2, 0, 1, 2, 0, 1]
 
@@ -88,8 +90,8 @@ import NN
         c.seed = 3
         o.configuration = c
         let (bundle, report) = try TrainingSession(options: o, networks: NetworkFactory()).run()
-        let m0 = try #require(report.models.first { $0.name == "M0" })
-        #expect(m0.natural.accuracy > 0.6, "3 classes: chance is 0.33, got \(m0.natural.accuracy)")
+        let m0 = try #require(report.models.first { $0.name == "M0" }?.natural)
+        #expect(m0.accuracy > 0.6, "3 classes: chance is 0.33, got \(m0.accuracy)")
 
         // The saved file: backbone tensors below block 15 unchanged, block 15 / head convolutions fine-tuned,
         // their BatchNorm unchanged, a 3-class classifier.
@@ -123,9 +125,9 @@ import NN
         var e = EvaluationSession.Options(archive: tmp + "/archive", model: tmp + "/model")
         e.split = "test"
         e.seed = 3
-        let r = try EvaluationSession(options: e, networks: NetworkFactory()).run()
+        let r = try EvaluationSession(options: e).run()
         #expect(r.images == report.counts["test"]?.reduce(0, +))
         let evaluated = try #require(r.plain["M0"]).accuracy
-        #expect(abs(evaluated - m0.natural.accuracy) < 1e-9, "eval \(evaluated) vs training \(m0.natural.accuracy)")
+        #expect(abs(evaluated - m0.accuracy) < 1e-9, "eval \(evaluated) vs training \(m0.accuracy)")
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Learning
+import Serving
 
 /// Eq. 3's three branches.
 @Suite struct FusionTests {

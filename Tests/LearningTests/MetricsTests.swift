@@ -1,5 +1,6 @@
 import Testing
 @testable import Learning
+import Serving
 
 /// Metric formulas against a confusion matrix worked by hand.
 @Suite struct MetricsTests {

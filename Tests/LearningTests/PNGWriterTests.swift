@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Learning
+import Serving
 
 @Suite struct PNGWriterTests {
     @Test func checksumsMatchKnownVectors() {

@@ -1,12 +1,13 @@
 import Testing
 import Media
 @testable import Learning
+import Serving
 
 /// The default's milder augmentation of heavily repeated classes (`TrainingConfiguration.rareAugmentation`):
 /// which draws get it, and how the CLI derives it.
 struct RareAugmentationTests {
     /// Records every training batch; predicts uniformly.
-    final class RecordingNetwork: ClassifierNetwork {
+    final class RecordingNetwork: TrainableNetwork {
         let inputShape = (channels: 1, height: 4, width: 4)
         let classCount = 2
         let architecture = "recording"
@@ -59,11 +60,12 @@ struct RareAugmentationTests {
         #expect(plain.batches.allSatisfy { b in (0..<b.labels.count).allSatisfy { originals.contains(Array(b.inputs[($0 * 16)..<(($0 + 1) * 16)])) } })
     }
 
-    @Test func theDefaultHalvesTheMethodsRangesAndBaselinesHaveNone() {
-        let rare = TrainingConfiguration.recommended.rareAugmentation
-        #expect(rare == Augmentation(shear: 0.1, horizontalFlip: true, rotationDegrees: 5, widthShift: 0.1,
-                                     heightShift: 0.1, brightness: 0.1))
-        for kind in SamplerKind.allCases where kind != .fused {
+    /// Since issue 16's pad-and-crop default nothing is softened for the tail: every configuration, the default
+    /// included, gives every draw the same augmentation (the option stays for `--rare-augment`).
+    @Test func noConfigurationSoftensTheTailByDefault() {
+        #expect(TrainingConfiguration.recommended.rareAugmentation == nil)
+        #expect(TrainingConfiguration.recommended.augmentation == .standard)
+        for kind in SamplerKind.allCases {
             #expect(TrainingConfiguration.published(kind).rareAugmentation == nil, "\(kind)")
         }
     }

@@ -1,5 +1,7 @@
+import CamsiftCore
 import Testing
 @testable import Learning
+import Serving
 
 @Suite struct SamplerTests {
     // 3 classes: 100, 30, 5 images (positions 0..<100, 100..<130, 130..<135).
@@ -13,7 +15,7 @@ import Testing
 
     @Test func plainIsAPermutation() {
         let s = IterationSampler(kind: .plain, labels: labels, classCount: 3, iterations: 5)
-        var rng = TrainingRNG(seed: 1)
+        var rng = SeededGenerator(seed: 1)
         let x = s.draw(iteration: 0, rng: &rng)
         #expect(x.sorted() == Array(0..<135))
         #expect(x != Array(0..<135))
@@ -22,7 +24,7 @@ import Testing
     @Test func balancedDrawsNStarPerClassWithReplacementOnlyWhenShort() {
         // N* = 135/3 = 45: class 0 draws 45 of 100 without replacement; classes 1 (30) and 2 (5) with replacement.
         let s = IterationSampler(kind: .balanced, labels: labels, classCount: 3, iterations: 5)
-        var rng = TrainingRNG(seed: 2)
+        var rng = SeededGenerator(seed: 2)
         let x = s.draw(iteration: 0, rng: &rng)
         #expect(x.count == 135)
         #expect(histogram(x) == [45, 45, 45])
@@ -34,7 +36,7 @@ import Testing
     }
 
     @Test func withReplacementDrawsAreUniformOverTheClass() {
-        var rng = TrainingRNG(seed: 3)
+        var rng = SeededGenerator(seed: 3)
         let x = IterationSampler.draw(counts: [0, 0, 5000], from: [[], [], Array(0..<5)], rng: &rng)
         var h = [Int](repeating: 0, count: 5)
         for i in x { h[i] += 1 }
@@ -52,13 +54,13 @@ import Testing
         s.observe(referenceF1: [0.9, 0.6, 0.0])
         // 1−f1 = [0.1, 0.4, 1.0], Σ 1.5 → [9, 36, 90]; floor 2.25 does not bind.
         #expect(s.counts == [9, 36, 90])
-        var rng = TrainingRNG(seed: 4)
+        var rng = SeededGenerator(seed: 4)
         #expect(histogram(s.draw(iteration: 1, rng: &rng)) == [9, 36, 90])
     }
 
     @Test func deferredSwitchesToBalanced() {
         let s = IterationSampler(kind: .deferred, labels: labels, classCount: 3, iterations: 6, deferFraction: 0.5)
-        var rng = TrainingRNG(seed: 5)
+        var rng = SeededGenerator(seed: 5)
         #expect(histogram(s.draw(iteration: 2, rng: &rng)) == [100, 30, 5])
         #expect(histogram(s.draw(iteration: 3, rng: &rng)) == [45, 45, 45])
     }
@@ -67,7 +69,7 @@ import Testing
         // Positives = classes below N* = 45: classes 1 and 2. Ratio 3 → 16 positives per 64-batch.
         let s = IterationSampler(kind: .bootstrap, labels: labels, classCount: 3, iterations: 1, batchSize: 64,
                                  bootstrapRatio: 3)
-        var rng = TrainingRNG(seed: 6)
+        var rng = SeededGenerator(seed: 6)
         let x = s.draw(iteration: 0, rng: &rng)
         #expect(x.count == 135)
         let first = Array(x[0..<64])
@@ -77,7 +79,7 @@ import Testing
 
     @Test func drawsAreDeterministicPerSeed() {
         let s = IterationSampler(kind: .balanced, labels: labels, classCount: 3, iterations: 2)
-        var a = TrainingRNG(seed: 9), b = TrainingRNG(seed: 9), c = TrainingRNG(seed: 10)
+        var a = SeededGenerator(seed: 9), b = SeededGenerator(seed: 9), c = SeededGenerator(seed: 10)
         let x = s.draw(iteration: 0, rng: &a)
         #expect(x == s.draw(iteration: 0, rng: &b))
         #expect(x != s.draw(iteration: 0, rng: &c))

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Learning
+import Serving
 
 @Suite struct SplitTests {
     @Test func stratifiedSeventyTenTwentyPerClass() throws {
@@ -15,6 +16,51 @@ import Testing
         // A 3-image class still lands in every split.
         let tiny = try DatasetSplit.make(labels: [0, 0, 0, 1, 1, 1, 1, 1, 1, 1], classCount: 2, seed: 1)
         #expect(tiny.reference.contains { $0 < 3 } && tiny.test.contains { $0 < 3 } && tiny.train.contains { $0 < 3 })
+    }
+
+    /// `--split T/R/E` shares are honoured per class (rounded per class, so tail classes keep their share too).
+    @Test(arguments: [("80/15/5", [800, 150, 50], [80, 15, 5]), ("60/20/20", [600, 200, 200], [60, 20, 20]),
+                      ("90/10/0", [900, 100, 0], [90, 10, 0]), ("70/10/20", [700, 100, 200], [70, 10, 20])])
+    func sharesHonouredPerClass(_ spec: String, _ head: [Int], _ tail: [Int]) throws {
+        let labels = [Int](repeating: 0, count: 1000) + [Int](repeating: 1, count: 100)
+        let s = try DatasetSplit.make(labels: labels, classCount: 2, seed: 5, shares: try SplitShares(parsing: spec))
+        func count(_ idx: [Int], _ c: Int) -> Int { idx.filter { labels[$0] == c }.count }
+        #expect([count(s.train, 0), count(s.reference, 0), count(s.test, 0)] == head)
+        #expect([count(s.train, 1), count(s.reference, 1), count(s.test, 1)] == tail)
+        #expect(Set(s.train + s.reference + s.test).count == labels.count)
+    }
+
+    /// 90/10/0 puts nothing in test, not even the one image per class the default guarantees each split, yet a
+    /// 2-image class still gets one train and one reference image; by camera, no camera lands in test.
+    @Test func noTestShareGivesNoTestImages() throws {
+        let shares = try SplitShares(parsing: "90/10/0")
+        let labels = [Int](repeating: 0, count: 6000) + [Int](repeating: 1, count: 60) + [2, 2] + [3, 3, 3]
+        let s = try DatasetSplit.make(labels: labels, classCount: 4, seed: 1, shares: shares)
+        #expect(s.test.isEmpty && s.train.count + s.reference.count == labels.count)
+        func count(_ idx: [Int], _ c: Int) -> Int { idx.filter { labels[$0] == c }.count }
+        #expect([0, 1, 2, 3].map { count(s.train, $0) } == [5400, 54, 1, 2])
+        #expect([0, 1, 2, 3].map { count(s.reference, $0) } == [600, 6, 1, 1])
+        var groups: [String] = [], camLabels: [Int] = []
+        for cam in 0..<30 { for k in 0..<10 { camLabels.append(k % 2); groups.append("cam\(cam)") } }
+        let c = try DatasetSplit.make(labels: camLabels, groups: groups, by: .camera, classCount: 2, seed: 2, shares: shares)
+        #expect(c.test.isEmpty && !c.reference.isEmpty && c.train.count + c.reference.count == 300)
+    }
+
+    /// A bad `--split` is refused with a message naming the flag and the fix.
+    @Test(arguments: [("70/10", "three percentages"), ("a/b/c", "three percentages"), ("70/10/20/0", "three percentages"),
+                      ("0/10/90", "train and reference must each be > 0"), ("90/0/10", "train and reference must each be > 0"),
+                      ("80/30/-10", "test must be ≥ 0"), ("70/10/10", "sum to 90, not 100"), ("", "three percentages")])
+    func badSharesRejected(_ spec: String, _ message: String) {
+        #expect { try SplitShares(parsing: spec) } throws: { e in
+            guard let e = e as? LearningError, e.code == .badArgument else { return false }
+            return e.message.hasPrefix("--split '\(spec)': ") && e.message.contains(message) && e.message.contains("90/10/0")
+        }
+    }
+
+    @Test func sharesSpelling() throws {
+        #expect(SplitShares.default.description == "70/10/20")
+        #expect(try SplitShares(parsing: "85.5/4.5/10").description == "85.5/4.5/10")
+        #expect(try SplitShares(parsing: " 90 / 10 / 0 ") == SplitShares(train: 90, reference: 10, test: 0))
     }
 
     @Test func deterministicPerSeed() throws {

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import Media
 @testable import Learning
+import Serving
 
 /// Trains on a generated archive of real JPEGs (Fashion-MNIST t10k images from Debian's
 /// dataset-fashion-mnist written through TurboJPEG) and checks the result beats chance clearly.

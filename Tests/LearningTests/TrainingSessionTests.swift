@@ -3,6 +3,7 @@ import Testing
 import Media
 import NN
 @testable import Learning
+import Serving
 
 /// `camsift train`'s session end to end on a generated archive of real JPEGs with the real SmallCNN on the
 /// NN engine, real model files and a real bundle, then `camsift eval`'s session on it.
@@ -13,8 +14,10 @@ import NN
         try LongTailProfile.writeFashionMNISTSubset(dir, counts: [0: 90, 1: 60, 7: 40, 8: 30], seed: 3, dataset: TrainerTests.root)
     }
 
-    func train(_ archive: String, out: String, sampler: SamplerKind) throws -> (bundle: ModelBundle, report: TrainingReport) {
+    func train(_ archive: String, out: String, sampler: SamplerKind,
+               split: SplitShares = .default) throws -> (bundle: ModelBundle, report: TrainingReport) {
         var o = TrainingSession.Options(archive: archive, out: out)
+        o.split = split
         o.architecture = .small
         var c = sampler == .fused ? TrainingConfiguration.recommended : .published(sampler)
         c.iterations = 4
@@ -37,7 +40,7 @@ import NN
         #expect(bundle.trainCounts == [63, 42, 28, 21])
         // Chance is 0.25 on 4 classes; these four are easy to tell apart.
         let fused = try #require(report.models.first { $0.name == "fused" })
-        #expect(fused.natural.accuracy > 0.6)
+        #expect(try #require(fused.natural).accuracy > 0.6)
         #expect(Array(report.models.map(\.name).prefix(3)) == ["M0", "M1", "fused"])
         #expect(report.models.contains { $0.name == "fused:eq3-mean/mixed" })
         // The default predicts with the pool ¾·log p1 + ¼·log p0 (w = λ = ¼); the reference pick of λ for M1
@@ -55,16 +58,68 @@ import NN
         e.split = "test"
         e.seed = 7
         e.weightBy = tmp + "/archive"
-        let r = try EvaluationSession(options: e, networks: NetworkFactory()).run()
+        let r = try EvaluationSession(options: e).run()
         #expect(Array(r.order.prefix(3)) == ["M0", "M1", "fused"])
-        #expect(abs(r.plain["fused"]!.accuracy - fused.natural.accuracy) < 1e-9)
+        #expect(abs(r.plain["fused"]!.accuracy - fused.natural!.accuracy) < 1e-9)
         // Weighting the archive's own test split by the archive's mix changes nothing (stratified split).
         #expect(abs(r.deployed!["fused"]!.accuracy - r.plain["fused"]!.accuracy) < 0.02)
+        // Calibration (issue 16): T fitted on the reference split is in bundle.json, and eval — scoring through
+        // the daemon's classifier — measures the same ECE on the test split as training did, before and after.
+        let cal = try #require(report.calibration)
+        #expect(cal.sets.map(\.set) == ["reference", "test", "test (balanced)"])
+        #expect(bundle.temperature == cal.temperature)
+        #expect(try ModelBundle.read(tmp + "/model").temperature == bundle.temperature)
+        let evaluated = try #require(r.calibration?.sets.first { $0.set == "evaluated" })
+        #expect(abs(evaluated.before.value - cal.sets[1].before.value) < 1e-3)
+        #expect(abs(evaluated.after.value - cal.sets[1].after.value) < 1e-3)
+        #expect(evaluated.images == cal.sets[1].images)
+        let md = try String(contentsOfFile: tmp + "/model/report.md", encoding: .utf8)
+        #expect(md.contains("## Calibration"))
 
         // Determinism: the same seed on the same thread count gives byte-identical model files.
         let (again, _) = try train(tmp + "/archive", out: tmp + "/model2", sampler: .fused)
         #expect(again.models == bundle.models)
         #expect(again.testMetrics == bundle.testMetrics)
+    }
+
+    /// `--split 90/10/0` (external test set): training works, the bundle and report carry no test metrics and the
+    /// report says why, and split.json lists exactly the images of each split (what the bench's peer trains on).
+    @Test func noTestSplitTrainsAndSaysSo() throws {
+        LearningThreads.set(1)
+        let tmp = FileManager.default.temporaryDirectory.path + "/camsift-notest-\(getpid())"
+        defer { try? FileManager.default.removeItem(atPath: tmp) }
+        try Self.makeArchive(tmp + "/archive")
+        let shares = try SplitShares(parsing: "90/10/0")
+        let (bundle, report) = try train(tmp + "/archive", out: tmp + "/model", sampler: .plain, split: shares)
+        #expect(bundle.testMetrics.isEmpty && bundle.provenance["split"] == "90/10/0")
+        #expect(!report.hasTestMetrics && report.models.allSatisfy { $0.natural == nil && $0.balanced == nil })
+        #expect(report.models.first?.history.count == 4)
+        #expect(report.split == shares)
+        #expect(report.counts["train"] == [81, 54, 36, 27] && report.counts["reference"] == [9, 6, 4, 3])
+        #expect(report.counts["test"] == [0, 0, 0, 0])
+        let md = try String(contentsOfFile: tmp + "/model/report.md", encoding: .utf8)
+        #expect(md.contains("No test images (split 90/10/0): no test metrics"), "\(md)")
+        #expect(md.contains("Split 90/10/0"))
+        #expect(!FileManager.default.fileExists(atPath: tmp + "/model/f1-by-model.png"))
+
+        let m = try SplitManifest.read(tmp + "/model")
+        #expect(m.shares == shares && m.seed == 7 && m.test.isEmpty)
+        #expect(m.counts["train"] == report.counts["train"] && m.counts["reference"] == report.counts["reference"])
+        let archive = try LabeledArchive.scan(tmp + "/archive")
+        let split = try DatasetSplit.make(labels: archive.items.map(\.label), classCount: 4, seed: 7, shares: shares)
+        #expect(m.train.map(m.path(of:)) == split.train.map { archive.items[$0].path })
+        #expect(m.reference.map(\.label) == split.reference.map { archive.items[$0].label })
+        #expect(m.train.allSatisfy { !$0.path.hasPrefix("/") && $0.path.hasPrefix(m.classes[$0.label] + "/") })
+
+        // `camsift eval --split` cuts with the bundle's shares; asking for its (empty) test split is refused.
+        var e = EvaluationSession.Options(archive: tmp + "/archive", model: tmp + "/model")
+        e.seed = 7
+        e.split = "reference"
+        #expect(try EvaluationSession(options: e).run().images == m.reference.count)
+        e.split = "test"
+        #expect { try EvaluationSession(options: e).run() } throws: { e in
+            (e as? LearningError)?.message.contains("no test split") == true
+        }
     }
 
     @Test func retrainingReplacesTheBundleAtomically() throws {

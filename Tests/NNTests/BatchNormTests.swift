@@ -1,3 +1,4 @@
+import CamsiftCore
 import Testing
 @testable import NN
 

@@ -1,5 +1,7 @@
 import CamsiftCore
 import Foundation
+import Media
+import Serving
 import Testing
 @testable import NN
 
@@ -88,11 +90,12 @@ struct EfficientNetModelTests {
         #expect(worst <= 1e-3, "max |Δlogit| \(worst)")
     }
 
-    @Test func classifierProtocolLabelsARealPhoto() throws {
+    @Test func labelsARealPhoto() throws {
         let net = try EfficientNetLite0(modelFile: try RealModel.load(), threads: 2)
-        let frame = try PPM.decodeJPEG("/usr/share/doc/opencv-doc/examples/data/squirrel_cls.jpg")
-        let classifier: any Classifier = net
-        let top = classifier.classify(frames: [frame, frame], top: 3)
+        let path = "/usr/share/doc/opencv-doc/examples/data/squirrel_cls.jpg"
+        let batch = try PPM.tensor([path, path], for: net)
+        let logits = batch.withUnsafeBufferPointer { net.logits(batch: $0, n: 2) }
+        let top = TopK.labels(logits: logits, n: 2, classes: net.classes, k: 3)
         #expect(top.count == 2 && top[0].count == 3)
         #expect(top[0][0].label.hasPrefix("fox squirrel"), "\(top[0])")
         #expect(top[0][0].score > 0.5 && top[0][0].score <= 1 && top[0][0].score >= top[0][1].score)
@@ -166,6 +169,14 @@ struct NaiveEfficientNet {
 /// Decodes a JPEG with Debian's `djpeg` (libjpeg-turbo-progs) into binary PPM, for in-process tests that
 /// cannot link TurboJPEG themselves.
 enum PPM {
+    /// Photos decoded by djpeg, framed at `net`'s ImageNet geometry (the central 87.5 %, as `camsift classify`
+    /// and the daemon frame them) and normalised by `ModelInput`, NCHW one after another.
+    static func tensor(_ paths: [String], for net: EfficientNetLite0) throws -> [Float] {
+        let g = InputGeometry(size: net.inputSize, channels: 3, fit: .crop, cropFraction: 0.875,
+                              mean: net.normalization.mean, std: net.normalization.std)
+        return try ModelInput.tensor(try paths.map { try decodeJPEG($0).refitted(to: g) }, geometry: g)
+    }
+
     static func decodeJPEG(_ path: String) throws -> DecodedFrame {
         let djpeg = ["/usr/bin/djpeg", "/usr/local/bin/djpeg"].first { FileManager.default.isExecutableFile(atPath: $0) }
         guard let djpeg else {

@@ -1,3 +1,4 @@
+import CamsiftCore
 @testable import NN
 
 /// Finite-difference gradient checking shared by the layer suites.

@@ -1,3 +1,4 @@
+import CamsiftCore
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -37,6 +37,30 @@ import Testing
         #expect(abs(q.value[0] - 0.349) < 1e-6)
     }
 
+    /// Issue 16's recipe: Nesterov with coupled (L2) or decoupled (SGDW) weight decay, by hand.
+    @Test func nesterovWithCoupledAndDecoupledWeightDecay() {
+        let c = Self.parameter([2], grad: [1])
+        let d = Self.parameter([2], grad: [1])
+        let coupled = SGD(parameters: [("c", c)], learningRate: 0.1, momentum: 0.9, weightDecay: 0.05, nesterov: true)
+        let decoupled = SGD(parameters: [("d", d)], learningRate: 0.1, momentum: 0.9, weightDecay: 0.05, nesterov: true)
+        decoupled.decoupledWeightDecay = true
+        coupled.step()
+        decoupled.step()
+        // coupled: g = 1 + 0.05·2 = 1.1, b = 1.1, update = 1.1 + 0.9·1.1 = 2.09 → w = 2 − 0.209 = 1.791
+        // decoupled: b = 1, update = 1.9 → w = 2·(1 − 0.1·0.05) − 0.19 = 1.99 − 0.19 = 1.8
+        #expect(abs(c.value[0] - 1.791) < 1e-6)
+        #expect(abs(d.value[0] - 1.8) < 1e-6)
+        c.grad.pointer[0] = -1
+        d.grad.pointer[0] = -1
+        coupled.step()
+        decoupled.step()
+        // coupled: g = −1 + 0.05·1.791 = −0.91045, b = 0.9·1.1 − 0.91045 = 0.07955,
+        //          update = −0.91045 + 0.9·0.07955 = −0.838855 → w = 1.791 + 0.0838855 = 1.8748855
+        // decoupled: b = 0.9·1 − 1 = −0.1, update = −1 − 0.09 = −1.09 → w = 1.8·0.995 + 0.109 = 1.9
+        #expect(abs(c.value[0] - 1.8748855) < 1e-5)
+        #expect(abs(d.value[0] - 1.9) < 1e-5)
+    }
+
     @Test func biasesAndFrozenParametersAreLeftAlone() {
         let bias = Self.parameter([1], grad: [0], decays: false)
         let frozen = Self.parameter([1], grad: [5])

@@ -95,4 +95,27 @@ enum BackboneFile {
         let other = try SmallCNN.make(inputChannels: 3, inputSize: 28, classes: 5)
         #expect(throws: NNError.self) { try other.load(modelFile: try ModelFile.read(path: path)) }
     }
+
+    /// The reference protocol's network (issue 16): 468,010 parameters at 28 px and 10 classes, and the layout is
+    /// what a model file says — a file written before layouts existed (no "layout") is the earlier `gap` network.
+    @Test func layoutsHaveTheirShapesAndOldFilesAreGap() throws {
+        let vgg = try SmallCNN.make(inputChannels: 1, inputSize: 28, classes: 10)
+        #expect(vgg.parameters().reduce(0) { $0 + $1.1.value.count } == 468_010)
+        #expect(vgg.namedParameters().map(\.0).contains("fc1.weight"))
+        let gap = try SmallCNN.make(inputChannels: 1, inputSize: 28, classes: 10, layout: .gap)
+        let gapCount: Int = gap.parameters().reduce(0) { $0 + $1.1.value.count }
+        #expect(gapCount == 94_186)   // 288 + 64 + 18,432 + 128 + 73,728 + 256 + 1,290
+        _ = try gap.forward(randomTensor([4, 1, 28, 28], seed: 5), training: true)
+        let oldJSON = "{\"name\": \"small-cnn\", \"inputChannels\": 1, \"inputSize\": 28, \"classes\": 10, \"widths\": [32, 64, 128]}"
+        let file = try ModelFile(model: gap, architectureJSON: oldJSON, classes: (0..<10).map(String.init),
+                                 normalization: .init(mean: [0], std: [1]), inputSize: [28, 28])
+        let restored = try SmallCNN.make(modelFile: file)
+        let probe = randomTensor([2, 1, 28, 28], seed: 6)
+        #expect(try restored.predictProbabilities(probe) == (try gap.predictProbabilities(probe)))
+        let unknown = oldJSON.replacingOccurrences(of: "\"classes\"", with: "\"layout\": \"resnet\", \"classes\"")
+        let bad = try ModelFile(model: gap, architectureJSON: unknown, classes: (0..<10).map(String.init),
+                                normalization: .init(mean: [0], std: [1]), inputSize: [28, 28])
+        let e = #expect(throws: NNError.self) { try SmallCNN.make(modelFile: bad) }
+        #expect(e?.message.contains("resnet") == true)
+    }
 }

@@ -1,3 +1,4 @@
+import CamsiftCore
 import Testing
 @testable import NN
 
@@ -63,8 +64,8 @@ import Testing
     }
 
     @Test func parametersRoundTripByName() throws {
-        let a = try SmallCNN.make(inputChannels: 3, inputSize: 32, classes: 4, seed: 1)
-        let b = try SmallCNN.make(inputChannels: 3, inputSize: 32, classes: 4, seed: 2)
+        let a = try SmallCNN.make(inputChannels: 3, inputSize: 32, classes: 4, layout: .gap, seed: 1)
+        let b = try SmallCNN.make(inputChannels: 3, inputSize: 32, classes: 4, layout: .gap, seed: 2)
         // Give A non-default BN statistics so buffers are part of the check.
         let x = randomTensor([8, 3, 32, 32], seed: 3)
         _ = try a.forward(x, training: true)
@@ -79,7 +80,7 @@ import Testing
     }
 
     @Test func loadRefusesIncompleteOrMismatchedSetsAndChangesNothing() throws {
-        let model = try SmallCNN.make(inputChannels: 1, inputSize: 28, classes: 3, seed: 1)
+        let model = try SmallCNN.make(inputChannels: 1, inputSize: 28, classes: 3, layout: .gap, seed: 1)
         let before = model.namedParameters().map { $0.1.array }
         var tensors = model.namedParameters().map { ($0.0, Tensor(zeros: $0.1.shape)) }
         tensors.removeLast()
@@ -98,7 +99,7 @@ import Testing
     }
 
     @Test func frozenPrefixGetsNoGradientAndNoUpdate() throws {
-        let model = try SmallCNN.make(inputChannels: 1, inputSize: 12, classes: 2, seed: 3)
+        let model = try SmallCNN.make(inputChannels: 1, inputSize: 12, classes: 2, layout: .gap, seed: 3)
         #expect(model.setFrozen(true, prefixes: ["conv1.", "bn1.", "conv2.", "bn2."]) == 6)
         let before = model.namedParameters().filter { $0.0.hasPrefix("conv1.") }.map { $0.1.array }
         let optimizer = SGD(model, learningRate: 0.1, momentum: 0.9)

@@ -1,6 +1,7 @@
 import CamsiftCore
 import Testing
 @testable import Pipeline
+import Serving
 
 @Suite struct ChangeGateTests {
     private func record(_ camera: String) -> ClassificationRecord {

@@ -1,6 +1,7 @@
 import CamsiftCore
 @testable import Pipeline
 import Testing
+import Serving
 
 @Suite("camsift tail formatting and filters")
 struct ClassificationLogFormatterTests {

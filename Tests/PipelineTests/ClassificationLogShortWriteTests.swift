@@ -5,6 +5,7 @@ import CamsiftCore
 import Foundation
 @testable import Pipeline
 import Testing
+import Serving
 
 /// A real short write: the kernel writes only up to RLIMIT_FSIZE and fails the continuation with EFBIG, which
 /// is what a filling disk does too. The log is made sparse just below a 1 GiB limit so no disk is used.

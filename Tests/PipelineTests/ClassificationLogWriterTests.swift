@@ -5,6 +5,7 @@ import CamsiftCore
 import Foundation
 @testable import Pipeline
 import Testing
+import Serving
 
 @Suite("Classification log writer")
 struct ClassificationLogWriterTests {

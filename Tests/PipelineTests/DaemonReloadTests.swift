@@ -7,6 +7,7 @@ import Foundation
 import Registry
 import Synchronization
 import Testing
+import Serving
 
 /// Records every worker it makes and what happened to it.
 final class RecordingFactory: CameraWorkerFactory {
@@ -43,11 +44,11 @@ struct DaemonReloadTests {
     struct Fixture {
         let dir = TempDir("camsift-daemon")
         let factory = RecordingFactory()
-        let daemon: Daemon
+        let fleet: CameraFleet
         var cameras: String { dir.file("cameras") }
 
         init(shard: ShardSpec? = nil, usePIDFile: Bool = false, setup: (String) -> Void) throws {
-            // A throwing init leaves the caller no `f.dir` to clean up: remove it here unless the daemon was made.
+            // A throwing init leaves the caller no `f.dir` to clean up: remove it here unless the fleet was made.
             let temp = dir
             var made = false
             defer { if !made { temp.cleanup() } }
@@ -61,12 +62,12 @@ struct DaemonReloadTests {
             options.watchRegistry = false
             options.usePIDFile = usePIDFile
             options.stateInterval = 0.2
-            daemon = Daemon(options: options, factory: factory, notifier: try SystemdNotifier(address: nil),
-                            log: try ClassificationLogWriter(path: config.log))
+            fleet = CameraFleet(options: options, factory: factory, notifier: try SystemdNotifier(address: nil),
+                                log: try ClassificationLogWriter(path: config.log))
             made = true
         }
 
-        func id(_ camera: String) -> ObjectIdentifier? { daemon.worker(for: camera).map { ObjectIdentifier($0) } }
+        func id(_ camera: String) -> ObjectIdentifier? { fleet.worker(for: camera).map { ObjectIdentifier($0) } }
     }
 
     @Test("added start, removed stop, changed restart, unchanged keep the very same worker object")
@@ -75,23 +76,23 @@ struct DaemonReloadTests {
             for i in 0..<50 { writeCamera(dir, id: "cam-\(i)") }
         }
         defer { f.dir.cleanup() }
-        try await f.daemon.start()
-        #expect(f.daemon.runningCameraIDs.count == 50)
+        try await f.fleet.start()
+        #expect(f.fleet.runningCameraIDs.count == 50)
         let before = Dictionary(uniqueKeysWithValues: (0..<50).map { ("cam-\($0)", f.id("cam-\($0)")!) })
-        let oldChanged = f.daemon.worker(for: "cam-1") as! RecordingFactory.Worker
-        let oldRemoved = f.daemon.worker(for: "cam-2") as! RecordingFactory.Worker
+        let oldChanged = f.fleet.worker(for: "cam-1") as! RecordingFactory.Worker
+        let oldRemoved = f.fleet.worker(for: "cam-2") as! RecordingFactory.Worker
 
         writeCamera(f.cameras, id: "cam-1", interval: 30)  // changed
         unlink(f.cameras + "/cam-2.json")  // removed
         writeCamera(f.cameras, id: "cam-new")  // added
-        let s = await f.daemon.reload(reason: "test")
+        let s = await f.fleet.reload(reason: "test")
 
         #expect(s.started == 1 && s.stopped == 1 && s.restarted == 1 && s.kept == 48)
-        #expect(f.daemon.runningCameraIDs == Set((0..<50).map { "cam-\($0)" }).subtracting(["cam-2"]).union(["cam-new"]))
+        #expect(f.fleet.runningCameraIDs == Set((0..<50).map { "cam-\($0)" }).subtracting(["cam-2"]).union(["cam-new"]))
         for i in 3..<50 { #expect(f.id("cam-\(i)") == before["cam-\(i)"], "cam-\(i) was touched") }
         #expect(f.id("cam-0") == before["cam-0"])
         #expect(f.id("cam-1") != before["cam-1"])
-        #expect(f.daemon.worker(for: "cam-1")?.camera.interval == 30)
+        #expect(f.fleet.worker(for: "cam-1")?.camera.interval == 30)
         #expect(oldChanged.stopped.load(ordering: .relaxed) == 1)
         #expect(oldRemoved.stopped.load(ordering: .relaxed) == 1)
         // Untouched means untouched: no unchanged worker was stopped or started again.
@@ -99,9 +100,9 @@ struct DaemonReloadTests {
             #expect(w.stopped.load(ordering: .relaxed) == 0)
             #expect(w.started.load(ordering: .relaxed) == 1)
         }
-        await f.daemon.stop()
+        await f.fleet.stop()
         #expect(f.factory.all.allSatisfy { $0.stopped.load(ordering: .relaxed) == 1 })
-        #expect(f.factory.shutdowns.load(ordering: .relaxed) == 1)
+        #expect(f.factory.shutdowns.load(ordering: .relaxed) == 0, "ingest's shutdown is IngestService's, later")
     }
 
     @Test("an invalid file is reported and its camera keeps running with the last valid definition")
@@ -111,24 +112,24 @@ struct DaemonReloadTests {
             writeCamera(dir, id: "edited", interval: 7)
         }
         defer { f.dir.cleanup() }
-        try await f.daemon.start()
+        try await f.fleet.start()
         let keep = f.id("edited")
         let goodID = f.id("good")
         FileManager.default.createFile(atPath: f.cameras + "/edited.json", contents: Data("{\"id\": \"edited\", ".utf8))
         writeCamera(f.cameras, id: "fresh")
-        let s = await f.daemon.reload(reason: "test")
+        let s = await f.fleet.reload(reason: "test")
         #expect(s.problems >= 1)
-        #expect(f.daemon.problems.contains { $0.contains("edited.json") })
+        #expect(f.fleet.problems.contains { $0.contains("edited.json") })
         #expect(f.id("edited") == keep, "the camera of the broken file keeps its worker")
-        #expect(f.daemon.camera("edited")?.interval == 7)
+        #expect(f.fleet.camera("edited")?.interval == 7)
         #expect(f.id("good") == goodID)
-        #expect(f.daemon.runningCameraIDs.contains("fresh"), "the rest of the registry loads")
+        #expect(f.fleet.runningCameraIDs.contains("fresh"), "the rest of the registry loads")
         // Fixing the file applies the new definition.
         writeCamera(f.cameras, id: "edited", interval: 9)
-        await f.daemon.reload(reason: "test")
+        await f.fleet.reload(reason: "test")
         #expect(f.id("edited") != keep)
-        #expect(f.daemon.worker(for: "edited")?.camera.interval == 9)
-        await f.daemon.stop()
+        #expect(f.fleet.worker(for: "edited")?.camera.interval == 9)
+        await f.fleet.stop()
     }
 
     @Test("disabled cameras get no worker; enabling starts one, disabling stops it")
@@ -138,17 +139,17 @@ struct DaemonReloadTests {
             writeCamera(dir, id: "off", enabled: false)
         }
         defer { f.dir.cleanup() }
-        try await f.daemon.start()
-        #expect(f.daemon.runningCameraIDs == ["on"])
-        let health = f.daemon.health()
+        try await f.fleet.start()
+        #expect(f.fleet.runningCameraIDs == ["on"])
+        let health = f.fleet.health()
         #expect(health.registered == 2)
         #expect(health.cameras.first { $0.id == "off" }?.state == .disabled)
         writeCamera(f.cameras, id: "on", enabled: false)
         writeCamera(f.cameras, id: "off", enabled: true)
-        let s = await f.daemon.reload(reason: "test")
-        #expect(f.daemon.runningCameraIDs == ["off"])
+        let s = await f.fleet.reload(reason: "test")
+        #expect(f.fleet.runningCameraIDs == ["off"])
         #expect(s.started == 1 && s.stopped == 1)
-        await f.daemon.stop()
+        await f.fleet.stop()
     }
 
     @Test("a shard runs only its cameras, and the shards together run all of them")
@@ -160,12 +161,12 @@ struct DaemonReloadTests {
                 for i in 0..<60 { writeCamera(dir, id: "cam-\(i)") }
             }
             defer { f.dir.cleanup() }
-            try await f.daemon.start()
-            let ids = f.daemon.runningCameraIDs
+            try await f.fleet.start()
+            let ids = f.fleet.runningCameraIDs
             #expect(!ids.isEmpty && ids.count < 60)
             total += ids.count
             union.formUnion(ids)
-            await f.daemon.stop()
+            await f.fleet.stop()
         }
         #expect(total == 60)
         #expect(union.count == 60)
@@ -177,16 +178,22 @@ struct DaemonReloadTests {
             for i in 0..<5 { writeCamera(dir, id: "cam-\(i)") }
         }
         defer { f.dir.cleanup() }
-        try await f.daemon.start()
         let stateDir = f.dir.file("state")
-        #expect(PIDFile.probe(PIDFile.path(inStateDirectory: stateDir)) == .running(pid: getpid()))
+        let group = ServiceGroup([
+            .init("pid file", PIDFileService(stateDirectory: stateDir)),
+            .init("cameras", f.fleet),
+            .init("housekeeper", Housekeeper(fleet: f.fleet)),
+        ], stopRequests: f.fleet.requests)
+        let run = Task { try await group.run() }
+        #expect(await waitFor { PIDFile.probe(PIDFile.path(inStateDirectory: stateDir)) == .running(pid: getpid()) })
         #expect(await waitFor { (try? DaemonStateFile.read(stateDirectory: stateDir))?.cameras.count == 5 })
         let s = try DaemonStateFile.read(stateDirectory: stateDir)
         #expect(s.pid == getpid())
         #expect(s.registered == 5)
         #expect(s.cameras.map(\.id) == (0..<5).map { "cam-\($0)" })
         #expect(s.cameras.allSatisfy { $0.state == .online && $0.framesDelivered == 10 })
-        await f.daemon.stop()
+        f.fleet.requests.stop("test")
+        try await run.value
         #expect(PIDFile.probe(PIDFile.path(inStateDirectory: stateDir)) == .absent)
     }
 
@@ -196,25 +203,70 @@ struct DaemonReloadTests {
         defer { f.dir.cleanup() }
         rmdir(f.cameras)
         await #expect {
-            try await f.daemon.start()
+            try await f.fleet.start()
         } throws: { e in
             (e as? PipelineError)?.code == .config && "\(e)".contains(f.cameras) && "\(e)".contains("--cameras")
         }
     }
 
-    @Test("run(): requests drive reloads and the stop; the loop returns 0")
+    @Test("a missing cameras directory fails the group with that config error; nothing is left running")
+    func missingRegistryInGroup() async throws {
+        let f = try Fixture { _ in }
+        defer { f.dir.cleanup() }
+        rmdir(f.cameras)
+        let group = ServiceGroup([.init("cameras", f.fleet)], stopRequests: f.fleet.requests)
+        await #expect {
+            try await group.run()
+        } throws: { e in
+            (e as? PipelineError)?.code == .config && "\(e)".contains(f.cameras)
+        }
+    }
+
+    @Test("run(): requests drive reloads; the stop request ends the group and stops every worker")
     func runLoop() async throws {
         let f = try Fixture { dir in writeCamera(dir, id: "a") }
         defer { f.dir.cleanup() }
-        let daemon = f.daemon
-        let task = Task { try await daemon.run() }
-        #expect(await waitFor { daemon.runningCameraIDs == ["a"] })
+        let fleet = f.fleet
+        let group = ServiceGroup([.init("cameras", fleet)], stopRequests: fleet.requests)
+        let task = Task { try await group.run() }
+        #expect(await waitFor { fleet.runningCameraIDs == ["a"] })
         writeCamera(f.cameras, id: "b")
-        daemon.requests.reload("test")
-        daemon.requests.reload("test")  // coalesced with the first while it is pending
-        #expect(await waitFor { daemon.runningCameraIDs == ["a", "b"] })
-        daemon.requests.stop("test")
-        #expect(try await task.value == 0)
+        fleet.requests.reload("test")
+        fleet.requests.reload("test")  // coalesced with the first while it is pending
+        #expect(await waitFor { fleet.runningCameraIDs == ["a", "b"] })
+        fleet.requests.stop("test")
+        try await task.value
+        #expect(fleet.runningCameraIDs.isEmpty)
         #expect(f.factory.all.allSatisfy { $0.stopped.load(ordering: .relaxed) == 1 })
     }
+
+    @Test("retrain requests go to the RetrainTrigger, one call per request")
+    func retrainRequests() async throws {
+        let trigger = RecordingTrigger()
+        let dir = TempDir("camsift-daemon")
+        defer { dir.cleanup() }
+        try FileManager.default.createDirectory(atPath: dir.file("cameras"), withIntermediateDirectories: true)
+        var config = CamsiftConfig()
+        config.cameras = dir.file("cameras")
+        config.log = dir.file("log.jsonl")
+        var options = DaemonOptions(config: config)
+        options.usePIDFile = false
+        let fleet = CameraFleet(options: options, factory: RecordingFactory(), notifier: try SystemdNotifier(address: nil),
+                                log: try ClassificationLogWriter(path: config.log), retrain: trigger)
+        let group = ServiceGroup([.init("cameras", fleet)], stopRequests: fleet.requests)
+        let task = Task { try await group.run() }
+        fleet.requests.retrain()
+        #expect(await waitFor { trigger.reasons.count == 1 })
+        fleet.requests.retrain()
+        #expect(await waitFor { trigger.reasons.count == 2 })
+        #expect(trigger.reasons == ["SIGUSR1", "SIGUSR1"])
+        fleet.requests.stop("test")
+        try await task.value
+    }
+}
+
+final class RecordingTrigger: RetrainTrigger {
+    let calls = Mutex<[String]>([])
+    func requestRetrain(reason: String) { calls.withLock { $0.append(reason) } }
+    var reasons: [String] { calls.withLock { $0 } }
 }

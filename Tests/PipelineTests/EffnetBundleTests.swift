@@ -4,28 +4,32 @@ import Learning
 import NN
 import Testing
 @testable import Pipeline
+import Serving
+@testable import Retraining
 
-/// The EfficientNet-Lite0 branch of `BundleClassifier`: a bundle trained by the daemon's own retrain path
-/// (level-1 transfer on the real imported backbone, real Fashion-MNIST images) is served with one shared
-/// backbone and a dense head per served model, and its fused predictions equal running M0 and M1 as whole
-/// networks and applying the bundle's rule.
+/// The EfficientNet-Lite0 branch of `BundleClassifier`: a bundle trained by the daemon's own retrain path (real
+/// imported backbone, real Fashion-MNIST images) is served with what its models share computed once — level 1:
+/// the whole backbone, a dense head per model; level 2 (top 2 blocks fine-tuned per model): stem and blocks
+/// 0…13 once, each model's blocks 14–15, head conv and classifier after — and its probabilities and fused
+/// predictions equal running M0 and M1 as whole networks (≤ 1e-4) and applying the bundle's rule.
 @Suite(.serialized) struct EffnetBundleTests {
-    @Test func sharedBackboneBundleMatchesWholeNetworks() throws {
+    @Test(arguments: [0, 2]) func sharedTrunkBundleMatchesWholeNetworks(fineTuneBlocks: Int) throws {
         LearningThreads.set(1)
         let root = NSTemporaryDirectory() + "camsift-effnet-bundle-\(getpid())"
         defer { try? FileManager.default.removeItem(atPath: root) }
         try LiveRetrainTests.makeArchive(root + "/archive")
-        var s = Retrainer.Settings(archive: root + "/archive", models: root + "/models", threads: 1)
-        s.architecture = .effnetLite0
-        s.fineTuneBlocks = 0  // level 1: M0 and M1 differ only in their heads
-        s.configuration.iterations = 2
-        s.configuration.batchSize = 16
+        // 0 = level 1: M0 and M1 differ only in their heads
+        var s = RetrainPlan(archive: root + "/archive", models: root + "/models", threads: 1, architecture: .effnetLite0,
+                            fineTuneBlocks: fineTuneBlocks)
+        s.training.configuration.iterations = 2
+        s.training.configuration.batchSize = 16
         let verdict = try Retrainer.retrain(s, reason: "test", install: { _, _ in })
         #expect(verdict.hasPrefix("promoted"), "\(verdict)")
         let dir = try #require(BundleStore(root: root + "/models").current)
         let model = try BundleClassifier(directory: dir, threads: 1)
         let bundle = model.bundle
-        #expect(model.sharesBackbone)
+        #expect(model.sharesBackbone == (fineTuneBlocks == 0))
+        #expect(model.sharedTrunkBlocks == 16 - fineTuneBlocks)
         #expect(model.inputSize == 224)
         let fusion = try #require(bundle.fusion)
         // The default rule pools M1 with M0 (w = λ = ¼): both run per frame.
@@ -42,19 +46,23 @@ import Testing
             return DecodedFrame(width: 224, height: 224, rgb: px)
         }
         let predictions = try model.classify(frames)
+        let served = try model.scores(frames)
 
         var whole: [String: [[Float]]] = [:]
         for (role, file) in bundle.models {
             let net = try EfficientNetLite0(modelFile: try ModelFile.read(path: dir + "/" + file), threads: 1)
             whole[role] = frames.map { f in
-                var x = [Float](repeating: 0, count: net.imageElementCount)
-                x.withUnsafeMutableBufferPointer { net.preprocess(f, into: $0) }
+                let x = try! ModelInput.tensor([f], geometry: model.geometry)
                 let logits = x.withUnsafeBufferPointer { net.logits(batch: $0, n: 1) }
                 return logits.withUnsafeBufferPointer { TopK.softmax($0) }
             }
         }
         for (i, p) in predictions.enumerated() {
             let s0 = whole["M0"]![i], s1 = whole["M1"]![i]
+            for (role, s) in [("M0", s0), ("M1", s1)] {
+                let worst = zip(served[role]![i], s).map { abs($0 - $1) }.max() ?? .infinity
+                #expect(worst <= 1e-4, "\(role) frame \(i): shared-trunk vs whole network differ by \(worst)")
+            }
             let (label, branch) = fusion.fuse(s0, s1)
             #expect(p.via == "fused")
             #expect(p.label == bundle.classes[label])

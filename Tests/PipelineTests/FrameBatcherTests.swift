@@ -3,6 +3,7 @@ import Foundation
 import Synchronization
 import Testing
 @testable import Pipeline
+import Serving
 
 @Suite struct FrameBatcherTests {
     @Test func closesBatchWhenFull() {

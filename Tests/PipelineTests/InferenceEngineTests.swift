@@ -2,6 +2,7 @@ import CamsiftCore
 import Foundation
 import Testing
 @testable import Pipeline
+import Serving
 
 @Suite struct InferenceEngineTests {
     @Test func everyAcceptedFrameGetsExactlyOneLineAcrossHotSwaps() async throws {
@@ -63,7 +64,7 @@ import Testing
         final class Failing: FrameClassifier, @unchecked Sendable {
             struct Boom: Error {}
             let version = "bad"
-            let inputSize = 32
+            let geometry = InputGeometry(size: 32)
             func classify(_ frames: [DecodedFrame]) throws -> [Prediction] { throw Boom() }
         }
         let batcher = FrameBatcher()

@@ -4,6 +4,8 @@ import Learning
 import Synchronization
 import Testing
 @testable import Pipeline
+import Serving
+@testable import Retraining
 
 /// Live retraining end to end on real data (Debian's Fashion-MNIST): train in-process, score candidate and
 /// serving bundle on the same held-out split, promote or reject, hot-install, roll back.
@@ -14,12 +16,11 @@ import Testing
         try LongTailProfile.writeFashionMNISTSubset(dir, counts: [1: 60, 7: 60, 8: 60], seed: 5, dataset: data)
     }
 
-    func settings(_ root: String, iterations: Int, learningRate: Float) -> Retrainer.Settings {
-        var s = Retrainer.Settings(archive: root + "/archive", models: root + "/models", threads: 1)
-        s.architecture = .small
-        s.configuration.iterations = iterations
-        s.configuration.batchSize = 16
-        s.configuration.learningRate = learningRate
+    func settings(_ root: String, iterations: Int, learningRate: Float) -> RetrainPlan {
+        var s = RetrainPlan(archive: root + "/archive", models: root + "/models", threads: 1, architecture: .small)
+        s.training.configuration.iterations = iterations
+        s.training.configuration.batchSize = 16
+        s.training.configuration.learningRate = learningRate
         return s
     }
 
@@ -59,12 +60,12 @@ import Testing
         var b = model.bundle
         #expect(b.fusion?.rule == .adjusted && model.servedRoles == ["M0", "M1"])
         b.fusion?.m0Weight = 0
-        #expect(BundleClassifier.servedRoles(b) == ["M1"])
+        #expect(b.servedRoles == ["M1"])
         b.fusion?.rule = .eq3
-        #expect(BundleClassifier.servedRoles(b) == ["M0", "M1"])
+        #expect(b.servedRoles == ["M0", "M1"])
         b.fusion = nil
         b.primary = "M0"
-        #expect(BundleClassifier.servedRoles(b) == ["M0"])
+        #expect(b.servedRoles == ["M0"])
 
         // 4. Another good candidate is promoted; rollback restores the first.
         let third = try Retrainer.retrain(settings(root, iterations: 4, learningRate: 0.05), reason: "test", install: install)

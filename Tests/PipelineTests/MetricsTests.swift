@@ -1,6 +1,9 @@
 import Foundation
 import Testing
 @testable import Pipeline
+import Serving
+import WebServer
+import CamsiftCore
 
 @Suite struct MetricsTests {
     private func sampleRegistry() -> MetricsRegistry {
@@ -71,12 +74,67 @@ import Testing
         } throws: { ($0 as? PipelineError)?.message.contains("another camsift") == true }
         #expect(throws: PipelineError.self) { try MetricsServer(address: "localhost", registry: MetricsRegistry()) }
     }
+
+    @Test func fallbackServesEverythingButMetrics() throws {
+        let server = try MetricsServer(address: "127.0.0.1:0", registry: sampleRegistry(),
+                                       fallback: ClosureHandler { .text("console \($0.path)") })
+        server.start()
+        defer { server.stop() }
+        let (status, _, body) = try httpGet(port: server.port, path: "/cameras/lobby")
+        #expect(status == 200 && body == "console /cameras/lobby")
+        let (metrics, _, text) = try httpGet(port: server.port, path: "/metrics")
+        #expect(metrics == 200 && text.contains("camsift_camera_up"))
+        server.fallback = nil
+        #expect(try httpGet(port: server.port, path: "/cameras/lobby").0 == 404)
+    }
+
+    /// The old accept loop served one connection at a time: 66 idle ones made /metrics time out. With 300
+    /// connections that never finish a request, /metrics and the console still answer at once, and the idle
+    /// timeout closes the stalled ones.
+    @Test func stalledConnectionsDoNotDelayScrapes() throws {
+        var limits = HTTPLimits()
+        limits.idleTimeout = .seconds(2)
+        let server = try MetricsServer(address: "127.0.0.1:0", registry: sampleRegistry(),
+                                       fallback: ClosureHandler { _ in .html("<p>console</p>") }, limits: limits)
+        server.start()
+        defer { server.stop() }
+        var stalled: [Int32] = []
+        defer { for fd in stalled { close(fd) } }
+        for i in 0..<300 {
+            let fd = try connectLoopback(port: server.port)
+            if i % 2 == 0 { _ = Array("GET /metr".utf8).withUnsafeBytes { write(fd, $0.baseAddress, $0.count) } }
+            stalled.append(fd)
+        }
+        for path in ["/metrics", "/console"] {
+            var ms: [Double] = []
+            for _ in 0..<5 {
+                let start = Monotonic.now()
+                let (status, _, _) = try httpGet(port: server.port, path: path)
+                ms.append((Monotonic.now() - start) * 1000)
+                #expect(status == 200)
+            }
+            let median = ms.sorted()[2]
+            print("MetricsServer, 300 stalled connections: GET \(path) median \(String(format: "%.2f", median)) ms")
+            #expect(median < 200, "GET \(path) with 300 stalled connections: \(ms) ms")
+        }
+        // Each stalled connection sees EOF (or a reset) once the 2 s timeout closed it.
+        let deadline = Monotonic.now() + 6
+        var open = Set(stalled)
+        var buf = [UInt8](repeating: 0, count: 256)
+        while !open.isEmpty && Monotonic.now() < deadline {
+            var pfds = open.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
+            guard poll(&pfds, nfds_t(pfds.count), 100) > 0 else { continue }
+            for p in pfds where p.revents != 0 {
+                let n = recv(p.fd, &buf, buf.count, Int32(MSG_DONTWAIT))
+                if n == 0 || (n < 0 && errno != EAGAIN) { open.remove(p.fd) }
+            }
+        }
+        #expect(open.isEmpty, "\(open.count) of 300 stalled connections still open 6 s after connecting")
+    }
 }
 
-/// Minimal blocking HTTP GET over a loopback TCP socket (the test's own client, independent of the server code).
-func httpGet(port: Int, path: String) throws -> (Int, String, String) {
+func connectLoopback(port: Int) throws -> Int32 {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(fd) }
     var addr = sockaddr_in()
     addr.sin_family = sa_family_t(AF_INET)
     addr.sin_port = in_port_t(UInt16(port).bigEndian)
@@ -84,10 +142,20 @@ func httpGet(port: Int, path: String) throws -> (Int, String, String) {
     let rc = withUnsafePointer(to: &addr) {
         $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
     }
-    guard rc == 0 else { throw PipelineError.system("connect", errno) }
+    guard rc == 0 else {
+        close(fd)
+        throw PipelineError.system("connect", errno)
+    }
+    return fd
+}
+
+/// Minimal blocking HTTP GET over a loopback TCP socket (the test's own client, independent of the server code).
+func httpGet(port: Int, path: String) throws -> (Int, String, String) {
+    let fd = try connectLoopback(port: port)
+    defer { close(fd) }
     var tv = timeval(tv_sec: 5, tv_usec: 0)
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
-    let req = Array("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".utf8)
+    let req = Array("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".utf8)
     _ = req.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
     var data = [UInt8]()
     var buf = [UInt8](repeating: 0, count: 65536)

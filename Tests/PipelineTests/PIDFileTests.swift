@@ -4,6 +4,7 @@ import Glibc
 import Foundation
 @testable import Pipeline
 import Testing
+import Serving
 
 @Suite("PID file")
 struct PIDFileTests {

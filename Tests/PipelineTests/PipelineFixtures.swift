@@ -2,6 +2,7 @@ import CamsiftCore
 import Foundation
 import Synchronization
 @testable import Pipeline
+import Serving
 
 /// A frame whose pixels are all `value` (or a gradient offset by `value` when `textured`).
 func makeFrame(camera: String, value: UInt8, side: Int = 32, textured: Bool = false, tag: String? = nil) -> Frame {
@@ -17,7 +18,7 @@ func makeFrame(camera: String, value: UInt8, side: Int = 32, textured: Bool = fa
 /// `version`, so tests can tell which model classified which frame.
 final class BrightnessClassifier: FrameClassifier, @unchecked Sendable {
     let version: String
-    let inputSize = 32
+    let geometry = InputGeometry(size: 32)
     let delay: Double
     let calls = Mutex(0)
     init(version: String, delay: Double = 0) {

@@ -2,6 +2,7 @@ import Foundation
 import Synchronization
 import Testing
 @testable import Pipeline
+import Serving
 
 @Suite struct RetrainTests {
     /// A fresh directory per test; the caller removes it (`defer`) when the test ends.

@@ -1,5 +1,6 @@
 import Testing
 @testable import Pipeline
+import Serving
 
 @Suite struct ShardPartitionTests {
     @Test(arguments: [2, 3, 7])

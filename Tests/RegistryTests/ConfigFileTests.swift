@@ -66,6 +66,35 @@ import Testing
         #expect(p.contains { $0.field == field && $0.isError && $0.fix.contains(fix) }, "\(p.map(\.description))")
     }
 
+    /// The accepted ranges are `CamsiftConfig.Limits`, the same constants the components the fields feed use.
+    @Test(arguments: [
+        ("inputSize", CamsiftConfig.Limits.inputSize),
+        ("batch", CamsiftConfig.Limits.batch),
+        ("decodeThreads", CamsiftConfig.Limits.decodeThreads),
+        ("retrainFineTuneBlocks", CamsiftConfig.Limits.retrainFineTuneBlocks),
+    ])
+    func rangesAreTheSharedLimits(_ field: String, _ range: ClosedRange<Int>) throws {
+        let dir = TestDirectory("config")
+        for ok in [range.lowerBound, range.upperBound] {
+            let path = dir.write("camsift.json", "{\"\(field)\": \(ok)}")
+            #expect(throws: Never.self) { _ = try ConfigFile.load(path: path) }
+        }
+        for bad in [range.lowerBound - 1, range.upperBound + 1] {
+            let p = problems("{\"\(field)\": \(bad)}")
+            #expect(p.contains { $0.field == field && $0.isError && $0.message.contains("outside \(range)") }, "\(p.map(\.description))")
+        }
+    }
+
+    @Test func smallModelInputSizesAreAccepted() throws {
+        // Trained small models take 28 px inputs; the config must accept what the frame path serves.
+        let dir = TestDirectory("config")
+        let path = dir.write("camsift.json", "{\"inputSize\": 28, \"computeThreads\": 1, \"maxWaitMs\": 0}")
+        #expect(try ConfigFile.load(path: path).0.inputSize == 28)
+        #expect(CamsiftConfig.Limits.inputSize.contains(CamsiftConfig().inputSize))
+        #expect(CamsiftConfig.Limits.batch.contains(CamsiftConfig().batch))
+        #expect(CamsiftConfig.Limits.decodeThreads.contains(CamsiftConfig().decodeThreads))
+    }
+
     @Test func syntaxErrorHasLineAndColumn() {
         let p = problems("{\n  \"batch\": 16,\n  \"fit\" \"crop\"\n}\n")
         #expect(p.first?.message.hasPrefix("invalid JSON at line 3, column 9") == true, "\(p)")

@@ -28,29 +28,12 @@ enum ArchiveFiles {
         }
     }
 
-    /// Temp file in the same directory, full write, fsync, rename: readers see the old state or the whole file.
+    /// `AtomicFile` without the directory fsync (one per archived frame, at fleet rates): readers see no torn file.
     static func writeAtomically(_ path: String, _ bytes: [UInt8]) throws {
-        let tmp = path + ".tmp.\(getpid())"
-        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else {
-            throw FileError(description: "cannot create '\(tmp)': \(errnoText()); check the archive directory's permissions and free space")
-        }
-        var ok = bytes.withUnsafeBytes { buf -> Bool in
-            var off = 0
-            while off < buf.count {
-                let n = write(fd, buf.baseAddress! + off, buf.count - off)
-                if n < 0 { if errno == EINTR { continue }; return false }
-                off += n
-            }
-            return true
-        }
-        let writeErr = ok ? "" : errnoText()
-        ok = ok && fsync(fd) == 0
-        close(fd)
-        guard ok, rename(tmp, path) == 0 else {
-            let why = writeErr.isEmpty ? errnoText() : writeErr
-            unlink(tmp)
-            throw FileError(description: "cannot write '\(path)': \(why); the disk may be full")
+        do {
+            try AtomicFile.write(bytes, to: path, syncDirectory: false)
+        } catch {
+            throw FileError(description: "\(error); the archive disk may be full")
         }
     }
 

@@ -4,9 +4,10 @@ import Synchronization
 import Glibc
 #endif
 
-/// Saves sampled frames as their original JPEG bytes (no re-encode) under
-/// `root/unlabeled/<camera>/<YYYY-MM-DD>/<timestamp>.jpg`, for users to label later by moving them into
-/// `root/<label>/`. Per-camera rate limit (`minInterval` seconds) and a total size/age retention that only
+/// Saves sampled frames as JPEG files under `root/unlabeled/<camera>/<YYYY-MM-DD>/<timestamp>.jpg`, for users
+/// to label later by moving them into `root/<label>/`. HTTP cameras' frames are stored as their original bytes
+/// (no re-encode); stream cameras have none, so their source sends a full-resolution encode, and only after
+/// `isDue` said the rate limit lets it through (encoding costs far more than the check). Per-camera rate limit (`minInterval` seconds) and a total size/age retention that only
 /// ever deletes from `unlabeled/` (labelled frames are the user's work).
 ///
 /// Writes are atomic (temp file in the same directory, fsync, rename), so a crash never leaves a torn JPEG
@@ -37,6 +38,18 @@ public final class FrameArchiver: Sendable {
 
     public var unlabeledRoot: String { root + "/unlabeled" }
 
+    /// Whether `archive` would keep a frame of `camera` captured at `capturedWall` by the rate limit (no side
+    /// effects): sources that must encode a JPEG first ask this so they never encode a frame that is dropped.
+    public func isDue(camera: String, capturedWall: Double) -> Bool {
+        state.withLock { Self.due(last: $0.lastArchived[camera], capturedWall, minInterval) }
+    }
+
+    /// Due when nothing was archived yet, `minInterval` has passed, or the clock went backwards (start afresh).
+    private static func due(last: Double?, _ capturedWall: Double, _ minInterval: Double) -> Bool {
+        guard let last else { return true }
+        return capturedWall - last >= minInterval || capturedWall < last
+    }
+
     /// Archives `jpeg` unless this camera archived less than `minInterval` seconds ago (by capture time).
     /// Returns the path written, or nil (rate-limited, bad camera id, or a write error that was logged).
     public func archive(camera: String, jpeg: [UInt8], capturedWall: Double) -> String? {
@@ -45,7 +58,7 @@ public final class FrameArchiver: Sendable {
             return nil
         }
         let due = state.withLock { s -> Bool in
-            if let last = s.lastArchived[camera], capturedWall - last < minInterval, capturedWall >= last { return false }
+            guard Self.due(last: s.lastArchived[camera], capturedWall, minInterval) else { return false }
             s.lastArchived[camera] = capturedWall
             return true
         }

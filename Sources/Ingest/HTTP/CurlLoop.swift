@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import CCurl
+import CamsiftCore
 import Foundation
 import Synchronization
 
@@ -66,10 +67,7 @@ final class CurlLoop: @unchecked Sendable {
         try CurlError.check(ccurl_multi_setopt_ptr(m, CURLMOPT_TIMERDATA, me), "CURLMOPT_TIMERDATA")
         try CurlError.check(
             ccurl_multi_setopt_long(m, CURLMOPT_MAXCONNECTS, options.maxCachedConnections), "CURLMOPT_MAXCONNECTS")
-        let thread = Thread { [self] in self.run() }
-        thread.name = "camsift-curl"
-        thread.stackSize = 1 << 20
-        thread.start()
+        DedicatedThread.start("camsift-curl", stackSize: 1 << 20) { [self] in self.run() }
     }
 
     deinit { close(wakeFD) }

@@ -46,10 +46,8 @@ final class DecodePool: @unchecked Sendable {
         self.options = options
         ring = Array(repeating: nil, count: options.decodeQueueCapacity)
         for i in 0..<options.decodeThreads {
-            let t = Thread { [self] in self.work() }
-            t.name = "camsift-decode-\(i)"
             running += 1
-            t.start()
+            DedicatedThread.start("camsift-decode-\(i)") { [self] in self.work() }
         }
     }
 
@@ -123,6 +121,7 @@ final class DecodePool: @unchecked Sendable {
             OperationalLog.error("ingest", "cannot create a TurboJPEG decoder (tjInitDecompress failed): out of memory?")
             return
         }
+        var regionFrame: RegionFrame?  // region cameras only, created on first use
         while true {
             cond.lock()
             while count == 0 && !stopping { cond.wait() }
@@ -135,19 +134,33 @@ final class DecodePool: @unchecked Sendable {
             head = (head + 1) % ring.count
             count -= 1
             cond.unlock()
-            process(job, decoder)
+            process(job, decoder, &regionFrame)
         }
     }
 
-    private func process(_ job: DecodeJob, _ decoder: JPEGDecoder) {
-        let result = job.jpeg.withUnsafeBytes { raw -> Result<DecodedFrame, any Error> in
-            Result { try decoder.decode(raw, width: options.inputSize, height: options.inputSize, fit: options.fit) }
+    private func process(_ job: DecodeJob, _ decoder: JPEGDecoder, _ regionFrame: inout RegionFrame?) {
+        let geometry = options.geometry.current
+        let result: Result<(jpeg: [UInt8], pixels: DecodedFrame), any Error>
+        if let region = job.monitor.camera.region {
+            // A region camera's frame is its region, cut out once and re-encoded once (`RegionFrame`): the model
+            // input is decoded from those bytes, and they are what is kept and archived in place of the camera's.
+            result = job.jpeg.withUnsafeBytes { raw in
+                Result {
+                    if regionFrame == nil { regionFrame = try RegionFrame() }
+                    return try regionFrame!.make(jpeg: raw, region: region, decoder: decoder, geometry: geometry)
+                }
+            }
+        } else {
+            result = job.jpeg.withUnsafeBytes { raw in
+                Result { (job.jpeg, try decoder.decode(raw, geometry: geometry)) }
+            }
         }
         let latency = Double((ContinuousClock.now - job.capturedAt) / .seconds(1))
         var ok = false
         switch result {
-        case .success(let pixels):
-            ok = job.monitor.deliver(pixels, jpeg: job.jpeg, capturedAt: job.capturedAt, wall: job.wall, onDrop: job.onDrop)
+        case .success(let frame):
+            ok = job.monitor.deliver(frame.pixels, jpeg: frame.jpeg, capturedAt: job.capturedAt, wall: job.wall,
+                                     onDrop: job.onDrop)
         case .failure(let error):
             job.monitor.rejected(Self.rejectReason(error))
         }

@@ -1,15 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-
-/// Monotonic seconds (CLOCK_MONOTONIC): the loop's time base for deadlines and watchdogs.
-enum Monotonic {
-    static func now() -> Double {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
-    }
-}
+import CamsiftCore
 
 /// Binary min-heap of one-shot timers, confined to the curl loop thread. 10,000 snapshot cameras are 10,000
 /// pending timers: O(log n) insert/pop keeps that cheap. Cancellation is by generation check in the action

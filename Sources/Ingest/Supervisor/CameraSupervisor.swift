@@ -3,8 +3,10 @@ import CamsiftCore
 /// The per-camera state machine: starting → online ⇄ degraded, any → backoff → (retry) → …, permanent
 /// answers or long outages → offline (slow retries), `enabled: false` → disabled.
 ///
+/// One state machine for every kind (HTTP workers and `SourceLoop` both reach it through `CameraMonitor`).
 /// After mediamtx's static-source handler and go2rtc's stepped retry: a failure waits `Backoff.next()`;
-/// 401/403/404 (and redirect loops) jump to the slowest step at once (`Backoff.escalate`); the backoff only
+/// permanent answers (`IngestError.isPermanent`: HTTP 401/403/404/410, redirect loops, a stream that is not
+/// found or refuses the credentials) jump to the slowest step at once (`Backoff.escalate`); the backoff only
 /// resets after the camera delivered for `sustainedSuccess` seconds, so a camera that flaps every few seconds
 /// does not get fast retries forever.
 struct CameraSupervisor {
@@ -16,6 +18,10 @@ struct CameraSupervisor {
     /// Consecutive sampled frames rejected by the filter/decoder; 3 in a row mark the camera degraded.
     private var rejectStreak = 0
     static let degradedAfter = 3
+    /// The last `historyLimit` state changes, oldest first: what an operator (and a test) needs to see a
+    /// transient state such as `backoff` that a poll of `health` can miss on a busy box.
+    private(set) var transitions: [CameraTransition] = []
+    static let historyLimit = 16
 
     init(camera: Camera, backoff: Backoff, sustainedSuccess: Double) {
         health = CameraHealth(id: camera.id, kind: camera.kind, state: camera.enabled ? .starting : .disabled)
@@ -71,6 +77,17 @@ struct CameraSupervisor {
     private mutating func transition(to s: CameraState) -> CameraState {
         let old = health.state
         health.state = s
+        if transitions.count == Self.historyLimit { transitions.removeFirst() }
+        transitions.append(CameraTransition(from: old, to: s, reconnects: health.reconnects, wall: Timestamp.now()))
         return old
     }
+}
+
+/// One state change of a camera, with the reconnect count at that moment.
+public struct CameraTransition: Sendable, Equatable {
+    public let from: CameraState
+    public let to: CameraState
+    public let reconnects: Int
+    /// Wall-clock seconds since the epoch.
+    public let wall: Double
 }

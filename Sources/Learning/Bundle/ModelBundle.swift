@@ -1,16 +1,20 @@
+import CamsiftCore
 import Foundation
+import Serving
 
-/// A trained model bundle: a directory holding `bundle.json` (this struct) and the model files it names.
+/// A trained model bundle as `camsift train` writes it: a directory holding `bundle.json` (this struct) and the
+/// model files it names. Serving reads the same file as `ServedBundle` (its fields, nothing of the training
+/// record), so the daemon's frame path never loads this type.
 /// Model files carry a content hash in their names (`M0-1a2b3c4d.csm`) and `bundle.json` is replaced last,
 /// atomically, so a reader (the pipeline's hot-swap) sees either the old or the new bundle, complete.
 ///
 /// With M1 and `fusion` present the bundle predicts by Eq. 3 (`primary == "fused"`); a baseline bundle has
 /// M0 only.
 public struct ModelBundle: Sendable, Codable, Equatable {
-    public static let fileName = "bundle.json"
-    public static let formatVersion = 1
+    public static let fileName = ServedBundle.fileName
+    public static let formatVersion = ServedBundle.formatVersion
 
-    public var format = "camsift-bundle"
+    public var format = ServedBundle.formatName
     public var version = ModelBundle.formatVersion
     public var classes: [String]
     /// Model role ("M0", "M1") → file name inside the bundle directory.
@@ -25,6 +29,12 @@ public struct ModelBundle: Sendable, Codable, Equatable {
     /// [channels, height, width].
     public var inputShape: [Int]
     public var normalization: Normalization
+    /// How images become the models' input (size, channels, fit, crop fraction, normalisation); nil in bundles
+    /// from before issue 15 (`ServedBundle.geometry`).
+    public var inputGeometry: InputGeometry?
+    /// Temperature of the primary prediction, fitted on the reference split (`TemperatureScaling`; serving
+    /// scales the logged scores with it, `ServedBundle.temperature`); nil in bundles from before issue 16 (T = 1).
+    public var temperature: Double?
     /// Class counts of the training split and of the whole archive; P/N ratios from the training split.
     public var trainCounts: [Int]
     public var archiveCounts: [Int]
@@ -59,21 +69,22 @@ public struct ModelBundle: Sendable, Codable, Equatable {
     }
 
     public static func read(_ dir: String) throws -> ModelBundle {
+        do { _ = try ServedBundle.read(dir) } catch {
+            throw LearningError(.badBundle, error.message + (dir.isEmpty ? "" : "; --model must be a directory written by `camsift train --out`"))
+        }
         let path = dir + "/" + fileName
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw LearningError(.badBundle, "no '\(path)': --model must be a directory written by `camsift train --out`")
+        do {
+            return try JSONDecoder().decode(ModelBundle.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+        } catch {
+            throw LearningError(.badBundle, "'\(path)' is a bundle but not one `camsift train` wrote (\(error)); retrain it")
         }
-        let b: ModelBundle
-        do { b = try JSONDecoder().decode(ModelBundle.self, from: data) } catch {
-            throw LearningError(.badBundle, "'\(path)' is not a valid bundle (\(error)); retrain or restore it")
-        }
-        guard b.format == "camsift-bundle", b.version == formatVersion else {
-            throw LearningError(.badBundle, "'\(path)': unknown bundle format \(b.format) v\(b.version)")
-        }
-        for (role, file) in b.models where !FileManager.default.fileExists(atPath: dir + "/" + file) {
-            throw LearningError(.badBundle, "'\(path)' names \(role) = '\(file)', which is missing; the bundle is incomplete")
-        }
-        return b
+    }
+
+    /// The fields serving reads (`ServedBundle`): its geometry, roles, fusion rule and temperature.
+    public var served: ServedBundle {
+        ServedBundle(format: format, version: version, classes: classes, models: models, primary: primary, fusion: fusion,
+                     alternatives: alternatives, architecture: architecture, inputShape: inputShape,
+                     normalization: normalization, inputGeometry: inputGeometry, temperature: temperature)
     }
 
     /// Writes `bundle.json` atomically into `dir`, then removes model files that neither this nor the
@@ -81,11 +92,9 @@ public struct ModelBundle: Sendable, Codable, Equatable {
     public func write(to dir: String) throws {
         let path = dir + "/" + Self.fileName
         let previous = (try? Self.read(dir)).map { Set($0.models.values) } ?? []
-        let enc = JSONEncoder()
-        enc.outputFormatting = [.prettyPrinted, .sortedKeys]
-        let data: Data
-        do { data = try enc.encode(self) } catch { throw LearningError(.io, "cannot encode bundle: \(error)") }
-        try AtomicFile.write(Array(data), to: path)
+        let data: [UInt8]
+        do { data = try JSONWriter.encode(self, pretty: true) } catch { throw LearningError(.io, "cannot encode bundle: \(error)") }
+        try AtomicFile.write(data, to: path)
         let keep = previous.union(models.values)
         if let files = try? FileManager.default.contentsOfDirectory(atPath: dir) {
             for f in files where f.hasSuffix(".csm") && (f.hasPrefix("M0-") || f.hasPrefix("M1-")) && !keep.contains(f) {

@@ -1,5 +1,7 @@
-/// The method's three disjoint sets (Section "Data"): 70% train, 10% reference (drives Algorithm 1's F1 and
-/// the fusion threshold), 20% test, stratified per class and seeded.
+import CamsiftCore
+/// The method's three disjoint sets (Section "Data"): by default 70% train, 10% reference (drives Algorithm 1's F1
+/// and the fusion threshold), 20% test, stratified per class and seeded; other shares with `SplitShares`
+/// (`camsift train --split`), including no test split when the test set is external.
 public struct DatasetSplit: Sendable, Equatable {
     public enum Grouping: String, Sendable { case image, camera }
 
@@ -14,22 +16,19 @@ public struct DatasetSplit: Sendable, Equatable {
         self.test = test
     }
 
-    /// Fractions for (train, reference); test gets the rest.
-    public static let defaultFractions = (train: 0.7, reference: 0.1)
-
     /// Splits `labels` (one class index per item).
-    /// - `.image`: per class, shuffle then cut at round(0.7n) and round(0.8n); every class with ≥ 3 images
-    ///   gets at least one image in each split.
+    /// - `.image`: per class, shuffle then cut at round(0.7n) and round(0.8n) (for the default shares); every
+    ///   class with ≥ 3 images gets at least one image in each split, and with a test share of 0, every class with
+    ///   ≥ 2 images one in train and one in reference (and none in test).
     /// - `.camera`: all images of one camera (`groups[i]`) go to one split, because the method's reference
     ///   images must come from another camera or time than the test images. Cameras are assigned greedily,
     ///   largest first (ties in seeded order), to the split furthest below its per-class target.
     public static func make(labels: [Int], groups: [String]? = nil, by grouping: Grouping = .image,
                             classCount: Int, seed: UInt64,
-                            fractions: (train: Double, reference: Double) = defaultFractions) throws -> DatasetSplit {
-        guard fractions.train > 0, fractions.reference > 0, fractions.train + fractions.reference < 1 else {
-            throw LearningError(.badArgument, "split fractions \(fractions) must be positive and sum below 1")
-        }
-        var rng = TrainingRNG(seed: seed, stream: "split")
+                            shares: SplitShares = .default) throws -> DatasetSplit {
+        try shares.validate()
+        let cuts = shares.cuts
+        var rng = SeededGenerator(seed: seed, stream: "split")
         var parts: [[Int]] = [[], [], []]
         switch grouping {
         case .image:
@@ -37,9 +36,12 @@ public struct DatasetSplit: Sendable, Equatable {
                 var idx = labels.indices.filter { labels[$0] == c }
                 rng.shuffle(&idx)
                 let n = idx.count
-                var a = Int((Double(n) * fractions.train).rounded())
-                var b = Int((Double(n) * (fractions.train + fractions.reference)).rounded())
-                if n >= 3 {
+                var a = Int((Double(n) * cuts.train).rounded())
+                var b = Int((Double(n) * cuts.trainAndReference).rounded())
+                if shares.test == 0 {
+                    b = n
+                    if n >= 2 { a = min(max(a, 1), n - 1) }
+                } else if n >= 3 {
                     a = min(max(a, 1), n - 2)
                     b = min(max(b, a + 1), n - 1)
                 }
@@ -61,7 +63,7 @@ public struct DatasetSplit: Sendable, Equatable {
             }.map(\.element)
             var totals = [Double](repeating: 0, count: classCount)
             for l in labels { totals[l] += 1 }
-            let share = [fractions.train, fractions.reference, 1 - fractions.train - fractions.reference]
+            let share = shares.fractions
             var have = [[Double]](repeating: [Double](repeating: 0, count: classCount), count: 3)
             for key in order {
                 let m = members[key]!
@@ -70,7 +72,7 @@ public struct DatasetSplit: Sendable, Equatable {
                 // Deficit of split s for this camera's classes, relative to the split's target.
                 var best = 0
                 var bestScore = -Double.infinity
-                for s in 0..<3 {
+                for s in 0..<3 where share[s] > 0 {
                     var score = 0.0
                     for c in 0..<classCount where hist[c] > 0 {
                         let target = totals[c] * share[s]

@@ -1,3 +1,4 @@
+import CamsiftCore
 import Foundation
 import Media
 
@@ -45,7 +46,7 @@ public struct LongTailProfile: Sendable {
     /// Picks, per class c, the first `counts[c]` indices of a seeded shuffle of that class's images.
     public static func select(labels: [Int], counts want: [Int], seed: UInt64) -> [Int] {
         let classCount = want.count
-        var rng = TrainingRNG(seed: seed, stream: "longtail")
+        var rng = SeededGenerator(seed: seed, stream: "longtail")
         var out: [Int] = []
         for c in 0..<classCount {
             var idx = labels.indices.filter { labels[$0] == c }

@@ -1,14 +1,21 @@
+import CamsiftCore
 import Foundation
+import Serving
 
 /// `camsift eval`: a bundle's models (M0, M1, fused — whichever it has) on a labeled archive, in the plain
 /// view and, with `weightBy`, the deployed view where each image counts its class's share in that archive
 /// over its share in the evaluated set.
+///
+/// Scored exactly as the daemon serves: each image is framed at the bundle's geometry by the live path's
+/// decoder (`ArchiveImage`) and run through Serving's `BundleClassifier`, so eval's accuracy is what the
+/// daemon logs when the same images arrive from a camera.
 public struct EvaluationSession: Sendable {
     public struct Options: Sendable {
         public var archive: String
         public var model: String
         public var weightBy: String?
-        /// Evaluate only this part of the archive's seeded split (nil = every image).
+        /// Evaluate only this part of the archive's seeded split (nil = every image), cut with the shares the
+        /// bundle was trained with (`--split`, recorded in its provenance).
         public var split: String?
         public var seed: UInt64 = 1
         public var splitBy: DatasetSplit.Grouping = .image
@@ -24,9 +31,10 @@ public struct EvaluationSession: Sendable {
 
     public struct Result: Sendable, Codable {
         public init(classes: [String], images: Int, plain: [String: ClassificationMetrics],
-                    deployed: [String: ClassificationMetrics]?, order: [String], primary: String) {
+                    deployed: [String: ClassificationMetrics]?, order: [String], primary: String,
+                    calibration: CalibrationReport? = nil) {
             self.classes = classes; self.images = images; self.plain = plain; self.deployed = deployed
-            self.order = order; self.primary = primary
+            self.order = order; self.primary = primary; self.calibration = calibration
         }
 
         public var classes: [String]
@@ -36,14 +44,16 @@ public struct EvaluationSession: Sendable {
         public var deployed: [String: ClassificationMetrics]?
         public var order: [String]
         public var primary: String
+        /// ECE (15 bins) of the primary prediction on the evaluated images, at T = 1 and at the bundle's
+        /// temperature (what the daemon logs), plain and, with `weightBy`, deployed.
+        public var calibration: CalibrationReport?
     }
 
     public var options: Options
-    public var networks: NetworkFactory
 
-    public init(options: Options, networks: NetworkFactory) {
+    /// Scores through Serving's `BundleClassifier` (what the daemon runs), so it needs no network factory.
+    public init(options: Options) {
         self.options = options
-        self.networks = networks
     }
 
     public func run() throws -> Result {
@@ -60,8 +70,13 @@ public struct EvaluationSession: Sendable {
         }
         var indices = Array(archive.items.indices)
         if let part = o.split {
+            let shares = try bundle.provenance["split"].map(SplitShares.init(parsing:)) ?? .default
+            if part == "test" && shares.test == 0 {
+                throw LearningError(.badArgument, "the bundle was trained with --split \(shares): it has no test split; "
+                    + "evaluate every image of an external test archive (drop --split)")
+            }
             let s = try DatasetSplit.make(labels: archive.items.map(\.label), groups: archive.items.map(\.camera),
-                                          by: o.splitBy, classCount: archive.classes.count, seed: o.seed)
+                                          by: o.splitBy, classCount: archive.classes.count, seed: o.seed, shares: shares)
             switch part {
             case "train": indices = s.train
             case "reference": indices = s.reference
@@ -69,23 +84,30 @@ public struct EvaluationSession: Sendable {
             default: throw LearningError(.badArgument, "--split must be train, reference or test, got '\(part)'")
             }
         }
-        let spec = NetworkFactory.InputSpec(channels: bundle.inputShape[0], height: bundle.inputShape[1], width: bundle.inputShape[2])
-        var opts = TrainingSession.Options(archive: o.archive, out: o.model)
-        opts.architecture = Architecture.from(bundleArchitecture: bundle.architecture)
-        let backbone = opts.architecture == .effnetLite0 ? bundle.models["M0"].map { o.model + "/" + $0 } : nil
-        var set = try networks.loadSet(archive, indices: indices, spec: spec, architecture: opts.architecture, backbone: backbone)
-        set.labels = set.labels.map { map[$0] }
-        let k = bundle.classes.count
-        let inputs = bundle.normalization.apply(set.pixels, channels: set.channels, perImage: set.perImage)
-        var scores: [String: [[Float]]] = [:]
-        for role in bundle.models.keys.sorted() {
-            let net = try networks.load(o.model + "/" + bundle.models[role]!, options: opts)
-            scores[role] = try net.scores(inputs: inputs, count: set.count)
+        let classifier: BundleClassifier
+        do {
+            classifier = try BundleClassifier(directory: o.model, threads: max(1, LearningThreads.count > 0 ? LearningThreads.count : 2),
+                                              allRoles: true)
+        } catch {
+            throw LearningError(.badBundle, "\(error)")
         }
+        let reader = try ArchiveImage()
+        var labels: [Int] = []
+        var scores: [String: [[Float]]] = [:]
+        let batch = 32
+        var start = 0
+        while start < indices.count {
+            let part = indices[start..<min(indices.count, start + batch)]
+            let frames = try part.map { try reader.frame(path: archive.items[$0].path, geometry: classifier.geometry) }
+            for (role, rows) in try classifier.scores(frames) { scores[role, default: []] += rows }
+            labels += part.map { map[archive.items[$0].label] }
+            start += batch
+        }
+        let set = (labels: labels, count: labels.count)
         if let path = o.dumpScores {
             struct Dump: Encodable { var classes: [String]; var labels: [Int]; var trainCounts: [Int]; var scores: [String: [[Float]]] }
-            let d = try JSONEncoder().encode(Dump(classes: bundle.classes, labels: set.labels, trainCounts: bundle.trainCounts, scores: scores))
-            try AtomicFile.write(Array(d), to: path)
+            let d = try JSONWriter.encode(Dump(classes: bundle.classes, labels: set.labels, trainCounts: bundle.trainCounts, scores: scores))
+            try AtomicFile.write(d, to: path)
         }
         var preds: [String: [Int]] = scores.mapValues { $0.map(Fusion.argmax) }
         var order = bundle.models.keys.sorted()
@@ -97,31 +119,36 @@ public struct EvaluationSession: Sendable {
                 order.append(name)
             }
         }
-        let plain = preds.mapValues { ClassificationMetrics(truth: set.labels, predicted: $0, classCount: k) }
-        var deployed: [String: ClassificationMetrics]?
-        if let w = o.weightBy {
-            let ref = try LabeledArchive.scan(w)
-            var shares = [Double](repeating: 0, count: k)
-            let refShares = ClassStatistics(counts: ref.classCounts).shares
-            for (c, name) in ref.classes.enumerated() {
-                guard let j = bundle.classes.firstIndex(of: name) else {
-                    throw LearningError(.badArchive, "--weight-by archive class '\(name)' is not one of the model's classes")
-                }
-                shares[j] = refShares[c]
-            }
-            let weights = ConfusionMatrix.deploymentWeights(truth: set.labels, targetShares: shares)
-            deployed = preds.mapValues { ClassificationMetrics(truth: set.labels, predicted: $0, classCount: k, weights: weights) }
-        }
+        let (plain, deployed, deploymentWeights) = try Self.score(preds, truth: set.labels, classes: bundle.classes,
+                                                                  weightBy: o.weightBy)
+        // The scores the daemon would log for these images: the primary rule's probabilities at the bundle's T.
+        var calibration = CalibrationReport(temperature: bundle.temperature ?? 1)
+        let primary = CalibrationReport.primaryPredictions(bundle.served, scores: scores)
+        calibration.measure("evaluated", predictions: primary, labels: set.labels)
+        if let w = deploymentWeights { calibration.measure("evaluated (deployed)", predictions: primary, labels: set.labels, weights: w) }
         return Result(classes: bundle.classes, images: set.count, plain: plain, deployed: deployed, order: order,
-                      primary: bundle.primary)
+                      primary: bundle.primary, calibration: calibration)
     }
-}
 
-extension Architecture {
-    /// The architecture a bundle's `architecture` string came from.
-    static func from(bundleArchitecture a: String) -> Architecture {
-        if a.hasPrefix("effnet") { return .effnetLite0 }
-        if a.hasPrefix("linear") { return .linear }
-        return .small
+    /// Plain metrics of each model's predictions and, with `weightBy`, the deployed view (each image weighted by
+    /// its class's share in that archive over its share in `truth`). Public so that predictions made elsewhere
+    /// (the long-tail bench's PyTorch peer) are scored by this same code and give comparable numbers.
+    public static func score(_ preds: [String: [Int]], truth: [Int], classes: [String],
+                             weightBy: String?) throws
+        -> (plain: [String: ClassificationMetrics], deployed: [String: ClassificationMetrics]?, weights: [Double]?) {
+        let k = classes.count
+        let plain = preds.mapValues { ClassificationMetrics(truth: truth, predicted: $0, classCount: k) }
+        guard let w = weightBy else { return (plain, nil, nil) }
+        let ref = try LabeledArchive.scan(w)
+        var shares = [Double](repeating: 0, count: k)
+        let refShares = ClassStatistics(counts: ref.classCounts).shares
+        for (c, name) in ref.classes.enumerated() {
+            guard let j = classes.firstIndex(of: name) else {
+                throw LearningError(.badArchive, "--weight-by archive class '\(name)' is not one of the model's classes")
+            }
+            shares[j] = refShares[c]
+        }
+        let weights = ConfusionMatrix.deploymentWeights(truth: truth, targetShares: shares)
+        return (plain, preds.mapValues { ClassificationMetrics(truth: truth, predicted: $0, classCount: k, weights: weights) }, weights)
     }
 }

@@ -1,3 +1,4 @@
+import CamsiftCore
 /// Draws X_i, the multiset of training images for one iteration (one pass), for every `SamplerKind`.
 /// Indices returned are positions into the `labels` array given at init (the training split).
 public struct IterationSampler: Sendable {
@@ -39,7 +40,7 @@ public struct IterationSampler: Sendable {
     }
 
     /// X_i for iteration `i` (0-based), shuffled.
-    public func draw(iteration i: Int, rng: inout TrainingRNG) -> [Int] {
+    public func draw(iteration i: Int, rng: inout SeededGenerator) -> [Int] {
         var out: [Int]
         switch kind {
         case .plain, .weighted:
@@ -65,7 +66,7 @@ public struct IterationSampler: Sendable {
 
     /// Per class: `counts[j]` images of class j — without replacement when the class has that many,
     /// otherwise i.i.d. with replacement (augmentation makes the repeats differ). An empty class yields none.
-    public static func draw(counts: [Int], from members: [[Int]], rng: inout TrainingRNG) -> [Int] {
+    public static func draw(counts: [Int], from members: [[Int]], rng: inout SeededGenerator) -> [Int] {
         var out: [Int] = []
         out.reserveCapacity(counts.reduce(0, +))
         for (j, n) in counts.enumerated() where n > 0 && !members[j].isEmpty {
@@ -90,7 +91,7 @@ public struct IterationSampler: Sendable {
     /// with replacement (uniform over positive classes, then over their images) and the rest negatives
     /// taken in order from a shuffled pass over the negative images. Batches are kept in order (not
     /// shuffled across), so each batch has the fixed ratio.
-    func bootstrapBatches(rng: inout TrainingRNG) -> [Int] {
+    func bootstrapBatches(rng: inout SeededGenerator) -> [Int] {
         let nStar = dynamic.nStar
         let pos = members.indices.filter { Double(members[$0].count) < nStar && !members[$0].isEmpty }
         let neg = members.indices.filter { Double(members[$0].count) >= nStar }

@@ -1,7 +1,9 @@
+import CamsiftCore
 import Foundation
 import NN
+import Serving
 
-/// A `ClassifierNetwork` on the NN engine: a `Sequential` trained with SGD (momentum 0.9, weight decay 5e-4)
+/// A `TrainableNetwork` on the NN engine: a `Sequential` trained with SGD (momentum 0.9, weight decay 5e-4)
 /// on `SoftmaxCrossEntropy` with per-sample weights, through `DataParallelTrainer` (one replica per engine thread,
 /// so a step costs one fork-join instead of one per layer and pass). Two shapes:
 /// - `small-cnn`: NN.SmallCNN from scratch (28–64 px inputs);
@@ -10,7 +12,7 @@ import NN
 ///   the pipeline runs it like the ImageNet model.
 /// - `effnet-lite0-top`: level 2 (EngineNetwork+EffnetTop.swift): the top k blocks + head conv + classifier on
 ///   cached trunk outputs, head first, then the blocks too (rate × `--fine-tune-lr-scale`); saved the same way.
-public final class EngineNetwork: ClassifierNetwork {
+public final class EngineNetwork: TrainableNetwork {
     public let inputShape: (channels: Int, height: Int, width: Int)
     public let classCount: Int
     public let architecture: String
@@ -23,6 +25,8 @@ public final class EngineNetwork: ClassifierNetwork {
     var fineTuning: FineTuning?
     /// Multiplies the trainer's learning rate (level 2 of the transfer schedule: `FineTuning.learningRateScale`).
     var learningRateScale: Float = 1
+    /// For `small-cnn` networks: which layout `save` records.
+    var smallLayout: SmallCNN.Layout = .vgg
 
     /// `makeReplica(k)` builds another instance of `model`'s architecture for data-parallel shard k (its weights
     /// are overwritten from `model` every step).
@@ -40,20 +44,23 @@ public final class EngineNetwork: ClassifierNetwork {
     }
 
     /// A fresh SmallCNN.
-    public static func smallCNN(channels: Int, size: Int, classCount: Int, seed: UInt64) throws -> EngineNetwork {
-        let m = try SmallCNN.make(inputChannels: channels, inputSize: size, classes: classCount, seed: seed)
-        return EngineNetwork(model: m, architecture: "small-cnn", inputShape: (channels, size, size), classCount: classCount) { _ in
-            try SmallCNN.make(inputChannels: channels, inputSize: size, classes: classCount, seed: seed)
+    public static func smallCNN(channels: Int, size: Int, classCount: Int, seed: UInt64,
+                                layout: SmallCNN.Layout = .vgg) throws -> EngineNetwork {
+        let m = try SmallCNN.make(inputChannels: channels, inputSize: size, classes: classCount, layout: layout, seed: seed)
+        let net = EngineNetwork(model: m, architecture: "small-cnn", inputShape: (channels, size, size), classCount: classCount) { _ in
+            try SmallCNN.make(inputChannels: channels, inputSize: size, classes: classCount, layout: layout, seed: seed)
         }
+        net.smallLayout = layout
+        return net
     }
 
     /// A fresh transfer head on `features`-d backbone features.
     public static func head(features: Int, classCount: Int, seed: UInt64, backbone: String) -> EngineNetwork {
-        var rng = NN.SeededGenerator(seed: seed)
+        var rng = SeededGenerator(seed: seed)
         let m = Sequential([("classifier", Dense(features, classCount, gain: 0.5, rng: &rng))])
         return EngineNetwork(model: m, architecture: "effnet-lite0-head", inputShape: (features, 1, 1),
                              classCount: classCount, backbonePath: backbone) { _ in
-            var rng = NN.SeededGenerator(seed: seed)
+            var rng = SeededGenerator(seed: seed)
             return Sequential([("classifier", Dense(features, classCount, gain: 0.5, rng: &rng))])
         }
     }
@@ -61,6 +68,13 @@ public final class EngineNetwork: ClassifierNetwork {
     public func beginIteration(_ i: Int, of total: Int) { applyFineTuning(iteration: i, of: total) }
 
     public func setTrainingLogitOffsets(_ offsets: [Float]?) throws { trainer.logitOffsets = offsets }
+
+    public func configureOptimizer(_ settings: OptimizerSettings) {
+        optimizer.momentum = settings.momentum
+        optimizer.nesterov = settings.nesterov && settings.momentum > 0
+        optimizer.weightDecay = settings.weightDecay
+        optimizer.decoupledWeightDecay = settings.decoupledWeightDecay
+    }
 
     public func trainStep(inputs: [Float], labels: [Int], sampleWeights: [Float]?, learningRate: Float) throws -> Float {
         let n = labels.count
@@ -102,9 +116,8 @@ public final class EngineNetwork: ClassifierNetwork {
             try f.write(path: path)
             return
         }
-        let arch: [String: Any] = ["name": architecture, "inputChannels": inputShape.channels, "inputSize": inputShape.height,
-                                   "classes": classCount, "widths": SmallCNN.widths]
-        let json = String(decoding: try JSONSerialization.data(withJSONObject: arch, options: [.sortedKeys]), as: UTF8.self)
+        let json = SmallCNN.architectureJSON(inputChannels: inputShape.channels, inputSize: inputShape.height,
+                                             classes: classCount, layout: smallLayout)
         let f = try ModelFile(architectureJSON: json, classes: classes,
                               normalization: ModelFile.Normalization(mean: [0], std: [1]),
                               inputSize: [inputShape.height, inputShape.width], metadata: metadata, tensors: tensors)
@@ -121,7 +134,7 @@ public final class EngineNetwork: ClassifierNetwork {
             guard let ch = o["inputChannels"] as? Int, let size = o["inputSize"] as? Int else {
                 throw LearningError(.badBundle, "'\(path)': small-cnn description lacks inputChannels/inputSize; retrain")
             }
-            let net = try smallCNN(channels: ch, size: size, classCount: k, seed: 0)
+            let net = try smallCNN(channels: ch, size: size, classCount: k, seed: 0, layout: try SmallCNN.layout(of: o))
             try net.model.load(named: f.tensors.map { ($0.name, Tensor(shape: Shape($0.shape), values: $0.values)) })
             return net
         case "effnet-lite0":

@@ -1,6 +1,8 @@
+import CamsiftCore
 import Foundation
 import Media
 import NN
+import Serving
 
 /// Transfer learning's cached input: what the frozen part of EfficientNet-Lite0 makes of each image, computed
 /// once per image (and per augmentation draw for training images), so training iterations cost only the part
@@ -19,9 +21,11 @@ struct FeatureCache {
     private let extractor: Extractor
     let inputSide: Int
     let mean: [Float], std: [Float]
+    /// How archive images are framed (the bundle records it; the daemon frames live frames the same way).
+    let geometry: InputGeometry
     let batch = 16
 
-    init(path: String, topBlocks: Int = 0) throws {
+    init(path: String, topBlocks: Int = 0, fit: FitMode = .crop, cropFraction: Double = 1) throws {
         do {
             let file = try ModelFile.read(path: path)
             if topBlocks == 0 {
@@ -41,6 +45,7 @@ struct FeatureCache {
         } catch {
             throw LearningError(.badArgument, "cannot load the EfficientNet-Lite0 backbone '\(path)': \(error)")
         }
+        geometry = InputGeometry(size: inputSide, channels: 3, fit: fit, cropFraction: cropFraction, mean: mean, std: std)
     }
 
     /// Features for `indices`; with `draws` > 1, draw 0 is the clean image and draws 1… are augmented
@@ -48,7 +53,7 @@ struct FeatureCache {
     func features(_ archive: LabeledArchive, indices: [Int], draws: Int = 1, augmentation: Augmentation = .none,
                   seed: UInt64 = 0) throws -> ImageSet {
         let side = inputSide
-        var rng = TrainingRNG(seed: seed, stream: "feature-draws")
+        var rng = SeededGenerator(seed: seed, stream: "feature-draws")
         var out: ImageSet?
         var labels: [Int] = []
         let variants = max(1, draws)
@@ -65,20 +70,16 @@ struct FeatureCache {
             pending.removeAll(keepingCapacity: true)
             pendingCount = 0
         }
+        let reader = try ArchiveImage()
+        let norm = Normalization(mean: mean, std: std)
         for i in indices {
             let item = archive.items[i]
-            let img: FloatImage
-            do {
-                img = try TrainingImageCodec.decode(bytes: try ImageSet.readFile(item.path), channels: 3, height: side,
-                                                    width: side, name: item.path)
-            } catch { throw LearningError(.badImage, "\(error)") }
+            let img = FloatImage(channels: 3, height: side, width: side,
+                                 pixels: try reader.pixels(path: item.path, geometry: geometry))
             labels.append(item.label)
             for d in 0..<variants {
-                let v = d == 0 || augmentation.isIdentity ? img : Augmentation.apply(augmentation.draw { rng.unit() }, to: img)
-                let plane = side * side
-                for c in 0..<3 {
-                    for k in 0..<plane { pending.append((v.pixels[c * plane + k] - mean[c]) / std[c]) }
-                }
+                let v = d == 0 || augmentation.isIdentity ? img : Augmentation.apply(augmentation.draw(width: img.width, height: img.height) { rng.unit() }, to: img)
+                pending += norm.apply(v.pixels, channels: 3, perImage: v.pixels.count)
                 pendingCount += 1
                 if pendingCount == batch { try flush() }
             }

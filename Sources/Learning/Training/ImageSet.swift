@@ -1,3 +1,4 @@
+import CamsiftCore
 import Media
 
 /// Images of one split held in memory at the network's input size (raw 0...255 values, CHW), with labels.
@@ -34,28 +35,25 @@ public struct ImageSet: Sendable {
         labels.append(label)
     }
 
-    /// Decodes the archive items at `indices` (JPEG → `channels`, resized). A file that fails to decode is
-    /// an error naming it (training data must be complete; drop or re-encode the file).
-    public static func load(_ archive: LabeledArchive, indices: [Int], channels: Int, height: Int, width: Int) throws -> ImageSet {
-        var set = ImageSet(channels: channels, height: height, width: width)
-        set.pixels.reserveCapacity(indices.count * channels * height * width)
+    /// Decodes the archive items at `indices` through the one model-input path (`ArchiveImage`: the live
+    /// path's JPEG decoder and framing at `geometry`, then `ModelInput.pixels`), as 0…255 CHW values. A file
+    /// that fails to decode is an error naming it (training data must be complete; drop or re-encode the file).
+    public static func load(_ archive: LabeledArchive, indices: [Int], geometry: InputGeometry) throws -> ImageSet {
+        var set = ImageSet(channels: geometry.channels, height: geometry.size, width: geometry.size)
+        set.pixels.reserveCapacity(indices.count * geometry.elementCount)
+        let reader = try ArchiveImage()
         for i in indices {
             let item = archive.items[i]
-            let bytes: [UInt8]
-            do {
-                bytes = try readFile(item.path)
-            } catch {
-                throw LearningError(.io, "cannot read '\(item.path)': \(error)", cause: error as? LearningError)
-            }
-            do {
-                let img = try TrainingImageCodec.decode(bytes: bytes, channels: channels, height: height, width: width,
-                                                        name: item.path)
-                set.append(img, label: item.label)
-            } catch {
-                throw LearningError(.badImage, "\(error)")
-            }
+            set.pixels += try reader.pixels(path: item.path, geometry: geometry)
+            set.labels.append(item.label)
         }
         return set
+    }
+
+    /// `load` with a centre crop of the whole image (tests and callers without a bundle geometry).
+    public static func load(_ archive: LabeledArchive, indices: [Int], channels: Int, height: Int, width: Int) throws -> ImageSet {
+        precondition(height == width, "model inputs are square")
+        return try load(archive, indices: indices, geometry: InputGeometry(size: height, channels: channels))
     }
 
     static func readFile(_ path: String) throws -> [UInt8] {

@@ -1,7 +1,7 @@
 /// Multinomial logistic regression, z = W·x + b, trained with SGD + momentum on (weighted) softmax
-/// cross-entropy. It is the smallest `ClassifierNetwork`: the trainer's tests use it because it trains
+/// cross-entropy. It is the smallest `TrainableNetwork`: the trainer's tests use it because it trains
 /// in milliseconds and is exactly reproducible.
-public final class LinearSoftmaxNetwork: ClassifierNetwork {
+public final class LinearSoftmaxNetwork: TrainableNetwork {
     public let inputShape: (channels: Int, height: Int, width: Int)
     public let classCount: Int
     public var architecture: String { "linear-softmax" }
@@ -16,7 +16,7 @@ public final class LinearSoftmaxNetwork: ClassifierNetwork {
         self.inputShape = inputShape
         self.classCount = classCount
         let d = inputShape.channels * inputShape.height * inputShape.width
-        var rng = TrainingRNG(seed: seed, stream: "linear-init")
+        var rng = SeededGenerator(seed: seed, stream: "linear-init")
         let bound = Float((1.0 / Double(d)).squareRoot())
         weight = (0..<(classCount * d)).map { _ in Float(rng.unit() * 2 - 1) * bound }
         bias = [Float](repeating: 0, count: classCount)
@@ -91,6 +91,7 @@ public final class LinearSoftmaxNetwork: ClassifierNetwork {
     }
 }
 
+import CamsiftCore
 #if canImport(Glibc)
 import Glibc
 #endif

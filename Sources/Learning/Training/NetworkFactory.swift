@@ -1,15 +1,33 @@
+import CamsiftCore
 import Foundation
 import Media
 import NN
+import Serving
 
 /// Builds, loads and feeds the network for an `Architecture`: decides the input size, loads the splits
 /// into memory (pixels, or cached backbone features for transfer learning), and creates fresh or saved
 /// networks. One place knows which engine type backs which architecture.
 public struct NetworkFactory: Sendable {
+    /// The network's input: square side, channels, and how archive images are framed into it.
     public struct InputSpec: Sendable, Equatable {
         public var channels: Int
         public var height: Int
         public var width: Int
+        public var fit: FitMode = .crop
+        public var cropFraction: Double = 1
+
+        public init(channels: Int, height: Int, width: Int, fit: FitMode = .crop, cropFraction: Double = 1) {
+            self.channels = channels
+            self.height = height
+            self.width = width
+            self.fit = fit
+            self.cropFraction = cropFraction
+        }
+
+        /// The geometry with a normalisation (0/1 until training measured it).
+        public func geometry(mean: [Float]? = nil, std: [Float]? = nil) -> InputGeometry {
+            InputGeometry(size: height, channels: channels, fit: fit, cropFraction: cropFraction, mean: mean, std: std)
+        }
     }
 
     public struct Prepared {
@@ -24,7 +42,12 @@ public struct NetworkFactory: Sendable {
     /// The network input for `options`: explicit `--input-size`/`--channels`, else from the first image
     /// (gray stays gray; side clamped to 28…64 for the from-scratch networks; 224 RGB for EfficientNet).
     public func inputSpec(_ o: TrainingSession.Options, archive: LabeledArchive) throws -> InputSpec {
-        if o.architecture == .effnetLite0 { return InputSpec(channels: 3, height: 224, width: 224) }
+        guard o.cropFraction > 0 && o.cropFraction <= 1 else {
+            throw LearningError(.badArgument, "--crop-fraction must be in (0, 1], got \(o.cropFraction)")
+        }
+        if o.architecture == .effnetLite0 {
+            return InputSpec(channels: 3, height: 224, width: 224, fit: o.fit, cropFraction: o.cropFraction)
+        }
         let first = archive.items[0].path
         let bytes = try ImageSet.readFile(first)
         let info: (width: Int, height: Int, gray: Bool)
@@ -34,13 +57,14 @@ public struct NetworkFactory: Sendable {
         let side = o.inputSize > 0 ? o.inputSize : min(64, max(28, max(info.width, info.height)))
         let ch = o.channels > 0 ? o.channels : (info.gray ? 1 : 3)
         guard ch == 1 || ch == 3 else { throw LearningError(.badArgument, "--channels must be 1 or 3, got \(ch)") }
-        return InputSpec(channels: ch, height: side, width: side)
+        return InputSpec(channels: ch, height: side, width: side, fit: o.fit, cropFraction: o.cropFraction)
     }
 
     public func prepare(_ archive: LabeledArchive, split: DatasetSplit, spec: InputSpec, options o: TrainingSession.Options,
                         log: (String) -> Void) throws -> Prepared {
         if o.architecture == .effnetLite0 {
-            let backbone = try FeatureCache(path: try backbonePath(o), topBlocks: o.topBlocks)
+            let backbone = try FeatureCache(path: try backbonePath(o), topBlocks: o.topBlocks, fit: spec.fit,
+                                            cropFraction: spec.cropFraction)
             log(o.topBlocks == 0
                 ? "effnet-lite0 level 1: caching 1280-d features (\(o.featureDraws) draw(s) per training image)"
                 : "effnet-lite0 levels 1+2: caching the trunk below the top \(o.topBlocks) block(s) "
@@ -53,9 +77,9 @@ public struct NetworkFactory: Sendable {
             return Prepared(train: train, reference: ref, test: test,
                             normalization: Normalization(mean: [Float](repeating: 0, count: 1280), std: [Float](repeating: 1, count: 1280)))
         }
-        let train = try loadSet(archive, indices: split.train, spec: spec, architecture: o.architecture)
-        let ref = try loadSet(archive, indices: split.reference, spec: spec, architecture: o.architecture)
-        let test = try loadSet(archive, indices: split.test, spec: spec, architecture: o.architecture)
+        let train = try loadSet(archive, indices: split.train, spec: spec)
+        let ref = try loadSet(archive, indices: split.reference, spec: spec)
+        let test = try loadSet(archive, indices: split.test, spec: spec)
         return Prepared(train: train, reference: ref, test: test, normalization: Normalization.measure(train))
     }
 
@@ -67,17 +91,12 @@ public struct NetworkFactory: Sendable {
         return p
     }
 
-    /// The network's inputs for archive items `indices`: pixels at the input size, or, for a transfer
-    /// bundle (`backbone` = a model file of the bundle), the backbone's features.
-    public func loadSet(_ archive: LabeledArchive, indices: [Int], spec: InputSpec, architecture: Architecture,
-                        backbone: String? = nil) throws -> ImageSet {
-        if architecture == .effnetLite0, let backbone {
-            return try FeatureCache(path: backbone).features(archive, indices: indices)
-        }
-        return try ImageSet.load(archive, indices: indices, channels: spec.channels, height: spec.height, width: spec.width)
+    /// The network's inputs for archive items `indices`: pixels at the input size, framed like live frames.
+    public func loadSet(_ archive: LabeledArchive, indices: [Int], spec: InputSpec) throws -> ImageSet {
+        try ImageSet.load(archive, indices: indices, geometry: spec.geometry())
     }
 
-    public func make(_ spec: InputSpec, classCount: Int, seed: UInt64, options o: TrainingSession.Options) throws -> any ClassifierNetwork {
+    public func make(_ spec: InputSpec, classCount: Int, seed: UInt64, options o: TrainingSession.Options) throws -> any TrainableNetwork {
         switch o.architecture {
         case .linear:
             return LinearSoftmaxNetwork(inputShape: (spec.channels, spec.height, spec.width), classCount: classCount, seed: seed)
@@ -120,7 +139,7 @@ public struct NetworkFactory: Sendable {
         }
     }
 
-    public func load(_ path: String, options o: TrainingSession.Options) throws -> any ClassifierNetwork {
+    public func load(_ path: String, options o: TrainingSession.Options) throws -> any TrainableNetwork {
         if o.architecture == .effnetLite0 && o.topBlocks > 0 {
             // The reused model trains on trunk outputs cached from the backbone: its own trunk (everything below
             // the top K blocks) must be the backbone's, or its top blocks would see inputs it was not trained on.

@@ -1,5 +1,7 @@
+import CamsiftCore
 import Foundation
 import Media
+import Serving
 
 /// Trains one network under one sampler: Algorithm 1 when `configuration.sampler` is `.dynamic`/`.fused`,
 /// a baseline otherwise. Each iteration draws X_i (`IterationSampler`), augments every draw on the fly,
@@ -7,7 +9,7 @@ import Media
 /// next iteration's counts (Eq. 2) and the best-iteration choice.
 ///
 /// Runs synchronously on the caller's thread (callers put it on a dedicated thread, never the cooperative
-/// pool). Deterministic for a given seed and thread count: all randomness comes from `TrainingRNG` streams.
+/// pool). Deterministic for a given seed and thread count: all randomness comes from `SeededGenerator` streams.
 public final class Trainer {
     public let configuration: TrainingConfiguration
     public let normalization: Normalization
@@ -26,7 +28,7 @@ public final class Trainer {
     }
 
     /// Trains `network` in place on `train`, scoring `reference` after every iteration.
-    public func train(_ network: any ClassifierNetwork, train: ImageSet, reference: ImageSet,
+    public func train(_ network: any TrainableNetwork, train: ImageSet, reference: ImageSet,
                       classCount: Int) throws -> Result {
         let cfg = configuration
         guard train.count > 0 else { throw LearningError(.badArchive, "the training split is empty; add images") }
@@ -36,8 +38,8 @@ public final class Trainer {
                                        deferFraction: cfg.deferFraction, bootstrapRatio: cfg.bootstrapRatio)
         let classWeights: [Float]? = cfg.sampler == .weighted
             ? ClassStatistics(labels: train.labels, classCount: classCount).inverseFrequencyWeights : nil
-        var drawRNG = TrainingRNG(seed: cfg.seed, stream: "draws")
-        var augRNG = TrainingRNG(seed: cfg.seed, stream: "augment")
+        var drawRNG = SeededGenerator(seed: cfg.seed, stream: "draws")
+        var augRNG = SeededGenerator(seed: cfg.seed, stream: "augment")
         let refInputs = normalization.apply(reference.pixels, channels: reference.channels, perImage: reference.perImage)
         var history: [IterationRecord] = []
         var best = (f1: -1.0, iteration: -1, snapshot: [[Float]]())
@@ -45,12 +47,18 @@ public final class Trainer {
         var batch = [Float](repeating: 0, count: cfg.batchSize * per)
         var scratch = FloatImage(channels: train.channels, height: train.height, width: train.width)
         let sizes = ClassStatistics(labels: train.labels, classCount: classCount).counts
+        network.configureOptimizer(cfg.optimizer ?? .legacy)
+        // Every iteration draws |X_train| images (the samplers keep the budget), so the step count is known
+        // before training and the per-step schedule can run to its end point.
+        let stepsPerIteration = (train.count + cfg.batchSize - 1) / cfg.batchSize
+        let totalSteps = stepsPerIteration * cfg.iterations
+        var globalStep = 0
         for i in 0..<cfg.iterations {
             let t0 = Date()
             let draws = sampler.draw(iteration: i, rng: &drawRNG)
             var counts = [Int](repeating: 0, count: classCount)  // N_{i,·} as drawn
             for d in draws { counts[train.labels[d]] += 1 }
-            let lr = cfg.learningRate(at: i)
+            let iterationLR = cfg.learningRate(step: globalStep, of: totalSteps, iteration: i)
             let repeated = (0..<classCount).map { counts[$0] >= (cfg.rareRepeat ?? 20) * max(1, sizes[$0]) }
             network.beginIteration(i, of: cfg.iterations)
             var lossSum = 0.0, steps = 0
@@ -60,6 +68,7 @@ public final class Trainer {
                 var labels = [Int](repeating: 0, count: n)
                 var weights: [Float]? = classWeights == nil ? nil : [Float](repeating: 1, count: n)
                 if batch.count != n * per { batch = [Float](repeating: 0, count: n * per) }
+                let lr = cfg.learningRate(step: min(globalStep, totalSteps - 1), of: totalSteps, iteration: i)
                 for k in 0..<n {
                     let idx = draws[start + k]
                     labels[k] = train.labels[idx]
@@ -69,7 +78,7 @@ public final class Trainer {
                     if augmentation.isIdentity {
                         scratch = src
                     } else {
-                        let d = augmentation.draw { augRNG.unit() }
+                        let d = augmentation.draw(width: src.width, height: src.height) { augRNG.unit() }
                         Augmentation.apply(d, to: src, into: &scratch)
                     }
                     normalization.write(scratch.pixels, channels: train.channels, into: &batch, at: k * per)
@@ -77,11 +86,12 @@ public final class Trainer {
                 lossSum += Double(try network.trainStep(inputs: batch, labels: labels, sampleWeights: weights,
                                                         learningRate: lr))
                 steps += 1
+                globalStep += 1
                 start += n
             }
             let m = try Self.evaluate(network, inputs: refInputs, truth: reference.labels, classCount: classCount)
             sampler.observe(referenceF1: m.f1)
-            let rec = IterationRecord(iteration: i + 1, counts: counts, learningRate: lr,
+            let rec = IterationRecord(iteration: i + 1, counts: counts, learningRate: iterationLR,
                                       meanLoss: lossSum / Double(max(steps, 1)), referenceF1: m.f1,
                                       referenceMacroF1: m.macroF1, seconds: Date().timeIntervalSince(t0))
             history.append(rec)
@@ -101,7 +111,7 @@ public final class Trainer {
     }
 
     /// Metrics of `network` on normalized inputs.
-    public static func evaluate(_ network: any ClassifierNetwork, inputs: [Float], truth: [Int],
+    public static func evaluate(_ network: any TrainableNetwork, inputs: [Float], truth: [Int],
                                 classCount: Int) throws -> ClassificationMetrics {
         let scores = try network.scores(inputs: inputs, count: truth.count)
         return ClassificationMetrics(truth: truth, predicted: scores.map(Fusion.argmax), classCount: classCount)

@@ -1,9 +1,13 @@
 import Media
+import NN
 
 /// Everything that shapes one model's training run. Defaults are the values `camsift train` uses; the
 /// benchmark overrides only the sampler (same network, same budget of draws).
 public struct TrainingConfiguration: Sendable, Codable, Equatable {
-    public enum Schedule: String, Sendable, Codable { case constant, cosine }
+    /// `cosine`: per iteration, from `learningRate` to 1 % of it (the recipe before issue 16).
+    /// `warmupCosine`: per optimizer step, a linear warm-up over `OptimizerSettings.warmupFraction` of the steps,
+    /// then cosine to 0 (Goyal et al. 2017 §2.2; Loshchilov & Hutter 2017 Eq. 5) — the reference protocol's.
+    public enum Schedule: String, Sendable, Codable, CaseIterable { case constant, cosine, warmupCosine = "warmup-cosine" }
     /// Which iteration's parameters the model keeps: the best reference macro F1 (Algorithm 1) or the last.
     public enum Keep: String, Sendable, Codable { case best, last }
 
@@ -12,7 +16,10 @@ public struct TrainingConfiguration: Sendable, Codable, Equatable {
     public var iterations = 15
     public var batchSize = 64
     public var learningRate: Float = 0.05
-    public var schedule: Schedule = .cosine
+    public var schedule: Schedule = .warmupCosine
+    /// Momentum, Nesterov, weight decay and warm-up; nil in bundles written before these were settings (they
+    /// trained with `OptimizerSettings.legacy`).
+    public var optimizer: OptimizerSettings? = .standard
     /// Algorithm 1's `IsFullyTrained`: stop when reference macro F1 has not improved for this many
     /// iterations (dynamic sampling only; the baselines spend the whole budget).
     public var patience = 5
@@ -25,7 +32,7 @@ public struct TrainingConfiguration: Sendable, Codable, Equatable {
     public var deferFraction = 2.0 / 3.0
     /// Bootstrapped batches: negatives per positive.
     public var bootstrapRatio = 1.0
-    public var augmentation: Augmentation = .method
+    public var augmentation: Augmentation = .standard
     /// Augmentation for the draws of classes an iteration repeats heavily (drawn ≥ `rareRepeat`× their image
     /// count: tail classes under resampling); nil = `augmentation` for every draw.
     public var rareAugmentation: Augmentation?
@@ -53,10 +60,20 @@ public struct TrainingConfiguration: Sendable, Codable, Equatable {
 
     public init() {}
 
-    /// Learning rate for iteration `i` of `iterations`: constant, or cosine from `learningRate` to 1% of it.
+    /// Learning rate for optimizer step `step` (0-based) of `totalSteps`, in iteration `i` of `iterations`:
+    /// constant; cosine per iteration from `learningRate` to 1 % of it; or, per step, warm-up then cosine to 0.
+    public func learningRate(step: Int, of totalSteps: Int, iteration i: Int) -> Float {
+        guard schedule == .warmupCosine else { return learningRate(at: i) }
+        let warmup = Int((Double(totalSteps) * (optimizer ?? .legacy).warmupFraction).rounded())
+        return Warmup(steps: warmup, then: CosineDecay(base: learningRate, totalSteps: max(1, totalSteps - warmup)))
+            .learningRate(at: step)
+    }
+
+    /// Learning rate for iteration `i` of `iterations` under the per-iteration schedules (constant, cosine).
     public func learningRate(at i: Int) -> Float {
         switch schedule {
         case .constant: return learningRate
+        case .warmupCosine: return learningRate
         case .cosine:
             let t = iterations > 1 ? Double(i) / Double(iterations - 1) : 0
             let f = 0.01 + 0.99 * 0.5 * (1 + _cos(Double.pi * t))
@@ -67,5 +84,6 @@ public struct TrainingConfiguration: Sendable, Codable, Equatable {
 
 #if canImport(Glibc)
 import Glibc
+import Serving
 @inline(__always) func _cos(_ x: Double) -> Double { Glibc.cos(x) }
 #endif

@@ -1,9 +1,13 @@
+import CamsiftCore
 import Foundation
 import Media
+import NN
+import Serving
 
-/// `camsift train` end to end: scan the archive, split 70/10/20 (seeded, stratified or by camera), load the
-/// images, train the requested regime, pick the fusion threshold on the reference set, score the test
-/// split, and write the bundle (models + bundle.json, atomically) and the report.
+/// `camsift train` end to end: scan the archive, split it (70/10/20 unless `Options.split` says otherwise; seeded,
+/// stratified or by camera), load the images, train the requested regime, pick the fusion threshold on the
+/// reference set, score the test split (when there is one), and write the bundle (split.json, models, then
+/// bundle.json, atomically) and the report.
 public struct TrainingSession: Sendable {
     public struct Options: Sendable {
         public var archive: String
@@ -11,10 +15,17 @@ public struct TrainingSession: Sendable {
         public var architecture: Architecture = .small
         public var configuration = TrainingConfiguration()
         public var splitBy: DatasetSplit.Grouping = .image
+        /// Train/reference/test percentages; test may be 0 when the test set is external (the bundle then has no
+        /// test metrics).
+        public var split = SplitShares.default
         /// Input side for `.small`/`.linear` (0 = from the first image, clamped to 28…64).
         public var inputSize = 0
         /// 0 = gray when the first image is gray, else RGB.
         public var channels = 0
+        /// How archive images are framed into the square input (recorded in the bundle; the daemon serves with
+        /// it): centre crop or letterbox, after keeping the central `cropFraction` of the image.
+        public var fit: FitMode = .crop
+        public var cropFraction = 1.0
         /// Take M0 from this existing bundle instead of training it (must come from the same archive/seed).
         public var reuseM0: String?
         /// The command line, for provenance.
@@ -60,7 +71,7 @@ public struct TrainingSession: Sendable {
         let k = archive.classes.count
         let labels = archive.items.map(\.label)
         let split = try DatasetSplit.make(labels: labels, groups: archive.items.map(\.camera), by: o.splitBy,
-                                          classCount: k, seed: cfg.seed)
+                                          classCount: k, seed: cfg.seed, shares: o.split)
         for (name, part) in [("train", split.train), ("reference", split.reference)] where part.isEmpty {
             throw LearningError(.badArchive, "archive '\(o.archive)' leaves the \(name) split empty; add images (≥ 3 per class)")
         }
@@ -68,16 +79,18 @@ public struct TrainingSession: Sendable {
             o.fineTuneBlocks = try networks.automaticTopBlocks(o, images: split.train.count * o.featureDraws
                                                                    + split.reference.count + split.test.count, log: log)
         }
+        let manifest = SplitManifest(archive: archive, split: split, shares: o.split, seed: cfg.seed, splitBy: o.splitBy)
+        log(manifest.table())
         let spec = try networks.inputSpec(o, archive: archive)
         log("archive \(archive.root): \(archive.items.count) images, \(k) classes; split \(split.train.count)/"
-            + "\(split.reference.count)/\(split.test.count); input \(spec.channels)×\(spec.height)×\(spec.width)")
+            + "\(split.reference.count)/\(split.test.count); input \(spec.geometry())")
         let data = try networks.prepare(archive, split: split, spec: spec, options: o, log: log)
         let trainStats = ClassStatistics(labels: data.train.labels, classCount: k)
         let ratios = trainStats.positiveNegativeRatios
         let twoModels = cfg.sampler == .dynamic || cfg.sampler == .fused
 
         func trainOne(_ name: String, _ c: TrainingConfiguration,
-                      from initial: (any ClassifierNetwork)? = nil) throws -> (any ClassifierNetwork, Trainer.Result) {
+                      from initial: (any TrainableNetwork)? = nil) throws -> (any TrainableNetwork, Trainer.Result) {
             let net = try networks.make(spec, classCount: k, seed: c.seed &+ (name == "M1" ? 1 : 0), options: o)
             if let initial {
                 // Algorithm 1's M¹₀ ← M0: same architecture, so the parameter lists line up tensor by tensor.
@@ -100,7 +113,7 @@ public struct TrainingSession: Sendable {
             return (net, try trainer.train(net, train: data.train, reference: data.reference, classCount: k))
         }
 
-        var trained: [(name: String, net: any ClassifierNetwork, result: Trainer.Result?)] = []
+        var trained: [(name: String, net: any TrainableNetwork, result: Trainer.Result?)] = []
         if twoModels {
             if let reuse = o.reuseM0 {
                 let b = try ModelBundle.read(reuse)
@@ -174,18 +187,19 @@ public struct TrainingSession: Sendable {
             }
         }
 
-        // Test split, two views.
+        // Test split, two views (none without a test split).
         let uniform = [Double](repeating: 1.0 / Double(k), count: k)
         let balancedWeights = data.test.count > 0 ? ConfusionMatrix.deploymentWeights(truth: data.test.labels, targetShares: uniform) : []
-        func views(_ pred: [Int]) -> (ClassificationMetrics, ClassificationMetrics) {
-            (ClassificationMetrics(truth: data.test.labels, predicted: pred, classCount: k),
-             ClassificationMetrics(truth: data.test.labels, predicted: pred, classCount: k,
-                                   weights: balancedWeights.contains { !$0.isFinite } ? nil : balancedWeights))
+        func views(_ pred: [Int]) -> (ClassificationMetrics?, ClassificationMetrics?) {
+            guard data.test.count > 0 else { return (nil, nil) }
+            return (ClassificationMetrics(truth: data.test.labels, predicted: pred, classCount: k),
+                    ClassificationMetrics(truth: data.test.labels, predicted: pred, classCount: k,
+                                          weights: balancedWeights.contains { !$0.isFinite } ? nil : balancedWeights))
         }
         var results: [TrainingReport.ModelResult] = []
         var scores: [[[Float]]] = []
         for t in trained {
-            let s = try t.net.scores(inputs: testIn, count: data.test.count)
+            let s = data.test.count > 0 ? try t.net.scores(inputs: testIn, count: data.test.count) : []
             scores.append(s)
             let (nat, bal) = views(s.map(Fusion.argmax))
             results.append(.init(name: t.name, natural: nat, balanced: bal, history: t.result?.history ?? [],
@@ -200,9 +214,10 @@ public struct TrainingSession: Sendable {
 
         // Bundle: model files first (each atomic, content-addressed), bundle.json last.
         try FileManager.default.createDirectory(atPath: o.out, withIntermediateDirectories: true)
+        try manifest.write(to: o.out)
         let created = ISO8601DateFormatter().string(from: Date())
         let provenance = ["archive": archive.root, "images": String(archive.items.count), "seed": String(cfg.seed),
-                          "command": o.command, "created": created, "splitBy": o.splitBy.rawValue,
+                          "command": o.command, "created": created, "splitBy": o.splitBy.rawValue, "split": o.split.description,
                           "host": ProcessInfo.processInfo.hostName]
         var files: [String: String] = [:]
         for t in trained {
@@ -219,19 +234,34 @@ public struct TrainingSession: Sendable {
             files[t.name] = name
         }
         cfg.sampler = o.configuration.sampler
-        let bundle = ModelBundle(
+        // What serving frames and normalises with: the training split's normalisation for from-scratch networks,
+        // the backbone's own for transfer networks (their bundle `normalization` is the identity on features).
+        let geometry: InputGeometry
+        if o.architecture == .effnetLite0 {
+            let b = try ModelFile.read(path: try networks.backbonePath(o))
+            geometry = spec.geometry(mean: b.normalization.mean, std: b.normalization.std)
+        } else {
+            geometry = spec.geometry(mean: data.normalization.mean, std: data.normalization.std)
+        }
+        var bundle = ModelBundle(
             classes: archive.classes, models: files, primary: fusion == nil ? "M0" : "fused", fusion: fusion, alternatives: alternatives,
             architecture: trained[0].net.architecture, inputShape: [spec.channels, spec.height, spec.width],
             normalization: data.normalization, trainCounts: trainStats.counts, archiveCounts: archive.classCounts,
             ratios: ratios, sampler: cfg.sampler, configuration: cfg,
-            testMetrics: Dictionary(uniqueKeysWithValues: results.map { ($0.name, $0.natural) }), provenance: provenance)
+            testMetrics: Dictionary(uniqueKeysWithValues: results.compactMap { r in r.natural.map { (r.name, $0) } }), provenance: provenance)
+        bundle.inputGeometry = geometry
+        let calibration = Self.calibrate(
+            &bundle, reference: (try Dictionary(uniqueKeysWithValues: trained.map { ($0.name, try $0.net.scores(inputs: refIn, count: data.reference.count)) }),
+                                 data.reference.labels),
+            test: (Dictionary(uniqueKeysWithValues: zip(trained.map(\.name), scores)), data.test.labels, balancedWeights), log: log)
         try bundle.write(to: o.out)
-        let report = TrainingReport(
+        var report = TrainingReport(
             command: o.command, created: created, classes: archive.classes,
             counts: ["archive": archive.classCounts, "train": trainStats.counts,
                      "reference": ClassStatistics(labels: data.reference.labels, classCount: k).counts,
                      "test": ClassStatistics(labels: data.test.labels, classCount: k).counts],
-            ratios: ratios, configuration: cfg, fusionThreshold: fusion?.rule == .adjusted ? nil : fusion?.threshold, models: results)
+            split: o.split, ratios: ratios, configuration: cfg, fusionThreshold: fusion?.rule == .adjusted ? nil : fusion?.threshold, models: results)
+        report.calibration = calibration
         try report.write(to: o.out)
         return (bundle, report)
     }

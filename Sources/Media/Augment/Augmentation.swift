@@ -3,6 +3,11 @@
 /// width_shift_range=0.2, height_shift_range=0.2)`) plus a brightness jitter. Geometric ops compose into
 /// one affine map about the image centre, sampled bilinearly with edge clamping (Keras' `fill_mode`
 /// "nearest"), so an image is resampled once. Shear is in radians (Keras ≤ 2.2 semantics).
+///
+/// Two named presets: `method`, the published ranges, and `standard`, the pad-and-crop shift plus flip of the
+/// common small-image recipe (issue 16's reference protocol). The method's ranges were published for 299-pixel
+/// photos; on a 28-pixel image a 20 % shift and 0.2 rad shear move the object by 6 pixels and cut it, which
+/// the long-tail benchmark measured as the largest part of the gap to a standard PyTorch run.
 public struct Augmentation: Sendable, Equatable, Codable {
     /// Maximum shear angle, radians.
     public var shear: Float
@@ -15,19 +20,45 @@ public struct Augmentation: Sendable, Equatable, Codable {
     public var heightShift: Float
     /// Brightness factor uniform in [1 − b, 1 + b].
     public var brightness: Float
+    /// Shifts by a whole number of pixels, uniform over −s…s with s = round(shift · side) (a random crop of
+    /// an edge-padded image), instead of a continuous shift resampled bilinearly (which also blurs).
+    public var wholePixelShift: Bool
 
     public init(shear: Float = 0.2, horizontalFlip: Bool = true, rotationDegrees: Float = 10,
-                widthShift: Float = 0.2, heightShift: Float = 0.2, brightness: Float = 0.2) {
+                widthShift: Float = 0.2, heightShift: Float = 0.2, brightness: Float = 0.2, wholePixelShift: Bool = false) {
         self.shear = shear
         self.horizontalFlip = horizontalFlip
         self.rotationDegrees = rotationDegrees
         self.widthShift = widthShift
         self.heightShift = heightShift
         self.brightness = brightness
+        self.wholePixelShift = wholePixelShift
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case shear, horizontalFlip, rotationDegrees, widthShift, heightShift, brightness, wholePixelShift
+    }
+
+    /// Bundles written before `wholePixelShift` existed decode with it off (what they trained with).
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(shear: try c.decode(Float.self, forKey: .shear),
+                  horizontalFlip: try c.decode(Bool.self, forKey: .horizontalFlip),
+                  rotationDegrees: try c.decode(Float.self, forKey: .rotationDegrees),
+                  widthShift: try c.decode(Float.self, forKey: .widthShift),
+                  heightShift: try c.decode(Float.self, forKey: .heightShift),
+                  brightness: try c.decode(Float.self, forKey: .brightness),
+                  wholePixelShift: try c.decodeIfPresent(Bool.self, forKey: .wholePixelShift) ?? false)
     }
 
     /// The method's parameters plus ±20% brightness.
     public static let method = Augmentation()
+    /// Pad-and-crop: a whole-pixel shift of up to 1/14 of each side (±2 px at 28 px, ±16 px at 224 px: it
+    /// scales with the input) and a left-right flip; no rotation, shear or brightness.
+    public static let standard = Augmentation(shear: 0, horizontalFlip: true, rotationDegrees: 0, widthShift: 1.0 / 14,
+                                              heightShift: 1.0 / 14, brightness: 0, wholePixelShift: true)
+    /// The presets by name, as `camsift train --augment` takes them.
+    public static let presets: [(name: String, value: Augmentation)] = [("standard", .standard), ("method", .method)]
     /// Identity (evaluation).
     public static let none = Augmentation(shear: 0, horizontalFlip: false, rotationDegrees: 0, widthShift: 0,
                                           heightShift: 0, brightness: 0)
@@ -37,18 +68,26 @@ public struct Augmentation: Sendable, Equatable, Codable {
     /// Every range multiplied by `factor` (the flip is kept): a milder (or stronger) version of the same mix.
     public func scaled(_ factor: Float) -> Augmentation {
         Augmentation(shear: shear * factor, horizontalFlip: horizontalFlip, rotationDegrees: rotationDegrees * factor,
-                     widthShift: widthShift * factor, heightShift: heightShift * factor, brightness: brightness * factor)
+                     widthShift: widthShift * factor, heightShift: heightShift * factor, brightness: brightness * factor,
+                     wholePixelShift: wholePixelShift)
     }
 
-    /// One random draw of the parameters; `unit` returns uniforms in [0, 1).
-    public func draw(_ unit: () -> Double) -> AugmentationDraw {
+    /// One random draw of the parameters for a `width × height` image; `unit` returns uniforms in [0, 1).
+    /// Without `wholePixelShift` the size is not used and the draws are those of every earlier version.
+    public func draw(width: Int, height: Int, _ unit: () -> Double) -> AugmentationDraw {
         func sym(_ r: Float) -> Float { r == 0 ? 0 : Float(unit() * 2 - 1) * r }
-        return AugmentationDraw(
-            flip: horizontalFlip && unit() < 0.5,
-            rotation: sym(rotationDegrees) * .pi / 180,
-            shear: sym(shear),
-            shiftX: sym(widthShift), shiftY: sym(heightShift),
-            brightness: 1 + sym(brightness))
+        func pixels(_ r: Float, _ side: Int) -> Float {
+            let s = Int((r * Float(side)).rounded())
+            guard s > 0 else { return 0 }
+            return Float(min(2 * s, Int(unit() * Double(2 * s + 1))) - s) / Float(side)
+        }
+        let flip = horizontalFlip && unit() < 0.5
+        let rotation = sym(rotationDegrees) * .pi / 180
+        let shear = sym(shear)
+        let shiftX = wholePixelShift ? pixels(widthShift, width) : sym(widthShift)
+        let shiftY = wholePixelShift ? pixels(heightShift, height) : sym(heightShift)
+        return AugmentationDraw(flip: flip, rotation: rotation, shear: shear, shiftX: shiftX, shiftY: shiftY,
+                                brightness: 1 + sym(brightness))
     }
 
     /// Applies one draw; the identity draw returns the input unchanged.
@@ -71,7 +110,9 @@ public struct Augmentation: Sendable, Equatable, Codable {
         let m10 = sinr * f, m11 = sinr * -ss + cosr * cs
         let det = m00 * m11 - m01 * m10
         let (i00, i01, i10, i11) = (m11 / det, -m01 / det, -m10 / det, m00 / det)
-        let tx = d.shiftX * Float(w), ty = d.shiftY * Float(h)
+        // Whole-pixel draws (k / side) come back as k ± an ulp: snap them so the crop is exact, not a blend.
+        func snap(_ v: Float) -> Float { abs(v - v.rounded()) < 1e-3 ? v.rounded() : v }
+        let tx = snap(d.shiftX * Float(w)), ty = snap(d.shiftY * Float(h))
         let identityGeometry = !d.flip && d.rotation == 0 && d.shear == 0 && tx == 0 && ty == 0
         for c in 0..<img.channels {
             for y in 0..<h {

@@ -1,36 +1,11 @@
 import CTurboJPEG
 
-/// JPEG in and out for training data (archive images → `FloatImage`; generated test archives ← gray/RGB
-/// pixels), on TurboJPEG because libjpeg's error handler calls exit(). Kept next to the augmentation ops
-/// because it is the training path's codec; the live path has its own decoder.
+/// JPEG headers and encoding for training data (an archive's first image decides gray or RGB; generated test
+/// archives ← gray/RGB pixels), on TurboJPEG because libjpeg's error handler calls exit(). Decoding is not
+/// here: archive images go through the live path's `JPEGDecoder` at the model's `InputGeometry`.
 public enum TrainingImageCodec {
     public struct Failure: Error, CustomStringConvertible, Sendable {
         public var description: String
-    }
-
-    /// Decodes a JPEG file to `channels` (1 = gray, 3 = RGB), resized to `height`×`width`.
-    public static func decode(bytes: [UInt8], channels: Int, height: Int, width: Int, name: String) throws -> FloatImage {
-        guard let h = tjInitDecompress() else { throw Failure(description: "\(name): TurboJPEG init failed") }
-        defer { tjDestroy(h) }
-        var w: Int32 = 0, hh: Int32 = 0, sub: Int32 = 0, cs: Int32 = 0
-        let rc = bytes.withUnsafeBufferPointer {
-            tjDecompressHeader3(h, $0.baseAddress, UInt($0.count), &w, &hh, &sub, &cs)
-        }
-        guard rc == 0, w > 0, hh > 0 else {
-            throw Failure(description: "\(name): not a JPEG (\(String(cString: tjGetErrorStr2(h)))); remove or re-encode the file")
-        }
-        let pf = channels == 1 ? TJPF_GRAY : TJPF_RGB
-        var px = [UInt8](repeating: 0, count: Int(w) * Int(hh) * channels)
-        let rc2 = bytes.withUnsafeBufferPointer { src in
-            px.withUnsafeMutableBufferPointer { dst in
-                tjDecompress2(h, src.baseAddress, UInt(src.count), dst.baseAddress, w, 0, hh, Int32(pf.rawValue), 0)
-            }
-        }
-        guard rc2 == 0 else {
-            throw Failure(description: "\(name): JPEG decode failed (\(String(cString: tjGetErrorStr2(h)))); the file is corrupt")
-        }
-        return FloatImage(interleaved: px, channels: channels, height: Int(hh), width: Int(w))
-            .resized(height: height, width: width)
     }
 
     /// Encodes interleaved gray (channels 1) or RGB (3) pixels as a baseline JPEG.

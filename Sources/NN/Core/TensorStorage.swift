@@ -2,9 +2,9 @@
 import Glibc
 #endif
 
-/// The heap buffer behind one or more `Tensor` views: 64-byte aligned (AVX-512 cache line) float32 memory that
-/// lives as long as any view does. Layers keep their storages across steps and reuse them when the shape repeats,
-/// so the training and inference hot paths allocate nothing after warm-up.
+/// The heap buffer behind one or more `Tensor` views: 64-byte aligned (a cache line, one `SIMD16<Float>`) float32
+/// memory that lives as long as any view does. Layers keep their storages across steps and reuse them when the
+/// shape repeats, so the training and inference hot paths allocate nothing after warm-up.
 ///
 /// `@unchecked Sendable`: the storage itself carries no synchronisation. A model and its buffers are confined to
 /// the one thread that runs it; the worker pool only touches disjoint ranges while the owner waits.

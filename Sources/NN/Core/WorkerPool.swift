@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Synchronization
+import CamsiftCore
 
 /// A small persistent pool of pthreads for the engine's own kernels (im2col, depthwise, BatchNorm, elementwise).
 ///
@@ -180,9 +181,5 @@ final class WorkerPool: @unchecked Sendable {
     }
 
     /// CLOCK_MONOTONIC in nanoseconds (vDSO: no system call).
-    private static func now() -> UInt64 {
-        var t = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &t)
-        return UInt64(t.tv_sec) &* 1_000_000_000 &+ UInt64(t.tv_nsec)
-    }
+    private static func now() -> UInt64 { Monotonic.nanoseconds() }
 }

@@ -1,3 +1,5 @@
+import CNNKernels
+
 /// Depthwise k×k convolution on channels-last (NHWC) activations, 16 channels per vector.
 ///
 /// The channel-major `DepthwiseKernel` vectorises along a row of one plane; on the late 14×14 and 7×7 planes a
@@ -78,6 +80,12 @@ enum ChannelsLastDepthwise {
                                       bias: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, outputRow0: Int,
                                       channels: Int, _ g: DepthwiseKernel.Geometry, rows band: Range<Int>) {
         let taps = weights + q * g.k * g.k * 16
+        // The AVX-512 twin of `convolve` for k = 3 and 5 (`InferenceKernels`); it declines other sizes.
+        if InferenceKernels.useAVX512,
+           cnn_cl_depthwise_avx512(Int32(g.k), scratch, columns(g), Int32(g.stride), taps, bias + 16 * q, output + 16 * q,
+                                   outputRow0, channels, g.wo, band.lowerBound, band.upperBound) != 0 {
+            return
+        }
         let b = UnsafeRawPointer(bias + 16 * q).loadUnaligned(as: Vec.self)
         switch g.k {
         case 3: convolve(DepthwiseKernel.K3.self, scratch: scratch, taps: taps, bias: b, output: output + 16 * q,
@@ -137,8 +145,10 @@ enum ChannelsLastDepthwise {
         }
     }
 
-    /// The tap loops, specialised for `k` (taps held in registers: 25 of 32 for k = 5 on AVX-512). Two output
-    /// pixels per step, each with two partial sums (even/odd kernel rows): four independent FMA chains.
+    /// The tap loops, specialised for `k`. Two output pixels per step, each with two partial sums (even/odd
+    /// kernel rows): four independent FMA chains. Taps are held in registers as far as there are any: in the
+    /// x86-64-v3 build k = 5 needs 50 of AVX2's 16; the AVX-512 twin (`cnn_cl_depthwise_avx512`, chosen at run
+    /// time by `convolveGroup`) holds all 25 in 32 registers.
     private static func convolve<K: DepthwiseKernel.KernelSize>(
         _: K.Type, scratch: UnsafeMutablePointer<Float>, taps: UnsafePointer<Float>, bias: Vec,
         output: UnsafeMutablePointer<Float>, outputRow0: Int, channels: Int, _ g: DepthwiseKernel.Geometry, rows: Range<Int>

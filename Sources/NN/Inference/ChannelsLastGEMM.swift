@@ -1,3 +1,5 @@
+import CNNKernels
+
 /// A 1×1-convolution GEMM on channels-last (pixel-major, NHWC) activations, for the network's small planes:
 /// `Y[p][m] = Σ_kk X[p][kk] · W[m][kk] + bias[m]`, vectorised over *output channels* instead of pixels.
 ///
@@ -7,6 +9,8 @@
 /// 16 (80 … 1280), so vectors over channels are always full, and 7-pixel row tiles divide 49 and 196 exactly.
 /// Micro-kernel: 7 pixels × 48 channels = 21 `SIMD16` accumulators fed per reduction step by 3 weight loads and
 /// 7 broadcasts (the outer-product kernel of Goto & van de Geijn 2008, §5, with the roles of A and B swapped).
+/// That fits AVX-512's 32 registers, not AVX2's 16 (the x86-64-v3 release build spills): where the CPU has
+/// AVX-512, `run` calls the tiles' C twin `cnn_cl_gemm_tile_avx512` instead (`InferenceKernels`).
 /// Weights are packed once in 16-channel panels; activations are read in place (no packing).
 struct ChannelsLastGEMM: Sendable {
     typealias V = SIMD16<Float>
@@ -84,6 +88,7 @@ struct ChannelsLastGEMM: Sendable {
         precondition(planes.map { $0.width % Self.pixels == 0 && $0.firstPixel % $0.width == 0 } ?? true,
                      "planar output needs whole 7-pixel row tiles")
         if planes != nil, case .bias(residual: .some) = epilogue { preconditionFailure("planar output has no residual") }
+        let avx512 = InferenceKernels.useAVX512
         packed.withUnsafeBufferPointer { wp in
             bias.withUnsafeBufferPointer { bp in
                 var p0 = 0
@@ -107,7 +112,18 @@ struct ChannelsLastGEMM: Sendable {
                             e = EpilogueContext(c: c + p0 * m + c0, ldc: m, groupStride: 16, epilogue: epilogue,
                                                 residualOffset: ro)
                         }
-                        if left >= 48 {
+                        if avx512 && left >= 16 {
+                            // The AVX-512 twins of tile1…tile3 (`InferenceKernels`).
+                            let vectors = min(3, left / 16)
+                            let relu6: Int32, residual: UnsafePointer<Float>?
+                            switch epilogue {
+                            case .biasReLU6: relu6 = 1; residual = nil
+                            case .bias(let r): relu6 = 0; residual = r.map { $0 + ro }
+                            }
+                            cnn_cl_gemm_tile_avx512(Int32(vectors), x + p0 * k, k, w, k * 16, kActive, Int32(valid), b,
+                                                    e.c, e.ldc, e.groupStride, relu6, residual)
+                            c0 += 16 * vectors
+                        } else if left >= 48 {
                             tile3(x: x + p0 * k, ldx: k, w: w, pixelsValid: valid, bias: b, e)
                             c0 += 48
                         } else if left >= 32 {

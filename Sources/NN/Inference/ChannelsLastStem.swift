@@ -1,3 +1,5 @@
+import CNNKernels
+
 /// The stem conv (3×3, stride 2, TF "SAME", 32 output channels) computed directly into channels-last output,
 /// with bias + ReLU6: `y[p][co] = relu6(b[co] + Σ_{ci,ky,kx} x[ci][2·oy+ky−pt][2·ox+kx−pl] · W[co][ci][ky][kx])`.
 ///
@@ -46,6 +48,7 @@ struct ChannelsLastStem: Sendable {
             let p = y + ((oy + planes.padTop) * planes.columns + ox + planes.padLeft) * 16
             return Output(low: p, high: p + planes.planeFloats, step: 16)
         }
+        let avx512 = InferenceKernels.useAVX512
         packed.withUnsafeBufferPointer { wp in
             bias.withUnsafeBufferPointer { bp in
                 let b0 = UnsafeRawPointer(bp.baseAddress!).loadUnaligned(as: V.self)
@@ -57,7 +60,12 @@ struct ChannelsLastStem: Sendable {
                     while ox < wo {
                         let n = min(Self.pixels, wo - ox)
                         let inside = rowInside && n == Self.pixels && ox * 2 - pl >= 0 && (ox + n - 1) * 2 - pl + k <= w
-                        if inside {
+                        if avx512 {
+                            // The AVX-512 twin of `tile` (`InferenceKernels`).
+                            let out = target(oy, ox)
+                            cnn_cl_stem_tile_avx512(x, h, w, oy, ox, pt, pl, wp.baseAddress!, bp.baseAddress!, out.low,
+                                                    out.high, out.step, Int32(n), inside ? 0 : 1)
+                        } else if inside {
                             tile(x: x, h: h, w: w, oy: oy, ox: ox, pt: pt, pl: pl, weights: wp.baseAddress!, b0: b0, b1: b1,
                                  y: target(oy, ox), count: n, Inside.self)
                         } else {

@@ -7,8 +7,9 @@
 /// BatchNorm bias and ReLU6. Padding is TensorFlow "SAME": total `max((out−1)·s + k − in, 0)`, with the
 /// smaller half before and the larger after (asymmetric for stride 2 on even sizes).
 enum DepthwiseKernel {
-    /// 16 lanes: one AVX-512 register when NN is built for a host that has it (Package.swift builds NN with
-    /// `-target-cpu native` in release), two AVX registers otherwise.
+    /// 16 lanes: two AVX2 registers (release builds target x86-64-v3: `-target-cpu haswell` in Package.swift, never
+    /// `native`). This channel-major kernel has no AVX-512 twin: default passes run channels-last from block 0
+    /// (`ChannelsLastDepthwise`, which has one, chosen at run time: `InferenceKernels`).
     typealias Vec = SIMD16<Float>
     static let lanes = 16
 
@@ -175,7 +176,8 @@ enum DepthwiseKernel {
         let bv = Vec(repeating: bias)
         let lo = Vec(repeating: relu6 ? 0 : -.infinity), hi = Vec(repeating: relu6 ? 6 : .infinity)
         // Taps copied into locals: the compiler cannot hoist loads through `taps` out of the loop (it may alias
-        // `output`), and with k a constant these stay in registers (25 of 32 for k = 5 on AVX-512).
+        // `output`); with k a constant they are kept in registers as far as there are any (k = 5 needs 50 of
+        // AVX2's 16: the rest are reloaded from the stack).
         var w = InlineArray<25, Vec>(repeating: Vec())
         if k <= 5 { for t in 0..<(k * k) { w[t] = tap(taps, t) } }
         var oy = 0

@@ -1,7 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
-
 extension EfficientNetLite0 {
     /// Slice `t` of `ws.chunks` of a channels-last phase (see `ChannelsLastGEMM` for why the small planes run
     /// channels-last). Same two-phase block structure as the channel-major path: the expand conv of a slice of
@@ -28,7 +24,7 @@ extension EfficientNetLite0 {
                 }
             }
         case let .expandChannelsLast(i, blockInput, g, project):
-            let block = blocks[i], spec = block.spec
+            let block = tops[ws.top].blocks[i], spec = block.spec
             guard let form = block.channelsLast else { return }
             // Split by output rows (all channels) or by 16-channel groups (all rows): see `rowSplitMinRows`.
             let byRows = chunks > 1 && g.h >= Self.rowSplitMinRows
@@ -88,7 +84,7 @@ extension EfficientNetLite0 {
                 oy0 = oy1
             }
         case let .projectChannelsLast(i, y, residual, plane):
-            guard let form = blocks[i].channelsLast else { return }
+            guard let form = tops[ws.top].blocks[i].channelsLast else { return }
             let gemm = form.project
             if Self.projectSplitsPixels(plane: plane, channels: gemm.m, chunks: chunks) {
                 let pixels = Self.pixelSlice(t, of: chunks, plane: plane)
@@ -103,7 +99,7 @@ extension EfficientNetLite0 {
             gemm.run(x: ws.depthwise, c: y, n: plane, channels: groups.lowerBound * 16..<groups.upperBound * 16,
                      epilogue: .bias(residual: residual))
         case let .headChannelsLast(x, plane, out):
-            guard let gemm = headChannelsLast else { return }
+            guard let gemm = tops[ws.top].headChannelsLast else { return }
             let groups = Self.groupSlice(t, of: chunks, channels: gemm.m)
             guard !groups.isEmpty else { return }
             let channels = groups.lowerBound * 16..<groups.upperBound * 16
@@ -131,11 +127,8 @@ extension EfficientNetLite0 {
     /// cache line of the whole 112² plane on both threads: no speed-up at all. The cost is the input rows two
     /// slices share, which both compute (1–2 rows per slice). Measured (`engine-profile --chunks 2`, bench/RESULTS.md
     /// session 6): block 0 0.28 → 0.09 ms, block 1 0.42 → 0.34, blocks 2–5 within noise.
-    /// CAMSIFT_ROW_SPLIT_MIN_ROWS overrides, for measuring (a huge value: channel groups everywhere).
-    nonisolated(unsafe) static var rowSplitMinRows: Int = {
-        if let v = getenv("CAMSIFT_ROW_SPLIT_MIN_ROWS").flatMap({ Int(String(cString: $0)) }), v > 0 { return v }
-        return 28
-    }()
+    /// A constant (the sweep that chose it ran on a throw-away build; bench/history/RESULTS-diary-2026.md).
+    static let rowSplitMinRows = 28
 
     /// Whether an unsplit pass (`chunks` 1: every image of a batch) runs each block's project conv band by band
     /// inside the expand phase, right after the band's depthwise rows, instead of as a phase of its own over the
@@ -143,16 +136,11 @@ extension EfficientNetLite0 {
     /// whole plane, every 64-byte store of a 16-channel group missed cache (the 112² and 56² outputs are 1–2 MB;
     /// `engine-profile`: block 0's phase 0.21–0.24 → 0.11–0.15 ms with its output kept to 8 rows). Split passes
     /// (one image over threads) keep separate phases: their project is split differently from the expand.
-    /// CAMSIFT_FUSE_PROJECT=0 turns it off, for measuring.
-    nonisolated(unsafe) static var fuseProjectIntoBands: Bool = {
-        getenv("CAMSIFT_FUSE_PROJECT").map { String(cString: $0) != "0" } ?? true
-    }()
+    /// A constant (fused vs separate: engine session 7, item 4, in bench/history/RESULTS-diary-2026.md).
+    static let fuseProjectIntoBands = true
 
-    /// Bytes of new expanded rows per band (CAMSIFT_BAND_BYTES overrides, for measuring; huge = no bands).
-    nonisolated(unsafe) static var bandBytes: Int = {
-        if let v = getenv("CAMSIFT_BAND_BYTES").flatMap({ Int(String(cString: $0)) }), v > 0 { return v }
-        return 256 * 1024
-    }()
+    /// Bytes of new expanded rows per band: 256 K beat 128 K, 512 K and 1 M (engine session 7, same diary).
+    static let bandBytes = 256 * 1024
 
     /// Slice `t` of `chunks` of a channel count, in 16-channel groups, cutting at multiples of 48 channels (the
     /// GEMM's widest tile) when whole 48-channel triples share out evenly; otherwise by groups. (Triples were also

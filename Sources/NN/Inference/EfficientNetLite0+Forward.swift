@@ -47,27 +47,86 @@ extension EfficientNetLite0 {
     /// Phases are described by `ws.phase` and run by the workspace's persistent `task` closure: a closure
     /// literal per phase would be converted to an escaping one for the worker threads on every call, and that
     /// conversion allocates (the inference hot path must not).
-    func forward(image x: UnsafePointer<Float>, features out: UnsafeMutablePointer<Float>,
+    ///
+    /// With several tops (trunk sharing), top `v`'s features go to `out + v·topStride`.
+    func forward(image x: UnsafePointer<Float>, features out: UnsafeMutablePointer<Float>, topStride: Int,
                  workspace ws: InferenceWorkspace, chunks: Int) {
-        walk(image: x, features: out, workspace: ws, chunks: chunks) { _ in InferenceParallel.forEach(chunks, ws.task) }
+        walk(image: x, features: out, topStride: topStride, workspace: ws, chunks: chunks) { _ in
+            InferenceParallel.forEach(chunks, ws.task)
+        }
     }
 
     /// The sequence of phases of one forward pass: sets `ws.phase` to each in turn and calls `run` to run it
-    /// (`forward` fork-joins it; `profilePhases` also times it), so the two cannot drift apart. `run` is
-    /// non-escaping: nothing is allocated.
+    /// (`forward` fork-joins it; `forEachPhase` hands it to a benchmark that times it), so the two cannot drift
+    /// apart. `run` is non-escaping: nothing is allocated.
     func walk(image x: UnsafePointer<Float>, features out: UnsafeMutablePointer<Float>, workspace ws: InferenceWorkspace,
               chunks: Int, _ run: (Phase) -> Void) {
+        walk(image: x, features: out, topStride: featureCount, workspace: ws, chunks: chunks, run)
+    }
+
+    /// `walk` over every top (trunk sharing, `SharedTrunkEfficientNet`): the stem and the blocks below
+    /// `trunkBlocks` once, the last of them writing to `ws.trunk`, then each top's blocks from there on (reading
+    /// `ws.trunk`, which no top writes), head conv and pooling into `out + v·topStride` for top `v`. With one top,
+    /// the plain pass.
+    func walk(image x: UnsafePointer<Float>, features out: UnsafeMutablePointer<Float>, topStride: Int,
+              workspace ws: InferenceWorkspace, chunks: Int, _ run: (Phase) -> Void) {
         ws.chunks = chunks
+        let all = 0..<blocks.count
+        if tops.count == 1 {
+            walkBlocks(all, top: 0, image: x, from: nil, features: out, save: nil, workspace: ws, chunks: chunks, run)
+        } else if trunkBlocks == blocks.count && headShared {
+            // Only the classifiers differ: one pass gives every top's features.
+            walkBlocks(all, top: 0, image: x, from: nil, features: out, save: nil, workspace: ws, chunks: chunks, run)
+            for v in 1..<tops.count { (out + v * topStride).update(from: out, count: featureCount) }
+        } else if trunkBlocks == 0 {
+            // Only the stem is shared. Its output is block 0's depthwise input, not a block output (channels-last:
+            // already in the zero-bordered planes of `ws.expanded`); each top runs it again (~1 % of a pass).
+            for v in tops.indices {
+                walkBlocks(all, top: v, image: x, from: nil, features: out + v * topStride, save: nil, workspace: ws,
+                           chunks: chunks, run)
+            }
+        } else {
+            let saved = ws.trunk!
+            walkBlocks(0..<trunkBlocks, top: 0, image: x, from: nil, features: nil, save: saved, workspace: ws,
+                       chunks: chunks, run)
+            for v in tops.indices {
+                walkBlocks(trunkBlocks..<blocks.count, top: v, image: nil, from: saved, features: out + v * topStride,
+                           save: nil, workspace: ws, chunks: chunks, run)
+            }
+        }
+        ws.phase = .idle
+        ws.top = 0
+    }
+
+    /// Blocks `range` of one pass with top `top`'s weights (blocks below `trunkBlocks` are every top's). With
+    /// `image`, `range` starts at block 0 and the stem runs first; otherwise `start` is the activation entering
+    /// block `range.lowerBound`, as a `walkBlocks` of the same pass kind (`chunks` 1 or not: the layout depends
+    /// on it) left it in its `save` (only read). With `out`, `range` ends at the last block and the head pools
+    /// into `out`; otherwise the range's last block writes its output to `save`.
+    private func walkBlocks(_ range: Range<Int>, top: Int, image x: UnsafePointer<Float>?,
+                            from start: UnsafeMutablePointer<Float>?, features out: UnsafeMutablePointer<Float>?,
+                            save: UnsafeMutablePointer<Float>?, workspace ws: InferenceWorkspace, chunks: Int,
+                            _ run: (Phase) -> Void) {
         func step(_ phase: Phase) {
             ws.phase = phase
             run(phase)
         }
+        ws.top = top
         let switchAt = chunks == 1 ? channelsLastFrom : channelsLastFromSplit
-        step(switchAt == 0 ? .stemChannelsLast(image: x) : .stem(image: x))
         var h = (inputSize + 1) / 2, w = (inputSize + 1) / 2
-        var input = UnsafeMutablePointer<Float>(mutating: ws.cols)
-        for (i, block) in blocks.enumerated() {
-            let spec = block.spec
+        var input: UnsafeMutablePointer<Float>
+        if let x {
+            step(switchAt == 0 ? .stemChannelsLast(image: x) : .stem(image: x))
+            input = UnsafeMutablePointer<Float>(mutating: ws.cols)
+        } else {
+            input = start!
+            for i in 0..<range.lowerBound {   // the plane entering the range ("same" padding: ⌈side / stride⌉)
+                h = (h + blocks[i].spec.stride - 1) / blocks[i].spec.stride
+                w = (w + blocks[i].spec.stride - 1) / blocks[i].spec.stride
+            }
+        }
+        for i in range {
+            let spec = blocks[i].spec
             let g = DepthwiseKernel.Geometry(h: h, w: w, k: spec.kernel, stride: spec.stride)
             let last = i >= switchAt
             if last && i == switchAt && i > 0 {
@@ -76,7 +135,7 @@ extension EfficientNetLite0 {
                 step(.toChannelsLast(input: input, output: moved, channels: spec.in, plane: h * w))
                 input = moved
             }
-            let y = i == 0 || input == ws.b ? ws.a : ws.b
+            let y = i == range.upperBound - 1 && save != nil ? save! : i == 0 || input == ws.b ? ws.a : ws.b
             let residual = spec.residual ? UnsafePointer(input) : nil
             if last && chunks == 1 && Self.fuseProjectIntoBands {
                 step(.expandChannelsLast(block: i, input: input, geometry: g, project: ProjectTarget(output: y, residual: residual)))
@@ -90,9 +149,9 @@ extension EfficientNetLite0 {
             h = g.ho
             w = g.wo
         }
+        guard let out else { return }
         step(switchAt < blocks.count ? .headChannelsLast(input: input, plane: h * w, features: out)
                                      : .head(input: input, plane: h * w, features: out))
-        ws.phase = .idle
     }
 
     /// Slice `t` of `ws.chunks` of the current phase.
@@ -109,7 +168,7 @@ extension EfficientNetLite0 {
                                            w: inputSize, k: stem.kernel, stride: 2,
                                            cols: ws.cols + lo * stem.kernel * stem.kernel * sh * sw)
         case let .expand(i, blockInput, g):
-            let block = blocks[i], spec = block.spec, plane = g.h * g.w
+            let block = tops[ws.top].blocks[i], spec = block.spec, plane = g.h * g.w
             let rows = Self.rowSlice(t, of: chunks, rows: spec.expand)
             guard !rows.isEmpty else { return }
             let producer = block.expandGEMM ?? stemGEMM
@@ -128,7 +187,7 @@ extension EfficientNetLite0 {
                 }
             }
         case let .project(i, y, residual, outPlane):
-            let block = blocks[i]
+            let block = tops[ws.top].blocks[i]
             var rows = 0..<block.spec.out, columns = 0..<outPlane
             if outPlane >= chunks * 8 * PointwiseGEMM.nr {
                 let step = (outPlane + chunks * PointwiseGEMM.nr - 1) / (chunks * PointwiseGEMM.nr) * PointwiseGEMM.nr
@@ -142,8 +201,8 @@ extension EfficientNetLite0 {
         case let .head(headInput, plane, out):
             let rows = Self.rowSlice(t, of: chunks, rows: head.outChannels)
             guard !rows.isEmpty else { return }
-            headGEMM.run(b: headInput, c: ws.head, n: plane, rows: rows, columns: 0..<plane, epilogue: .biasReLU6,
-                         tail: ws.tail[t])
+            tops[ws.top].headGEMM.run(b: headInput, c: ws.head, n: plane, rows: rows, columns: 0..<plane,
+                                      epilogue: .biasReLU6, tail: ws.tail[t])
             PointwiseKernel.meanPool(ws.head, plane: plane, channels: rows, out: out)
         default:
             runChannelsLastPhase(t, ws)

@@ -43,6 +43,25 @@ public final class EfficientNetLite0 {
     let stemGEMM: PointwiseGEMM
     let headGEMM: PointwiseGEMM
 
+    /// The weights above the shared trunk of every model this network serves: `tops[0]` is the network's own
+    /// (`blocks`, `head…`, `classifierHead`), more only for `SharedTrunkEfficientNet` (`init(sharing:)`). A pass
+    /// runs the stem and blocks below `trunkBlocks` once, then each top (`walk`); with one top, the plain network.
+    let tops: [Top]
+    /// Blocks every top shares (all of them with one top). The stem is always shared.
+    let trunkBlocks: Int
+    /// Whether the head conv is shared too (only with `trunkBlocks == blocks.count`): then the tops differ in
+    /// their classifiers only and one pass gives every top's features.
+    let headShared: Bool
+
+    /// One model's blocks (those below `trunkBlocks` are the same `Block` values in every top: copy-on-write
+    /// arrays, so the trunk's weights are stored once), head conv in the layouts passes end in, and classifier.
+    struct Top {
+        let blocks: [Block]
+        let headGEMM: PointwiseGEMM
+        let headChannelsLast: ChannelsLastGEMM?
+        let classifierHead: ClassifierHead
+    }
+
     struct Block {
         let spec: EfficientNetArchitecture.Block
         let expand: FoldedConv?
@@ -105,8 +124,18 @@ public final class EfficientNetLite0 {
     /// - Parameter channelsLastFrom: first block to run channels-last (`nil`: the measured default; a value past
     ///   the last block runs everything channel-major). Both layouts compute the same function (tested).
     /// - Parameter channelsLastFromSplit: the same for one image split over threads (default: `channelsLastFrom`).
-    public init(modelFile m: ModelFile, threads: Int = 2, channelsLastFrom: Int? = nil,
-                channelsLastFromSplit: Int? = nil) throws {
+    public convenience init(modelFile m: ModelFile, threads: Int = 2, channelsLastFrom: Int? = nil,
+                            channelsLastFromSplit: Int? = nil) throws {
+        try self.init(modelFile: m, threads: threads, channelsLastFrom: channelsLastFrom,
+                      channelsLastFromSplit: channelsLastFromSplit, sharing: [], trunkBlocks: 0, headShared: false)
+    }
+
+    /// Trunk sharing (`SharedTrunkEfficientNet`): the network of `m` plus one top per file in `others`, each with
+    /// that file's blocks from `trunkBlocks` on, head conv (unless `headShared`) and classifier over `m`'s stem and
+    /// first `trunkBlocks` blocks. The caller has checked that the files have `m`'s architecture and share those
+    /// tensors (and the head conv with `headShared`). With no `others`, the plain network.
+    init(modelFile m: ModelFile, threads: Int, channelsLastFrom: Int?, channelsLastFromSplit: Int?,
+         sharing others: [ModelFile], trunkBlocks k: Int, headShared: Bool) throws {
         guard m.architectureName == "effnet-lite0" else {
             throw NNError(code: .unsupportedArchitecture,
                           message: "model is '\(m.architectureName)', not effnet-lite0; pass an ImageNet backbone file")
@@ -135,20 +164,8 @@ public final class EfficientNetLite0 {
         self.channelsLastFrom = from
         self.channelsLastFromSplit = fromSplit
         for (i, spec) in arch.blocks.enumerated() {
-            let p = "blocks.\(i)."
-            let expand = spec.expand != spec.in
-                ? try FoldedConv.fold(conv: p + "expand.conv.weight", bn: p + "expand.bn", epsilon: eps, from: m) : nil
-            let dw = try FoldedConv.fold(conv: p + "dw.conv.weight", bn: p + "dw.bn", epsilon: eps, from: m)
-            let project = try FoldedConv.fold(conv: p + "project.conv.weight", bn: p + "project.bn", epsilon: eps, from: m)
-            guard spec.in == channels, expand.map({ $0.inChannels == spec.in && $0.outChannels == spec.expand }) ?? true,
-                  dw.outChannels == spec.expand, dw.inChannels == 1, dw.kernel == spec.kernel,
-                  project.inChannels == spec.expand, project.outChannels == spec.out,
-                  spec.stride == 1 || spec.stride == 2, !spec.residual || (spec.stride == 1 && spec.in == spec.out),
-                  expand != nil || i == 0 else {
-                throw NNError(code: .shapeMismatch, message: "block \(i) tensors do not match its description \(spec)")
-            }
-            blocks.append(Block(spec: spec, expand: expand, depthwise: dw, project: project,
-                                channelsLast: i >= min(from, fromSplit), channelMajor: i < max(from, fromSplit)))
+            blocks.append(try Self.foldBlock(i, spec, inChannels: channels, epsilon: eps, from: m,
+                                             channelsLast: i >= min(from, fromSplit), channelMajor: i < max(from, fromSplit)))
             channels = spec.out
         }
         self.blocks = blocks
@@ -165,8 +182,18 @@ public final class EfficientNetLite0 {
             headChannelsLast = ChannelsLastGEMM(head, k: ChannelsLastGEMM.padded(head.inChannels))
         }
         headGEMM = max(from, fromSplit) < blocks.count ? PointwiseGEMM(weights: [], bias: [], m: 0, k: 0) : PointwiseGEMM(head)
-        let plan = InferenceWorkspace.Plan(net: blocks, stem: stem, head: head, inputSize: inputSize, threads: threads,
+        var tops = [Top(blocks: blocks, headGEMM: headGEMM, headChannelsLast: headChannelsLast, classifierHead: classifierHead)]
+        for other in others {
+            tops.append(try Self.top(of: other, over: tops[0], trunkBlocks: k, head: headShared ? nil : head, eps: eps,
+                                     channelsLast: min(from, fromSplit), channelMajorUntil: max(from, fromSplit)))
+        }
+        self.tops = tops
+        trunkBlocks = others.isEmpty ? blocks.count : k
+        self.headShared = others.isEmpty || headShared
+        var plan = InferenceWorkspace.Plan(net: blocks, stem: stem, head: head, inputSize: inputSize, threads: threads,
                                            channelsLastFrom: min(from, fromSplit), channelMajorUntil: max(from, fromSplit))
+        // The trunk's output is kept between a trunk of ≥ 1 block and tops that run something after it.
+        plan.trunk = trunkBlocks > 0 && !(trunkBlocks == blocks.count && self.headShared)
         // Only workspace 0 runs split passes (one image over all threads: per-thread scratch and expand buffers);
         // the others serve batch-parallel workers, one thread each.
         workspaces = (0..<threads).map { w in
@@ -181,6 +208,60 @@ public final class EfficientNetLite0 {
     }
 
     deinit { featureBuffer.deallocate() }
+
+    /// Block `i` of `m`, BatchNorm folded, checked against its description `spec` (entered by `channels`
+    /// channels), in the layouts passes run it in.
+    static func foldBlock(_ i: Int, _ spec: EfficientNetArchitecture.Block, inChannels channels: Int, epsilon eps: Float,
+                          from m: ModelFile, channelsLast: Bool, channelMajor: Bool) throws -> Block {
+        let p = "blocks.\(i)."
+        let expand = spec.expand != spec.in
+            ? try FoldedConv.fold(conv: p + "expand.conv.weight", bn: p + "expand.bn", epsilon: eps, from: m) : nil
+        let dw = try FoldedConv.fold(conv: p + "dw.conv.weight", bn: p + "dw.bn", epsilon: eps, from: m)
+        let project = try FoldedConv.fold(conv: p + "project.conv.weight", bn: p + "project.bn", epsilon: eps, from: m)
+        guard spec.in == channels, expand.map({ $0.inChannels == spec.in && $0.outChannels == spec.expand }) ?? true,
+              dw.outChannels == spec.expand, dw.inChannels == 1, dw.kernel == spec.kernel,
+              project.inChannels == spec.expand, project.outChannels == spec.out,
+              spec.stride == 1 || spec.stride == 2, !spec.residual || (spec.stride == 1 && spec.in == spec.out),
+              expand != nil || i == 0 else {
+            throw NNError(code: .shapeMismatch, message: "block \(i) tensors do not match its description \(spec)")
+        }
+        return Block(spec: spec, expand: expand, depthwise: dw, project: project, channelsLast: channelsLast,
+                     channelMajor: channelMajor)
+    }
+
+    /// The top of model file `m` over `own`'s trunk (its first `k` blocks): `m`'s blocks from `k` on, head conv
+    /// (`head`, this network's, is the shape to match; `nil`: `own`'s head conv is shared) and classifier, in the
+    /// layouts the passes run (channels-last from block `channelsLast`, channel-major before `channelMajorUntil`).
+    static func top(of m: ModelFile, over own: Top, trunkBlocks k: Int, head: FoldedConv?, eps: Float,
+                    channelsLast lo: Int, channelMajorUntil hi: Int) throws -> Top {
+        let count = own.blocks.count
+        precondition((0...count).contains(k) && (head != nil || k == count))
+        var blocks = Array(own.blocks[..<k])
+        for i in k..<count {
+            let spec = own.blocks[i].spec
+            blocks.append(try foldBlock(i, spec, inChannels: spec.in, epsilon: eps, from: m, channelsLast: i >= lo,
+                                        channelMajor: i < hi))
+        }
+        let classifier = try ClassifierHead(modelFile: m)
+        guard let head else {
+            guard classifier.featureCount == own.classifierHead.featureCount else {
+                throw NNError(code: .shapeMismatch, message: "classifier reads \(classifier.featureCount) features, "
+                              + "the head gives \(own.classifierHead.featureCount)")
+            }
+            return Top(blocks: blocks, headGEMM: own.headGEMM, headChannelsLast: own.headChannelsLast, classifierHead: classifier)
+        }
+        let h = try FoldedConv.fold(conv: "head.conv.weight", bn: "head.bn", epsilon: eps, from: m)
+        guard h.inChannels == head.inChannels, h.outChannels == head.outChannels, h.kernel == head.kernel,
+              classifier.featureCount == head.outChannels else {
+            throw NNError(code: .shapeMismatch, message: "head conv \(h.outChannels)×\(h.inChannels)×\(h.kernel)² / "
+                          + "classifier over \(classifier.featureCount) features do not fit the shared trunk's head "
+                          + "\(head.outChannels)×\(head.inChannels)×\(head.kernel)²")
+        }
+        return Top(blocks: blocks,
+                   headGEMM: hi < count ? PointwiseGEMM(weights: [], bias: [], m: 0, k: 0) : PointwiseGEMM(h),
+                   headChannelsLast: lo < count ? ChannelsLastGEMM(h, k: ChannelsLastGEMM.padded(h.inChannels)) : nil,
+                   classifierHead: classifier)
+    }
 
     /// The channels-last switch block: `requested` (clamped to 0…blocks), else the earliest possible; moved later
     /// while a block from there on cannot run channels-last (the depthwise kernel needs expanded channels in
@@ -200,9 +281,9 @@ public final class EfficientNetLite0 {
 
     /// Pooled 1280-d features for `n` preprocessed images (NCHW, see `preprocess`), `n × 1280`, row-major.
     public func features(batch: UnsafeBufferPointer<Float>, n: Int) -> [Float] {
-        [Float](unsafeUninitializedCapacity: n * featureCount) { buf, count in
+        [Float](unsafeUninitializedCapacity: n * featureCount * tops.count) { buf, count in
             features(batch: batch, n: n, into: buf)
-            count = n * featureCount
+            count = n * featureCount * tops.count
         }
     }
 
@@ -214,10 +295,11 @@ public final class EfficientNetLite0 {
         }
     }
 
-    /// `features(batch:n:)` into a caller's buffer of at least `n × 1280` floats.
+    /// `features(batch:n:)` into a caller's buffer of at least `n × 1280` floats. (A network with several tops,
+    /// inside `SharedTrunkEfficientNet`, writes `n × 1280` per top, top after top.)
     public func features(batch: UnsafeBufferPointer<Float>, n: Int, into out: UnsafeMutableBufferPointer<Float>) {
         precondition(batch.count >= n * imageElementCount, "batch holds \(batch.count) floats, need \(n * imageElementCount)")
-        precondition(out.count >= n * featureCount)
+        precondition(out.count >= n * featureCount * tops.count)
         guard n > 0 else { return }
         let input = batch.baseAddress!, output = out.baseAddress!
         let per = imageElementCount, fc = featureCount
@@ -232,7 +314,8 @@ public final class EfficientNetLite0 {
             batchOutput = nil
         } else {
             for i in 0..<n {
-                forward(image: input + i * per, features: output + i * fc, workspace: workspaces[0], chunks: threads)
+                forward(image: input + i * per, features: output + i * fc, topStride: n * fc, workspace: workspaces[0],
+                        chunks: threads)
             }
         }
     }
@@ -244,7 +327,7 @@ public final class EfficientNetLite0 {
             let i = nextImage.wrappingAdd(1, ordering: .relaxed).oldValue
             guard i < batchCount else { return }
             forward(image: input + i * imageElementCount, features: output + i * featureCount,
-                    workspace: workspaces[w], chunks: 1)
+                    topStride: batchCount * featureCount, workspace: workspaces[w], chunks: 1)
         }
     }
 
@@ -252,12 +335,12 @@ public final class EfficientNetLite0 {
     public func logits(batch: UnsafeBufferPointer<Float>, n: Int, into out: UnsafeMutableBufferPointer<Float>) {
         precondition(out.count >= n * classCount)
         guard n > 0 else { return }
-        if featureCapacity < n * featureCount {
+        if featureCapacity < n * featureCount * tops.count {
             featureBuffer.deallocate()
-            featureBuffer = .allocate(capacity: n * featureCount)
-            featureCapacity = n * featureCount
+            featureBuffer = .allocate(capacity: n * featureCount * tops.count)
+            featureCapacity = n * featureCount * tops.count
         }
-        let feats = UnsafeMutableBufferPointer(start: featureBuffer, count: n * featureCount)
+        let feats = UnsafeMutableBufferPointer(start: featureBuffer, count: n * featureCount * tops.count)
         features(batch: batch, n: n, into: feats)
         classify(features: UnsafeBufferPointer(feats), n: n, into: out)
     }

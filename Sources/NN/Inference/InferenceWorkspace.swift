@@ -6,6 +6,8 @@
 final class InferenceWorkspace {
     struct Plan {
         var cols = 0, expanded = 0, depthwise = 0, blockOut = 0, head = 0, scratch = 0, threads = 1
+        /// Whether passes keep a shared trunk's output (`InferenceWorkspace.trunk`).
+        var trunk = false
         /// Largest reduction length of any 1×1 conv (for the GEMM's partial-panel copy).
         var maxK = 0
 
@@ -51,6 +53,13 @@ final class InferenceWorkspace {
     /// The phase being run and into how many slices (set by `EfficientNetLite0.forward`).
     var phase: EfficientNetLite0.Phase = .idle
     var chunks = 1
+    /// Whose weights the current pass runs above the shared trunk: index into `EfficientNetLite0.tops` (0: the
+    /// network's own). Set by `walk`, read by the phases.
+    var top = 0
+    /// Trunk sharing (`SharedTrunkEfficientNet`): the activation leaving the shared trunk, written by the trunk's
+    /// last block and read by every top's first block (`a`/`b` are overwritten by the first top). Only with
+    /// `Plan.trunk`; `a`'s size.
+    let trunk: UnsafeMutablePointer<Float>?
     /// `runPhase` bound to this workspace, created once by the network (see `EfficientNetLite0.Phase`).
     var task: (Int) -> Void = { _ in }
     let scratch: [UnsafeMutablePointer<Float>]
@@ -75,6 +84,7 @@ final class InferenceWorkspace {
         depthwise = make(plan.depthwise)
         a = make(plan.blockOut)
         b = make(plan.blockOut)
+        trunk = plan.trunk ? make(plan.blockOut) : nil
         head = make(plan.head)
         scratch = (0..<plan.threads).map { _ in make(plan.scratch) }
         expandedByThread = (1..<max(1, plan.threads)).map { _ in make(plan.expanded) }
@@ -83,5 +93,6 @@ final class InferenceWorkspace {
 
     deinit {
         for p in [cols, expanded, depthwise, a, b, head] + scratch + expandedByThread + tail { p.deallocate() }
+        trunk?.deallocate()
     }
 }

@@ -2,8 +2,10 @@
 /// once at load time and the epilogue (bias, ReLU6, residual add) applied while the output tile is still in
 /// registers — so the output is written once, already activated, and B (the activations) is never copied.
 ///
-/// Register tile: 8 output channels × 32 columns = 16 accumulators of `SIMD16<Float>` (one AVX-512 register
-/// each on hosts that have it), fed per reduction step by two loads of B and eight broadcasts of A; the
+/// Register tile: 8 output channels × 32 columns = 16 accumulators of `SIMD16<Float>` (two AVX2 registers each
+/// in the x86-64-v3 release build, more than its 16: some live on the stack; no AVX-512 twin, as this
+/// channel-major GEMM runs only in passes that start channels-last late, never by default — see
+/// `InferenceKernels`), fed per reduction step by two loads of B and eight broadcasts of A; the
 /// classic outer-product micro-kernel (Goto & van de Geijn 2008, §5) without the B packing, which the
 /// channel-major layout makes unnecessary: a 32-column panel of B is `k` contiguous 128-byte rows.
 struct PointwiseGEMM: Sendable {

@@ -1,3 +1,4 @@
+import CamsiftCore
 /// Folding an inference-mode BatchNorm into the convolution before it (Jacob et al. 2018, §3.2):
 /// W' = W · γ/√(σ²+ε) per output channel, b' = (b − μ) · γ/√(σ²+ε) + β. One pass fewer over every feature map.
 extension BatchNorm2d {

@@ -1,3 +1,4 @@
+import CamsiftCore
 /// 2-D convolution (cross-correlation, PyTorch semantics) on NCHW tensors, by im2col + `cblas_sgemm`.
 ///
 /// Weight layout `[out, in/groups, kH, kW]` (PyTorch order, the model file's order). Paths:

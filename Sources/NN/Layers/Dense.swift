@@ -1,3 +1,4 @@
+import CamsiftCore
 /// Fully connected layer y = x·Wᵀ + b on [N, in] (an NCHW input is read as [N, C·H·W]), one `cblas_sgemm`.
 /// Weight `[out, in]` (PyTorch `nn.Linear` order).
 public final class Dense: Layer {

@@ -1,3 +1,4 @@
+import CamsiftCore
 /// Inverted dropout (Srivastava et al. 2014; scaling at training time so inference is the identity): in training
 /// each element is zeroed with probability `p` and the rest scaled by 1/(1 − p). The mask comes from the layer's
 /// own seeded generator, so a seeded run is reproducible.

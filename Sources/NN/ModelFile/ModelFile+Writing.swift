@@ -47,38 +47,13 @@ extension ModelFile {
         try Self.writeAtomically(try serialized(), to: path)
     }
 
-    static func writeAtomically(_ bytes: [UInt8], to path: String) throws {
-        let tmp = "\(path).tmp-\(getpid())"
-        func ioError(_ what: String, _ e: Int32) -> NNError {
-            NNError(code: .io, message: "cannot write model file '\(path)': \(what) failed; check the directory "
-                    + "exists, is writable and has space", cause: Errno(e))
-        }
-        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw ioError("open(\(tmp))", errno) }
-        var ok = false
-        defer { if !ok { unlink(tmp) } }
+    static func writeAtomically(_ bytes: [UInt8], to path: String) throws(NNError) {
         do {
-            defer { close(fd) }
-            var off = 0
-            try bytes.withUnsafeBytes { buf in
-                while off < buf.count {
-                    let n = Glibc.write(fd, buf.baseAddress! + off, buf.count - off)
-                    if n < 0 {
-                        if errno == EINTR { continue }
-                        throw ioError("write", errno)
-                    }
-                    off += n
-                }
-            }
-            guard fsync(fd) == 0 else { throw ioError("fsync", errno) }
+            try AtomicFile.write(bytes, to: path)
+        } catch {
+            throw NNError(code: .io, message: "cannot write model file '\(path)': \(error.step) failed; check the "
+                          + "directory exists, is writable and has space", cause: Errno(error.errno))
         }
-        guard rename(tmp, path) == 0 else { throw ioError("rename", errno) }
-        ok = true
-        let dir = path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."
-        let dfd = open(dir.isEmpty ? "/" : dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard dfd >= 0 else { throw ioError("open directory", errno) }
-        defer { close(dfd) }
-        guard fsync(dfd) == 0 else { throw ioError("fsync directory", errno) }
     }
 
     private static func jsonString(_ s: String) throws -> String {

@@ -1,3 +1,4 @@
+import CamsiftCore
 /// EfficientNet-Lite built from the training layers, so the pretrained backbone can be fine-tuned (the method's
 /// transfer learning, level 2: unfreeze the top blocks). The inference path (`EfficientNetLite0`) folds BN and
 /// runs its own kernels; this one keeps BN separate and has a backward pass.

@@ -2,12 +2,15 @@
 /// formulation (`torch.optim.SGD`): g ← ∇ + λ·w; b ← μ·b + (1 − τ)·g (b = g on the first step);
 /// g ← g + μ·b (Nesterov, Sutskever et al. 2013) or g ← b; w ← w − η·g.
 /// The method's fine-tuning default is η = 1e-4, μ = 0.9.
+/// With `decoupledWeightDecay` the decay leaves the gradient and momentum alone and shrinks the weights
+/// directly, w ← w − η·λ·w − η·update (SGDW, Loshchilov & Hutter 2019, Algorithm 1 with η_t folded into η).
 public final class SGD: Optimizer {
     public var learningRate: Float
     public var momentum: Float
     public var weightDecay: Float
     public var dampening: Float
     public var nesterov: Bool
+    public var decoupledWeightDecay = false
     public var schedule: (any LearningRateSchedule)?
     public private(set) var stepCount = 0
     public let parameters: [(String, Parameter)]
@@ -38,11 +41,14 @@ public final class SGD: Optimizer {
         applySchedule()
         let lr = learningRate, mu = momentum, damp = dampening, nest = nesterov
         for (index, (_, p)) in parameters.enumerated() where !p.isFrozen {
-            let wd = p.decays ? weightDecay : 0
+            let decay = p.decays ? weightDecay : 0
+            // Coupled: λ·w joins the gradient; decoupled: the weights shrink by (1 − η·λ) beside the update.
+            let wd = decoupledWeightDecay ? 0 : decay
+            let shrink: Float = decoupledWeightDecay ? 1 - lr * decay : 1
             let w = p.value.pointer, g = p.grad.pointer
             if mu == 0 {
                 parallelElementwise(p.value.count) { r in
-                    for i in r { w[i] -= lr * (g[i] + wd * w[i]) }
+                    for i in r { w[i] = shrink * w[i] - lr * (g[i] + wd * w[i]) }
                 }
                 continue
             }
@@ -54,7 +60,7 @@ public final class SGD: Optimizer {
                     let grad = g[i] + wd * w[i]
                     b[i] = first ? grad : mu * b[i] + (1 - damp) * grad
                     let update = nest ? grad + mu * b[i] : b[i]
-                    w[i] -= lr * update
+                    w[i] = shrink * w[i] - lr * update
                 }
             }
         }

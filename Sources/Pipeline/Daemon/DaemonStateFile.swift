@@ -46,7 +46,11 @@ public struct DaemonStateFile: Codable, Sendable, Equatable {
         } catch {
             throw PipelineError(.io, "cannot encode the state file", cause: error)
         }
-        try AtomicFile.write(Array(data), to: Self.path(inStateDirectory: dir))
+        do {
+            try AtomicFile.write(Array(data), to: Self.path(inStateDirectory: dir))
+        } catch {
+            throw PipelineError(.io, "cannot write the state file", cause: error)
+        }
     }
 
     public static func read(stateDirectory dir: String) throws(PipelineError) -> DaemonStateFile {

@@ -7,13 +7,17 @@ import Synchronization
 
 /// Every signal the daemon reacts to, handled in one place (the swift-service-lifecycle idea, without its
 /// dependency): the signals are blocked, and one dedicated thread takes them with `sigwait(3)` and calls
-/// `handler` there — never in signal-handler context, so the handler may lock, allocate and log.
+/// `handler` there — never in signal-handler context, so the handler may lock, allocate and log. The handler
+/// only posts requests (`DaemonRequests`: stop, reload, retrain); the services act on them.
 ///
-/// `install()` must run before the process starts other threads: threads inherit the blocked mask. As a safety
-/// net for threads created earlier (the Swift runtime may have started some), a tiny async-signal-safe
-/// handler forwards a stray delivery with `pthread_kill` to the waiting thread, where it is blocked and thus
-/// picked up by `sigwait`.
-public final class SignalCenter: Sendable {
+/// As a service it is the first to start and the last to stop, so signals are taken for the daemon's whole
+/// life (a second SIGTERM during the stop changes nothing).
+///
+/// `blockInCurrentThread()` must run before the process starts other threads: threads inherit the blocked
+/// mask. As a safety net for threads created earlier (the Swift runtime may have started some), a tiny
+/// async-signal-safe handler forwards a stray delivery with `pthread_kill` to the waiting thread, where it is
+/// blocked and thus picked up by `sigwait`.
+public final class SignalCenter: Service {
     public enum Signal: Int32, Sendable, CaseIterable {
         case hangup = 1  // SIGHUP
         case interrupt = 2  // SIGINT
@@ -47,12 +51,22 @@ public final class SignalCenter: Sendable {
         return set
     }
 
-    public init() {}
+    private let handler: @Sendable (Signal) -> Void
+
+    public init(_ handler: @escaping @Sendable (Signal) -> Void) { self.handler = handler }
+
+    /// Takes signals until the group shuts down.
+    public func run() async throws {
+        install()
+        reportServiceStarted()
+        try? await gracefulShutdown()
+        stop()
+    }
 
     /// Blocks the signals, starts the waiting thread and delivers each signal to `handler` on it.
-    public func install(_ handler: @escaping @Sendable (Signal) -> Void) {
+    func install() {
         Self.blockInCurrentThread()
-        let thread = Thread { [self] in
+        DedicatedThread.start("camsift-signals") { [self] in
             Self.blockInCurrentThread()
             Self.waiter.store(UInt(pthread_self()), ordering: .releasing)
             var set = Self.signalSet()
@@ -63,8 +77,6 @@ public final class SignalCenter: Sendable {
                 if let s = Signal(rawValue: sig) { handler(s) }
             }
         }
-        thread.name = "camsift-signals"
-        thread.start()
         while Self.waiter.load(ordering: .acquiring) == 0 { sched_yield() }
         for s in Signal.allCases {
             var action = sigaction()
@@ -80,8 +92,8 @@ public final class SignalCenter: Sendable {
     }
 
     /// Stops delivering: the thread exits, and later signals are swallowed by the forwarding handler (which
-    /// then has no thread to forward to). Install one center per process.
-    public func stop() {
+    /// then has no thread to forward to). One center per process.
+    func stop() {
         stopped.store(true, ordering: .releasing)
         let t = Self.waiter.exchange(0, ordering: .acquiringAndReleasing)
         if t != 0 { pthread_kill(pthread_t(t), Signal.user1.rawValue) }

@@ -79,9 +79,7 @@ public final class SystemdNotifier: Sendable {
 
     /// `RELOADING=1` with the monotonic timestamp systemd ≥ 253 asks for.
     public func reloading() {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        send("RELOADING=1\nMONOTONIC_USEC=\(UInt64(ts.tv_sec) * 1_000_000 + UInt64(ts.tv_nsec) / 1000)")
+        send("RELOADING=1\nMONOTONIC_USEC=\(Monotonic.nanoseconds() / 1000)")
     }
 
     public func stopping() { send("STOPPING=1") }

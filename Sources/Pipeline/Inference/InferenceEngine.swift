@@ -1,17 +1,25 @@
 import CamsiftCore
 import Foundation
+import Media
+import Serving
 import Synchronization
 
 /// Runs batches from the `FrameBatcher` through the current model on a dedicated thread and writes one
 /// classification record per accepted frame (issue 6). Every frame the batcher hands out gets exactly one
 /// record: classified, reused by change gating, or — if the model throws — none, with the failure counted
 /// and logged (the frame is then accounted as `failed`).
-public final class InferenceEngine: Sendable {
+///
+/// As a daemon service, `run()` starts the thread and, on shutdown — after the cameras stopped delivering —
+/// closes intake and classifies what is still queued, giving up after `drainTimeout` seconds (the frames left
+/// are logged). `start()` and `drainAndStop(timeout:)` drive it by hand (tests, `LivePipeline.drain`).
+public final class InferenceEngine: Service {
     public struct Stats: Sendable, Equatable {
         public var classified = 0
         public var reused = 0
         public var failed = 0
         public var batches = 0
+        /// Log lines written, by label (classified and reused), for the label mix on /metrics.
+        public var labels: [String: Int] = [:]
     }
 
     private let batcher: FrameBatcher
@@ -21,30 +29,48 @@ public final class InferenceEngine: Sendable {
     public let latency = Histogram()
     public let batchSizes = Histogram(bounds: [1, 2, 4, 8, 16, 32, 64])
     private let stats = Mutex(Stats())
+    private let observer = Mutex<(any FrameObserver)?>(nil)
     private let done = Mutex<Bool>(false)
     private let doneSignal = DispatchSemaphore(value: 0)
-    private let progress = Atomic<Int>(0)
     /// The model version of the previous batch (inference thread only): a change means the old model's last
     /// reference is gone, so its memory can be handed back (`HeapTrim`).
     private let lastVersion = Mutex<String?>(nil)
+    /// How long the daemon's stop waits for the queue to drain (inside the 30 % of `stopDeadline` the
+    /// group gives this service).
+    public let drainTimeout: Double
 
-    public init(batcher: FrameBatcher, slot: ModelSlot, gate: ChangeGate, sink: any ClassificationSink) {
+    public init(batcher: FrameBatcher, slot: ModelSlot, gate: ChangeGate, sink: any ClassificationSink,
+                drainTimeout: Double = 2) {
         self.batcher = batcher
         self.slot = slot
         self.gate = gate
         self.sink = sink
+        self.drainTimeout = drainTimeout
+    }
+
+    /// Sets (or clears) the one observer of logged frames (the console); takes effect from the next batch.
+    public func setObserver(_ o: (any FrameObserver)?) { observer.withLock { $0 = o } }
+
+    /// Runs the inference thread until the group shuts the daemon down, then drains (bounded).
+    public func run() async throws {
+        start()
+        reportServiceStarted()
+        try? await gracefulShutdown()
+        let timeout = drainTimeout
+        let drained = await DedicatedThread.run("camsift-drain") { [self] in drainAndStop(timeout: timeout) }
+        if !drained {
+            OperationalLog.warning("pipeline", "inference did not drain within \(timeout) s; \(batcher.depth) frames left; "
+                + "their results are lost")
+        }
     }
 
     /// Starts the inference thread. `priority` is the thread's relative priority (0…1).
     public func start() {
-        let t = Thread { [self] in
+        DedicatedThread.start("camsift-inference", stackSize: 8 << 20) { [self] in
             self.loop()
             self.done.withLock { $0 = true }
             self.doneSignal.signal()
         }
-        t.name = "camsift-inference"
-        t.stackSize = 8 << 20
-        t.start()
     }
 
     /// Closes intake, lets the thread classify everything still queued, and waits (up to `timeout` s).
@@ -57,8 +83,6 @@ public final class InferenceEngine: Sendable {
     }
 
     public var statistics: Stats { stats.withLock { $0 } }
-    /// Monotonic counter of processed frames: the watchdog's "pipeline makes progress" signal.
-    public var progressCount: Int { progress.load(ordering: .relaxed) }
 
     private func loop() {
         while true {
@@ -86,6 +110,7 @@ public final class InferenceEngine: Sendable {
         let now = Timestamp.now()
         var toClassify: [Int] = []
         var records = [ClassificationRecord?](repeating: nil, count: batch.count)
+        var roles = [[String: String]](repeating: [:], count: batch.count)
         for (i, f) in batch.enumerated() {
             switch gate.decide(f, now: now, modelVersion: version) {
             case .classify:
@@ -100,7 +125,8 @@ public final class InferenceEngine: Sendable {
         var failed = 0
         if !toClassify.isEmpty {
             do {
-                let preds = try model.classify(toClassify.map { batch[$0].pixels })
+                let g = model.geometry
+                let preds = try model.classify(toClassify.map { batch[$0].pixels.refitted(to: g) })
                 for (k, i) in toClassify.enumerated() {
                     let f = batch[i]
                     let p = preds[k]
@@ -108,6 +134,7 @@ public final class InferenceEngine: Sendable {
                         ts: Timestamp.rfc3339(f.capturedWall), camera: f.camera, label: p.label, score: p.score,
                         model: version, via: p.via, top: p.top, latency_ms: 0, frame: f.archivePath)
                     records[i] = r
+                    roles[i] = p.roles
                     gate.remember(f, record: r, now: now, modelVersion: version)
                 }
             } catch {
@@ -118,6 +145,8 @@ public final class InferenceEngine: Sendable {
         let end = ContinuousClock.now
         var written = 0
         var reused = 0
+        var labels: [String: Int] = [:]
+        let watcher = observer.withLock { $0 }
         for (i, r) in records.enumerated() {
             guard var r else { continue }
             let lat = batch[i].capturedAt.duration(to: end)
@@ -125,16 +154,18 @@ public final class InferenceEngine: Sendable {
             r.latency_ms = (ms * 10).rounded() / 10
             latency.observe(ms / 1000)
             sink.append(r)
+            watcher?.observe(batch[i], record: r, roles: roles[i])
             written += 1
+            labels[r.label, default: 0] += 1
             if r.reused == true { reused += 1 }
         }
         batchSizes.observe(Double(toClassify.count))
-        progress.add(batch.count, ordering: .relaxed)
         stats.withLock {
             $0.classified += written - reused
             $0.reused += reused
             $0.failed += failed
             $0.batches += 1
+            for (l, n) in labels { $0.labels[l, default: 0] += n }
         }
     }
 }

@@ -1,4 +1,6 @@
 import Synchronization
+import Serving
+import CamsiftCore
 
 /// Holds the classifier the inference thread uses. A swap takes effect between batches: the thread reads
 /// the slot once per batch, so no frame is ever classified by a half-installed model, and the old model
@@ -6,8 +8,16 @@ import Synchronization
 public final class ModelSlot: Sendable {
     private let current: Mutex<(any FrameClassifier)?>
     private let swaps = Atomic<Int>(0)
+    private let installed: Mutex<Double>
 
-    public init(_ initial: (any FrameClassifier)?) { current = Mutex(initial) }
+    public init(_ initial: (any FrameClassifier)?) {
+        current = Mutex(initial)
+        installed = Mutex(Timestamp.now())
+    }
+
+    /// Unix seconds when the serving classifier was installed (the slot's creation, i.e. daemon start-up, or
+    /// the last swap).
+    public var installedAt: Double { installed.withLock { $0 } }
 
     public var classifier: (any FrameClassifier)? { current.withLock { $0 } }
 
@@ -20,6 +30,7 @@ public final class ModelSlot: Sendable {
             return o
         }
         swaps.add(1, ordering: .relaxed)
+        installed.withLock { $0 = Timestamp.now() }
         return old
     }
 

@@ -170,3 +170,11 @@ public final class ClassificationLogWriter: Sendable {
 
     public var stats: Stats { state.withLock { $0.stats } }
 }
+
+/// Where classification records go (the JSON-lines log writer in production). Returns false when the
+/// record could not be written (the writer counts and reports that itself).
+public protocol ClassificationSink: Sendable {
+    @discardableResult func append(_ record: ClassificationRecord) -> Bool
+}
+
+extension ClassificationLogWriter: ClassificationSink {}

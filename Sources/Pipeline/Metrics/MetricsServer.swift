@@ -1,137 +1,119 @@
 import CamsiftCore
-import Foundation
 import Synchronization
-#if canImport(Glibc)
-import Glibc
-#endif
+import WebServer
 
-/// A tiny HTTP/1.1 responder for `GET /metrics` (Prometheus text format 0.0.4), on its own thread.
+/// The daemon's HTTP endpoint: `GET /metrics` (Prometheus text format 0.0.4) and, when a `fallback` handler is
+/// set, every other path (the operator console shares the listener).
 ///
-/// It serves one request per connection (`Connection: close`) with a 2 s read timeout, which is all a
-/// scraper needs; anything else gets 404/405. It binds loopback by default (`127.0.0.1:9464`) because the
-/// metrics name cameras.
-public final class MetricsServer: Sendable {
+/// It runs on `WebServer.HTTPServer` (libmicrohttpd: epoll polling threads, a connection limit and idle
+/// timeouts), so clients that connect and stall are closed by their timeout and never delay a scrape; the
+/// hand-written accept loop this replaces served one connection at a time and timed out behind 66 idle ones.
+///
+/// Access: by default loopback-only when bound to a loopback address (the metrics name cameras). Bound
+/// elsewhere without an explicit policy it keeps the old behaviour — `/metrics` open to any client, for a
+/// Kubernetes pod scraped over its own IP (restrict the port with a NetworkPolicy) — but then the fallback is
+/// served to loopback clients only: the console is never open to a network without a token
+/// (`AccessPolicy.resolve`).
+///
+/// As a daemon service, `run()` serves until the group shuts down; `start()`/`stop()` drive it by hand.
+public final class MetricsServer: Service {
     public let host: String
     /// The bound port (useful when constructed with port 0).
     public let port: Int
-    private let fd: Int32
-    private let stopping = Atomic<Bool>(false)
-    private let registry: MetricsRegistry
-    private let finished = Mutex<Bool>(false)
+    public var access: AccessPolicy { server.access }
+    private let server: HTTPServer
+    private let router: MetricsRouter
 
     /// Binds at once so a taken port is an error at start-up, not a silent failure later.
-    public init(address: String, registry: MetricsRegistry) throws(PipelineError) {
-        let (h, p) = try Self.split(address)
-        host = h
-        self.registry = registry
-        let s = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard s >= 0 else { throw .system("metrics socket()", errno) }
-        var one: Int32 = 1
-        setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_port = in_port_t(UInt16(p).bigEndian)
-        guard inet_pton(AF_INET, h, &addr.sin_addr) == 1 else {
-            close(s)
-            throw .config("metrics address '\(address)': '\(h)' is not an IPv4 address — use e.g. 127.0.0.1:9464")
+    public init(address: String, registry: MetricsRegistry, access: AccessPolicy? = nil,
+                fallback: (any HTTPHandler)? = nil, limits: HTTPLimits = HTTPLimits()) throws(PipelineError) {
+        let policy = access ?? Self.defaultAccess(address)
+        router = MetricsRouter(registry: registry, fallback: fallback,
+                               fallbackNeedsLoopback: policy.clients == .any && !policy.requiresToken)
+        do throws(WebServerError) {
+            server = try HTTPServer(address: address, limits: limits, access: policy, configKey: "metrics", handler: router)
+        } catch {
+            throw Self.pipelineError(error, address: address)
         }
-        let rc = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(s, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard rc == 0, listen(s, 64) == 0 else {
-            let e = errno
-            close(s)
-            throw .system("metrics bind \(address) (another camsift or exporter on that port? set \"metrics\" in the config)", e)
-        }
-        var bound = sockaddr_in()
-        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &bound) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(s, $0, &len) }
-        }
-        port = Int(UInt16(bigEndian: bound.sin_port))
-        fd = s
+        host = server.host
+        port = server.port
     }
 
-    static func split(_ address: String) throws(PipelineError) -> (String, Int) {
-        guard let colon = address.lastIndex(of: ":"), let p = Int(address[address.index(after: colon)...]),
-              (0...65535).contains(p) else {
-            throw .config("metrics address '\(address)' must be HOST:PORT, e.g. 127.0.0.1:9464")
-        }
-        return (String(address[..<colon]), p)
+    /// Served for every path but `/metrics`; nil answers 404. Set it before `start()` (later is allowed and
+    /// takes effect for the next request).
+    public var fallback: (any HTTPHandler)? {
+        get { router.fallback.withLock { $0 } }
+        set { router.fallback.withLock { $0 = newValue } }
     }
 
-    /// Starts the accept loop on a dedicated thread.
+    /// Serves until the group shuts the daemon down (after the pipeline drained).
+    public func run() async throws {
+        do {
+            try server.start()
+        } catch {
+            throw Self.pipelineError(error, address: "\(host):\(port)")
+        }
+        reportServiceStarted()
+        try? await gracefulShutdown()
+        await DedicatedThread.run("camsift-metrics-stop") { [self] in stop() }
+    }
+
+    /// Starts serving on libmicrohttpd's threads; a failure to start is logged (the daemon runs without /metrics).
     public func start() {
-        let t = Thread { [self] in self.acceptLoop() }
-        t.name = "camsift-metrics"
-        t.start()
+        do {
+            try server.start()
+        } catch {
+            OperationalLog.error("metrics", "no /metrics endpoint: \(error)")
+        }
     }
 
+    /// Closes the listener and every connection; idempotent.
     public func stop() {
-        stopping.store(true, ordering: .releasing)
-        shutdown(fd, Int32(SHUT_RDWR))
-        // Wait (bounded) for the loop to leave before closing the fd it polls.
-        for _ in 0..<50 where !finished.withLock({ $0 }) { usleep(10_000) }
-        close(fd)
+        server.stop()
     }
 
-    private func acceptLoop() {
-        defer { finished.withLock { $0 = true } }
-        while !stopping.load(ordering: .acquiring) {
-            var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-            let r = poll(&pfd, 1, 200)
-            if r <= 0 { continue }
-            let c = accept(fd, nil, nil)
-            if c < 0 { continue }
-            _ = fcntl(c, F_SETFD, FD_CLOEXEC)
-            serve(c)
-            close(c)
-        }
+    /// Loopback for a loopback address; `.open` otherwise (an unparsable address fails in `HTTPServer` next).
+    private static func defaultAccess(_ address: String) -> AccessPolicy {
+        (try? AccessPolicy.resolve(address: address, tokenFile: "")) ?? .open
     }
 
-    private func serve(_ c: Int32) {
-        var tv = timeval(tv_sec: 2, tv_usec: 0)
-        setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
-        setsockopt(c, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
-        var request = [UInt8]()
-        var buf = [UInt8](repeating: 0, count: 4096)
-        while request.count < 16384 {
-            let n = read(c, &buf, buf.count)
-            if n <= 0 { return }
-            request += buf[0..<n]
-            if request[...].containsCRLFCRLF { break }
-        }
-        let line = String(decoding: request.prefix { $0 != 13 && $0 != 10 }, as: UTF8.self)
-        let parts = line.split(separator: " ")
-        let response: String
-        if parts.count >= 2, parts[0] == "GET", parts[1] == "/metrics" || parts[1].hasPrefix("/metrics?") {
-            let body = registry.render()
-            response = "HTTP/1.1 200 OK\r\nContent-Type: text/plain; version=0.0.4; charset=utf-8\r\n"
-                + "Content-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n" + body
-        } else if parts.count >= 2, parts[0] != "GET" {
-            response = "HTTP/1.1 405 Method Not Allowed\r\nAllow: GET\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-        } else {
-            let body = "camsift serves /metrics only\n"
-            response = "HTTP/1.1 404 Not Found\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n" + body
-        }
-        var bytes = Array(response.utf8)
-        var off = 0
-        while off < bytes.count {
-            let n = bytes.withUnsafeMutableBytes { write(c, $0.baseAddress! + off, $0.count - off) }
-            if n <= 0 { return }
-            off += n
-        }
+    private static func pipelineError(_ error: WebServerError, address: String) -> PipelineError {
+        let code: PipelineError.Code = error.code == .invalidAddress || error.code == .accessPolicy
+            || error.code == .tokenFile ? .config : .io
+        return PipelineError(code, "metrics endpoint \(address): \(error.message)", cause: error.cause)
     }
 }
 
-extension ArraySlice where Element == UInt8 {
-    fileprivate var containsCRLFCRLF: Bool {
-        guard count >= 4 else { return false }
-        var i = startIndex
-        while i + 3 < endIndex {
-            if self[i] == 13 && self[i + 1] == 10 && self[i + 2] == 13 && self[i + 3] == 10 { return true }
-            i += 1
+/// `/metrics` itself, then the fallback. A class only so `MetricsServer` can swap the fallback under its lock
+/// while libmicrohttpd's threads read it.
+private final class MetricsRouter: HTTPHandler {
+    let registry: MetricsRegistry
+    let fallback: Mutex<(any HTTPHandler)?>
+    /// The policy lets any client in without a token, so the fallback (the console) answers loopback clients only.
+    let fallbackNeedsLoopback: Bool
+
+    init(registry: MetricsRegistry, fallback: (any HTTPHandler)?, fallbackNeedsLoopback: Bool) {
+        self.registry = registry
+        self.fallback = Mutex(fallback)
+        self.fallbackNeedsLoopback = fallbackNeedsLoopback
+    }
+
+    func respond(to request: HTTPRequest) -> HTTPResponse {
+        if request.path == "/metrics" {
+            guard request.method == "GET" || request.method == "HEAD" else {
+                var r = HTTPResponse.status(405, "/metrics answers GET and HEAD")
+                r.headers.append(("Allow", "GET, HEAD"))
+                return r
+            }
+            return HTTPResponse(status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8",
+                                body: Array(registry.render().utf8))
         }
-        return false
+        guard let handler = fallback.withLock({ $0 }) else {
+            return .status(404, "camsift serves /metrics only")
+        }
+        if fallbackNeedsLoopback && !request.isLoopback {
+            return .status(403, "the console on a non-loopback address needs \"consoleTokenFile\"")
+        }
+        return handler.respond(to: request)
     }
 }

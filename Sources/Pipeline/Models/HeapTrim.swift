@@ -24,7 +24,7 @@ public enum HeapTrim {
 
     /// Called after a retraining and after the first batch on a swapped-in model: returns free pages of every
     /// arena to the kernel.
-    static func release() { _ = c_malloc_trim(0) }
+    public static func release() { _ = c_malloc_trim(0) }
 }
 
 @_silgen_name("malloc_trim")

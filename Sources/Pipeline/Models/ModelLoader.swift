@@ -1,6 +1,6 @@
 import CamsiftCore
 import Foundation
-import NN
+import Serving
 import Synchronization
 
 /// Finds and loads what the daemon classifies with: the promoted trained bundle in `models/current` when
@@ -17,17 +17,20 @@ public enum ModelLoader {
         return c
     }
 
-    public static func loadImageNet(modelsDir: String, threads: Int) throws(PipelineError) -> SingleModelClassifier {
+    /// The first ImageNet candidate that exists, if any.
+    public static func imagenetPath(modelsDir: String) -> String? {
+        imagenetCandidates(modelsDir: modelsDir).first { FileManager.default.fileExists(atPath: $0) }
+    }
+
+    public static func loadImageNet(modelsDir: String, threads: Int, fit: FitMode = .crop) throws(PipelineError) -> ImageNetClassifier {
         let candidates = imagenetCandidates(modelsDir: modelsDir)
-        guard let path = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) else {
+        guard let path = imagenetPath(modelsDir: modelsDir) else {
             throw .model("no model to classify with: none of \(candidates.joined(separator: ", ")) exists — run "
                 + "`make weights` (imports EfficientNet-Lite0) and copy weights/effnet-lite0-imagenet.csm to "
                 + "\(modelsDir)/imagenet.csm, or train one with `camsift train`")
         }
         do {
-            let file = try ModelFile.read(path: path)
-            let net = try EfficientNetLite0(modelFile: file, threads: threads)
-            return SingleModelClassifier(model: net, version: ModelVersion.of(modelFile: path), inputSize: net.inputSize)
+            return try ImageNetClassifier(path: path, threads: threads, fit: fit)
         } catch {
             throw .model("cannot load \(path): \(error)")
         }
@@ -35,8 +38,9 @@ public enum ModelLoader {
 }
 
 extension ModelLoader {
-    /// The serving model: the promoted bundle (`MODELS/current`) if any, else the ImageNet model.
-    public static func loadServing(modelsDir: String, threads: Int) throws(PipelineError) -> any FrameClassifier {
+    /// The serving model: the promoted bundle (`MODELS/current`) if any (served with the geometry it records),
+    /// else the ImageNet model (its reference crop, framed by the config's `fit`).
+    public static func loadServing(modelsDir: String, threads: Int, fit: FitMode = .crop) throws(PipelineError) -> any FrameClassifier {
         if let current = BundleStore(root: modelsDir).current {
             do {
                 return try BundleClassifier(directory: current, threads: threads)
@@ -44,7 +48,7 @@ extension ModelLoader {
                 throw .model("cannot load the current bundle \(current): \(error) — `camsift rollback` restores the previous one")
             }
         }
-        return try loadImageNet(modelsDir: modelsDir, threads: threads)
+        return try loadImageNet(modelsDir: modelsDir, threads: threads, fit: fit)
     }
 }
 
@@ -53,12 +57,14 @@ extension ModelLoader {
 public final class ServingModelReloader: Sendable {
     private let modelsDir: String
     private let threads: Int
+    private let fit: FitMode
     private let pipeline: LivePipeline
     private let serving: Mutex<String?>
 
-    public init(modelsDir: String, threads: Int, pipeline: LivePipeline) {
+    public init(modelsDir: String, threads: Int, fit: FitMode = .crop, pipeline: LivePipeline) {
         self.modelsDir = modelsDir
         self.threads = threads
+        self.fit = fit
         self.pipeline = pipeline
         serving = Mutex(BundleStore(root: modelsDir).current)
     }
@@ -69,16 +75,14 @@ public final class ServingModelReloader: Sendable {
     public func reloadIfChanged() {
         let now = BundleStore(root: modelsDir).current
         guard serving.withLock({ $0 }) != now else { return }
-        let t = Thread { [self] in
+        DedicatedThread.start("camsift-model-load") { [self] in
             do {
-                let model = try ModelLoader.loadServing(modelsDir: modelsDir, threads: threads)
+                let model = try ModelLoader.loadServing(modelsDir: modelsDir, threads: threads, fit: fit)
                 serving.withLock { $0 = now }
                 pipeline.install(model)
             } catch {
                 OperationalLog.error("pipeline", "model change in \(modelsDir) not applied: \(error)")
             }
         }
-        t.name = "camsift-model-load"
-        t.start()
     }
 }

@@ -96,10 +96,7 @@ public struct BundleStore: Sendable {
     }
 
     static func fsyncDirectory(_ path: String) throws {
-        let fd = open(path, O_RDONLY | O_DIRECTORY)
-        guard fd >= 0 else { throw PipelineError.system("open \(path)", errno) }
-        defer { close(fd) }
-        _ = fsync(fd)
+        do { try AtomicFile.syncDirectory(path) } catch { throw PipelineError(.io, "cannot sync '\(path)'", cause: error) }
     }
 
     /// fsyncs a file, or every file in a directory, so a promoted bundle is on disk before `current` moves.

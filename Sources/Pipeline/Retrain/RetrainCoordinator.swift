@@ -22,6 +22,12 @@ public final class RetrainCoordinator: Sendable {
         public var lastReason: String?
         public var lastVerdict: String?
         public var lastError: String?
+        /// Finished runs by outcome: a job that threw failed; one whose line starts with `rejected` (the
+        /// promotion guard kept the serving model) was rejected; any other was promoted.
+        public var failed = 0
+        public var rejected = 0
+        /// Unix seconds when the last run finished (nil before the first).
+        public var lastFinishedAt: Double?
     }
 
     /// The work: train a candidate and judge it; returns a one-line outcome for the log/status.
@@ -61,22 +67,30 @@ public final class RetrainCoordinator: Sendable {
     }
 
     private func spawn(reason: String) {
-        let t = Thread { [self] in
+        DedicatedThread.start("camsift-retrain") { [self] in
             // On Linux the nice value is per thread and who = 0 means the calling thread (pthreads(7)), so
             // this lowers the training thread only.
             setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, niceness)
             var reason = reason
             while true {
+                // Counted with `runs` under one lock, so runs = promoted + rejected + failed in every read.
+                var failed = false
+                var rejected = false
                 do {
                     let outcome = try job(reason)
+                    rejected = outcome.hasPrefix("rejected")
                     state.withLock { $0.lastVerdict = outcome; $0.lastError = nil }
                     OperationalLog.notice("retrain", outcome)
                 } catch {
+                    failed = true
                     state.withLock { $0.lastError = "\(error)" }
                     OperationalLog.error("retrain", "retraining failed: \(error)")
                 }
                 let again: Bool = state.withLock { s in
                     s.runs += 1
+                    if failed { s.failed += 1 }
+                    if rejected { s.rejected += 1 }
+                    s.lastFinishedAt = Timestamp.now()
                     if s.queued {
                         s.queued = false
                         return true
@@ -94,8 +108,6 @@ public final class RetrainCoordinator: Sendable {
             }
             waiters.forEach { $0.signal() }
         }
-        t.name = "camsift-retrain"
-        t.start()
     }
 
     /// Waits until no job runs or is queued (bounded by `timeout` seconds). Returns false on timeout.

@@ -14,6 +14,7 @@ struct CameraFields {
     var location: Camera.Location?
     var tags: [String]?
     var enabled: Bool?
+    var region: Region?
     var present: Set<String> = []
 
     func has(_ key: String) -> Bool { present.contains(key) }
@@ -30,6 +31,7 @@ struct CameraFields {
         m.location = location ?? defaults.location
         m.tags = tags ?? defaults.tags
         m.enabled = enabled ?? defaults.enabled
+        m.region = region ?? defaults.region
         return m
     }
 }

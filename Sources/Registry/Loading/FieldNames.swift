@@ -1,11 +1,13 @@
 /// The field names registry files may use, and "did you mean" suggestions for the ones they may not.
 enum FieldNames {
-    static let camera: [String] = ["id", "kind", "url", "interval", "auth", "headers", "timeout", "location", "tags", "enabled"]
+    static let camera: [String] = ["id", "kind", "url", "interval", "auth", "headers", "timeout", "location", "tags", "enabled", "region"]
     static let aggregator: [String] = [
         "aggregator", "kind", "urlTemplate", "interval", "cameras", "auth", "headers", "timeout", "location", "tags", "enabled",
+        "region",
     ]
     static let auth: [String] = ["user", "passwordFile"]
     static let location: [String] = ["lat", "lon", "name"]
+    static let region: [String] = ["x", "y", "w", "h"]
 
     /// The closest known name (case-insensitive match or edit distance ≤ 2), for "did you mean 'interval'?".
     static func suggestion(for key: String, among known: [String]) -> String? {

@@ -72,6 +72,8 @@ extension RegistryFileParser {
                 f.auth = auth(m.node, field: field, scope: scope)
             case "location":
                 f.location = location(m.node, field: field, scope: scope)
+            case "region":
+                f.region = region(m.node, field: field, scope: scope)
             case "password", "pass", "pwd":
                 sink.error(camera: scope.camera, field: field, "inline passwords are not allowed",
                            fix: "put the password in a file only camsift can read and write \"auth\": {\"user\": \"NAME\", \"passwordFile\": \"/etc/camsift/secrets/NAME\"}")
@@ -272,5 +274,63 @@ extension RegistryFileParser {
             }
         }
         return ok ? loc : nil
+    }
+
+    /// `"region": {"x": 0.1, "y": 0.4, "w": 0.5, "h": 0.5}`: all four fractions of the frame, each in 0...1,
+    /// w and h at least `Region.minimumSize`, inside the frame (x + w ≤ 1, y + h ≤ 1).
+    mutating func region(_ node: JSONNode, field: String, scope: Scope) -> Region? {
+        let example = "\"region\": {\"x\": 0.1, \"y\": 0.4, \"w\": 0.5, \"h\": 0.5} (fractions of the frame: left, top, width, height)"
+        guard case .object(let members) = node.value else {
+            sink.error(camera: scope.camera, field: field, "is \(node.value.typeDescription), not an object",
+                       fix: "write " + example)
+            return nil
+        }
+        var values: [String: Double] = [:]
+        var ok = true
+        for m in members {
+            let sub = "\(field).\(m.key)"
+            guard FieldNames.region.contains(m.key) else {
+                unknownField(m.key, known: FieldNames.region, field: sub, scope: scope)
+                continue
+            }
+            switch m.node.value {
+            case .number(let d):
+                values[m.key] = d
+            case .string(let s) where Double(s) != nil:
+                sink.error(camera: scope.camera, field: sub, "is a string (\"\(s)\"), not a number",
+                           fix: "write it without quotes: \"\(m.key)\": \(s)")
+                ok = false
+            default:
+                sink.error(camera: scope.camera, field: sub, "is \(m.node.value.described), not a number",
+                           fix: "set \"\(m.key)\" to a fraction of the frame between 0 and 1, e.g. 0.5 (not pixels)")
+                ok = false
+            }
+        }
+        for key in FieldNames.region where values[key] == nil && !members.contains(where: { $0.key == key }) {
+            sink.error(camera: scope.camera, field: "\(field).\(key)", "is missing",
+                       fix: "give all four of x, y, w, h: " + example)
+            ok = false
+        }
+        guard ok, let x = values["x"], let y = values["y"], let w = values["w"], let h = values["h"] else { return nil }
+        let r = Region(x: x, y: y, w: w, h: h)
+        let problems = r.problems
+        for p in problems {
+            let fix: String
+            switch p.field {
+            case "x", "y":
+                fix = "set \"\(p.field)\" to a fraction of the frame between 0 and 1 (0 = \(p.field == "x" ? "left" : "top") edge), not pixels"
+            default:
+                let start = p.field == "w" ? x : y
+                let room = max(0, 1 - start)
+                if p.problem.contains("past the") {
+                    fix = "lower \"\(p.field)\" to at most \(JSONValue.format(room)) or move \"\(p.field == "w" ? "x" : "y")\" "
+                        + "so the region stays inside the frame"
+                } else {
+                    fix = "set \"\(p.field)\" between \(JSONValue.format(Region.minimumSize)) and 1 (a fraction of the frame, not pixels)"
+                }
+            }
+            sink.error(camera: scope.camera, field: "\(field).\(p.field)", p.problem, fix: fix)
+        }
+        return problems.isEmpty ? r : nil
     }
 }

@@ -93,7 +93,7 @@ struct RegistryFileParser {
                             aggregator: String?) -> Camera {
         Camera(id: id, kind: kind, url: url, interval: interval, auth: f.auth, headers: f.headers ?? [:],
                timeout: f.timeout ?? Camera.defaultTimeout, location: f.location, tags: f.tags ?? [],
-               enabled: f.enabled ?? true, aggregator: aggregator)
+               enabled: f.enabled ?? true, aggregator: aggregator, region: f.region)
     }
 
     // MARK: aggregator

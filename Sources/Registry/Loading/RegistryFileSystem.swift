@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CamsiftCore
 
 /// The few system calls the loader needs, straight to libc: at 10,000 files, Foundation's `FileManager`
 /// and `Data(contentsOf:)` overheads show up in the reload time.
@@ -123,9 +124,5 @@ enum RegistryFileSystem {
     }
 
     /// Wall-clock seconds since the epoch (the clock file timestamps use).
-    static func now() -> Double {
-        var ts = timespec()
-        clock_gettime(CLOCK_REALTIME, &ts)
-        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
-    }
+    static func now() -> Double { Timestamp.now() }
 }

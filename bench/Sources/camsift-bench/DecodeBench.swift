@@ -90,8 +90,11 @@ enum DecodeBench {
         print("frames/s per CPU-second (camsift, by file): " + fps.map { fmt($0, 0) }.joined(separator: " "))
         print("camsift/bare-tjDecompress2 per CPU-second (window decode + resample vs full scaled decode): \(fmt(geomean { $0.oursCPU / $0.bareCPU }, 3))")
         print("wall-clock ratio camsift/tjbench (noisy on a shared box): \(fmt(geomean { $0.ours / $0.tjbench }, 3))")
-        print("RESULT decode ratio camsift/tjbench per CPU-second (geometric mean of \(rows.count) files): \(fmt(geomean { $0.oursCPU / $0.tjbenchCPU }, 3))  target >= 0.9")
-        return 0
+        let ratio = geomean { $0.oursCPU / $0.tjbenchCPU }
+        print("RESULT decode ratio camsift/tjbench per CPU-second (geometric mean of \(rows.count) files): \(fmt(ratio, 3))  target >= 0.9")
+        var v = Verdicts()
+        v.check(ratio >= 0.9, "decode vs tjbench (\(fit.rawValue), per CPU-second)", fmt(ratio, 3) + "×", vs: "≥ 0.9×")
+        return v.exitCode
     }
 
     struct Speed { var wall: Double; var cpu: Double }
@@ -174,11 +177,6 @@ enum DecodeBench {
         }
         // tjbench reports wall-clock throughput; scale by the share of its run it actually had a CPU.
         return Speed(wall: v, cpu: v * wall / max(cpu, 1e-9))
-    }
-
-    struct BenchError: Error, CustomStringConvertible {
-        var description: String
-        init(_ d: String) { description = d }
     }
 
     static func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s + " " : s + String(repeating: " ", count: n - s.count) }

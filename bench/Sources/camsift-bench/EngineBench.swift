@@ -10,7 +10,12 @@ import NN
 /// Runtime peer reads), at each `--batch` size. Prints one JSON line per batch size with every repetition's
 /// images/s; bench/engine.sh runs the peer in the same session and prints medians and ratios.
 ///
+/// `--kernels avx2|avx512` runs the channels-last kernels of that instruction set instead of the host's pick
+/// (`InferenceKernels`), to measure what the run-time dispatched AVX-512 kernels pay; AVX-512 on a CPU without
+/// it prints a note and no JSON.
+///
 /// usage: camsift-bench engine --model FILE --inputs FILE [--batch 1,16] [--threads 2] [--reps 5] [--seconds 2]
+///        [--kernels avx2|avx512]
 enum EngineBench {
     static func run(_ args: [String]) async throws -> Int32 {
         var opts: [String: String] = ["batch": "1,16", "threads": "2", "reps": "5", "seconds": "2"]
@@ -28,6 +33,17 @@ enum EngineBench {
               let seconds = Double(opts["seconds"]!) else {
             print("usage: camsift-bench engine --model FILE --inputs FILE [--batch 1,16] [--threads 2] [--reps 5] [--seconds 2]")
             return 64
+        }
+        if let k = opts["kernels"] {
+            guard let kernels = InferenceKernels(rawValue: k) else {
+                print("camsift-bench engine: --kernels must be one of \(InferenceKernels.allCases.map(\.rawValue))")
+                return 64
+            }
+            guard kernels == .avx2 || InferenceKernels.host == .avx512 else {
+                print("camsift-bench engine: this CPU has no AVX-512, skipping --kernels avx512")
+                return 0
+            }
+            InferenceKernels.active = kernels
         }
         // --count N: at least N images per repetition (fixed work, for `perf stat` comparisons).
         let minImages = Int(opts["count"] ?? "0") ?? 0
@@ -81,8 +97,8 @@ enum EngineBench {
             }
             let list = rates.map { String(format: "%.2f", $0) }.joined(separator: ",")
             let cpu = cpuPerImage.map { String(format: "%.2f", $0) }.joined(separator: ",")
-            print("{\"engine\":\"camsift\",\"coretype\":\"\(core)\",\"batch\":\(n),\"threads\":\(threads),\"ips\":[\(list)],"
-                  + "\"cpu_ms_per_image\":[\(cpu)]}")
+            print("{\"engine\":\"camsift\",\"kernels\":\"\(InferenceKernels.active.rawValue)\",\"coretype\":\"\(core)\","
+                  + "\"batch\":\(n),\"threads\":\(threads),\"ips\":[\(list)],\"cpu_ms_per_image\":[\(cpu)]}")
         }
         return 0
     }

@@ -5,7 +5,10 @@ import NN
 /// (stem, each block's expand + depthwise and project, head), as ms per image and GFLOP/s, at `--chunks`
 /// slices per phase (1 = one thread, as each worker runs an image at batch ≥ 2; 2 = batch 1 on two threads).
 ///
+/// `--kernels avx2|avx512`: as `camsift-bench engine`.
+///
 /// usage: camsift-bench engine-profile --model FILE --inputs FILE [--chunks 1] [--images 64] [--channels-last-from B]
+///        [--kernels avx2|avx512]
 enum EngineProfileBench {
     static func run(_ args: [String]) async throws -> Int32 {
         var opts: [String: String] = ["chunks": "1", "images": "64"]
@@ -18,6 +21,13 @@ enum EngineProfileBench {
               let chunks = Int(opts["chunks"]!), let images = Int(opts["images"]!), chunks >= 1, images >= 1 else {
             print("usage: camsift-bench engine-profile --model FILE --inputs FILE [--chunks 1] [--images 64] [--channels-last-from B]")
             return 64
+        }
+        if let k = opts["kernels"] {
+            guard let kernels = InferenceKernels(rawValue: k), kernels == .avx2 || InferenceKernels.host == .avx512 else {
+                print("camsift-bench engine-profile: --kernels \(k) is not one this CPU runs (host: \(InferenceKernels.host))")
+                return 64
+            }
+            InferenceKernels.active = kernels
         }
         let from = opts["channels-last-from"].flatMap { Int($0) }
         let net = try EfficientNetLite0(modelFile: try ModelFile.read(path: modelPath), threads: max(2, chunks),
@@ -37,12 +47,13 @@ enum EngineProfileBench {
             count = images * net.imageElementCount
         }
         let times = batch.withUnsafeBufferPointer { b in
-            _ = net.profilePhases(batch: b, n: min(4, images), chunks: chunks)   // warm-up
-            return net.profilePhases(batch: b, n: images, chunks: chunks)
+            _ = profilePhases(net, batch: b, n: min(4, images), chunks: chunks)   // warm-up
+            return profilePhases(net, batch: b, n: images, chunks: chunks)
         }
         let total = times.reduce(0) { $0 + $1.seconds }
         print("EfficientNet-Lite0 phases, \(images) images, \(chunks) slice(s) per phase (wall time)")
         func pad(_ s: String) -> String { s.count >= 56 ? s : s + String(repeating: " ", count: 56 - s.count) }
+        print("kernels: \(InferenceKernels.active.rawValue) (host: \(InferenceKernels.host.rawValue))")
         print(pad("phase (channels-last from block \(net.channelsLastFrom))") + "    ms/img  share     MMAC  GFLOP/s")
         for t in times {
             let ms = t.seconds * 1000 / Double(images)

@@ -1,3 +1,4 @@
+import CamsiftCore
 import COpenBLAS
 import Foundation
 import NN
@@ -38,7 +39,7 @@ extension EngineTrainBench {
     /// machine load; the table reports medians of the per-rep values and of the per-rep ratios. The 1-thread
     /// columns use thread CPU time against a 1024³ sgemm timed the same way: robust to other load on the box, and
     /// the regime data-parallel training runs every conv in (one thread per replica).
-    static func convSection(_ o: Options) throws {
+    static func convSection(_ o: Options, _ v: inout Verdicts) throws {
         let reps = 9
         print("\n(3) conv layers vs cblas_sgemm peak (1024³ sgemm timed alongside each rep), "
             + "\(o.threads) threads, medians of \(reps) reps; fwd+bwd counts 3× the forward flops")
@@ -107,6 +108,8 @@ extension EngineTrainBench {
             print("| **\(group.name): all (time-weighted)** | \(batch) | \(fmt(total / 1e9, 3)) | | | "
                 + "\(fmt(100 * agg(fwdShare)))% | | \(fmt(100 * agg(trainShare)))% | \(fmt(100 * agg(cpuShare)))% | "
                 + "\(fmt(100 * agg(cpuTrainShare)))% |")
+            v.check(agg(cpuTrainShare) >= 0.6, "conv \(group.name) forward+backward share of sgemm peak (1 thread, CPU time)",
+                    "\(fmt(100 * agg(cpuTrainShare)))%", vs: "≥ 60%")
             summary.append("\(group.name): forward \(fmt(100 * agg(fwdShare)))%, forward+backward "
                 + "\(fmt(100 * agg(trainShare)))% at \(o.threads) threads; 1 thread CPU time forward "
                 + "\(fmt(100 * agg(cpuShare)))%, forward+backward \(fmt(100 * agg(cpuTrainShare)))%")

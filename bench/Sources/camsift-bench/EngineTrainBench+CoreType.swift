@@ -1,3 +1,4 @@
+import CamsiftCore
 import COpenBLAS
 import Foundation
 import NN
@@ -32,7 +33,7 @@ extension EngineTrainBench {
             print("CPU1 \(2.0 * Double(m * n * k) / best / 1e9) \(name)")
         }
         // A whole small-CNN training step (batch 64, 28×28), 1 thread, CPU time, best of 6 after a warm-up.
-        if let model = try? SmallCNN.make(inputChannels: 1, inputSize: 28, classes: 10, seed: 1) {
+        if let model = try? SmallCNN.make(inputChannels: 1, inputSize: 28, classes: 10, layout: .gap, seed: 1) {
             let x = Tensor(zeros: Shape(n: 64, c: 1, h: 28, w: 28))
             var rng = SeededGenerator(seed: 2)
             for i in 0..<x.count { x.pointer[i] = rng.uniform(1) }

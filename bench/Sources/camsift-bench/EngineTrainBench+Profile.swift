@@ -1,3 +1,4 @@
+import CamsiftCore
 import COpenBLAS
 import Foundation
 import NN
@@ -7,7 +8,7 @@ extension EngineTrainBench {
     /// Hidden: per-layer CPU time (thread CPU clock, immune to other load) of one small-CNN training step at 1 thread.
     static func profileLayers() throws -> Int32 {
         NNThreads.set(1)
-        let model = try SmallCNN.make(inputChannels: 1, inputSize: 28, classes: 10, seed: 1)
+        let model = try SmallCNN.make(inputChannels: 1, inputSize: 28, classes: 10, layout: .gap, seed: 1)
         var rng = SeededGenerator(seed: 2)
         let x = Tensor(zeros: Shape(n: 64, c: 1, h: 28, w: 28))
         for i in 0..<x.count { x.pointer[i] = rng.uniform(1) }

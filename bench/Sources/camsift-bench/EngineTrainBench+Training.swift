@@ -1,3 +1,4 @@
+import CamsiftCore
 import COpenBLAS
 import Foundation
 import NN
@@ -8,14 +9,14 @@ extension EngineTrainBench {
 
     /// Rounds alternate the engines (camsift epochs, then a torch process, twice) so that load from other
     /// processes on this shared box hits both alike; medians over all measured epochs of each engine.
-    static func trainSection(_ o: Options) throws {
+    static func trainSection(_ o: Options, _ v: inout Verdicts) throws {
         let (x, labels, source) = try loadImages(o)
-        let model = try SmallCNN.make(inputChannels: 1, inputSize: 28, classes: 10, seed: 1)
+        let model = try SmallCNN.make(inputChannels: 1, inputSize: 28, classes: 10, layout: .gap, seed: 1)
         let optimizer = SGD(model, learningRate: 0.01, momentum: 0.9)
         let loss = SoftmaxCrossEntropy()
         let trainer = DataParallelTrainer(model: model, optimizer: optimizer,
                                           replicas: o.replicas > 0 ? o.replicas : o.threads) { _ in
-            try SmallCNN.make(inputChannels: 1, inputSize: 28, classes: 10, seed: 1)
+            try SmallCNN.make(inputChannels: 1, inputSize: 28, classes: 10, layout: .gap, seed: 1)
         }
         let steps = o.images / o.batch
         var rates: [Double] = [], losses: [Float] = []
@@ -63,7 +64,10 @@ extension EngineTrainBench {
         if o.torch {
             print("| PyTorch \(torchInfo) | \(fmt(median(torchRates))) | "
                 + "\(torchRates.map { fmt($0) }.joined(separator: ", ")) | \(fmt(torchLoss.last ?? .nan, 3)) |")
-            print("camsift / torch = \(fmt(median(rates) / median(torchRates), 2))× (target ≥ 1.25×)")
+            let ratio = median(rates) / median(torchRates)
+            print("camsift / torch = \(fmt(ratio, 2))× (target ≥ 1.25×)")
+            v.check(ratio >= 1.25, "small-CNN training vs PyTorch \(torchInfo)", "\(fmt(ratio, 2))× (\(fmt(median(rates))) vs \(fmt(median(torchRates))) img/s)",
+                    vs: "≥ 1.25×")
         }
     }
 

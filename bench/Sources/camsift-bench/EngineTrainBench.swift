@@ -58,10 +58,11 @@ enum EngineTrainBench {
         NNThreads.set(o.threads)
         print("engine-train: \(o.threads) threads, OpenBLAS core \(NNThreads.blasCore), "
             + "OPENBLAS_CORETYPE=\(ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] ?? "(unset)")")
-        if o.sections.contains("train") { try trainSection(o) }
-        if o.sections.contains("conv") { try convSection(o) }
+        var v = Verdicts()
+        if o.sections.contains("train") { try trainSection(o, &v) }
+        if o.sections.contains("conv") { try convSection(o, &v) }
         if o.sections.contains("coretype") { coreTypeSection() }
-        return 0
+        return v.exitCode
     }
 
     // MARK: helpers

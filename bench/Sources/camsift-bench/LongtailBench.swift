@@ -10,10 +10,12 @@ import Learning
 /// dataset-fashion-mnist, `DIR/lt` (train set, n_c = ⌊6000·ρ^(−c/9)⌋ per class), `DIR/uniform` (train set,
 /// ρ = 1 subsampled to the same total) and `DIR/t10k` (the untouched test set), as JPEG ImageFolders.
 ///
-/// `run --data DIR --camsift BIN --work DIR [--iterations N] [--seeds 1,2,3] [--lanes L] [--runs a,b,...]` trains
-/// every run through `camsift train` once per training seed (`WORK/seed-S/`), scores each on t10k with `camsift
-/// eval` (balanced view, and deployed view `--weight-by DIR/lt`), and prints one table (the mean over seeds) and
-/// the targets (`LongtailRuns`). `--runs` re-runs only those runs and reads the others back from WORK.
+/// `run --data DIR --camsift BIN --work DIR [--iterations N] [--seeds 1,2,3] [--lanes L] [--runs a,b,...]
+/// [--split 90/10/0] [--python P] [--peer-script FILE] [--peer-args "..."]` trains every run through `camsift
+/// train` once per training seed (`WORK/seed-S/`), scores each on t10k with `camsift eval` (balanced view, and
+/// deployed view `--weight-by DIR/lt`), trains the PyTorch peer runs on the same splits (`LongtailPeer`), and
+/// prints one table (the mean over seeds), both engines side by side, and the targets (`LongtailRuns`).
+/// `--runs` re-runs only those runs and reads the others back from WORK.
 enum LongtailBench {
     static let root = "/usr/share/datasets/fashion-mnist"
 

@@ -9,6 +9,10 @@ import Learning
 /// engine thread each (on 2 cores that beats one lane with two threads for a network this small; a run
 /// reusing the CE bundle's M0 waits for it), then one table with both views and the targets checked.
 ///
+/// `peer-*` runs train the PyTorch reference protocol (`LongtailPeer`) on the split of the camsift run they
+/// follow, on a lane of their own with one thread; the table then shows both engines side by side and target 1
+/// (parity) is checked — the only target whose FAIL makes the run exit non-zero.
+///
 /// `--seeds 1,2,3` repeats every run with each training seed (split, initialisation, draws; the archive stays
 /// the same) in `WORK/seed-S/`, prints each seed's targets, and checks the targets on the mean over seeds —
 /// the issue's reference table is a mean of 3 seeds, and the seed moves the default bundle's balanced macro F1
@@ -20,7 +24,8 @@ enum LongtailRuns {
         var archive: String  // "lt" or "uniform"
         var trainArgs: [String]
         var rows: [(label: String, model: String)]  // table rows: model role in the bundle ("M0", "M1", "fused")
-        var after: String?  // run whose bundle this one reuses (--reuse-m0)
+        var after: String?  // run whose bundle this one reuses (--reuse-m0), or whose split a peer run trains on
+        var peer: String? = nil  // PyTorch peer run with this sampler (plain|balanced) instead of `camsift train`
     }
 
     static func runs(extra: [String]) -> [Run] {
@@ -35,6 +40,11 @@ enum LongtailRuns {
                 after: "ce"),
             Run(name: "default", archive: "lt", trainArgs: extra,
                 rows: [("default M1", "M1"), ("default `camsift train` (fused)", "fused")], after: "ce"),
+            Run(name: "peer-ce-uniform", archive: "uniform", trainArgs: [], rows: [("PyTorch CE ρ=1 same size (upper bound)", "M0")],
+                after: "ce-uniform", peer: "plain"),
+            Run(name: "peer-ce", archive: "lt", trainArgs: [], rows: [("PyTorch CE ρ=100", "M0")], after: "ce", peer: "plain"),
+            Run(name: "peer-balanced", archive: "lt", trainArgs: [], rows: [("PyTorch class-balanced resampling", "M0")],
+                after: "balanced", peer: "balanced"),
         ]
     }
 
@@ -68,7 +78,14 @@ enum LongtailRuns {
             print("longtail run: --seeds must be distinct integers, e.g. 1,2,3")
             return 64
         }
-        let common = ["--iterations", o["iterations"] ?? "15", "--threads", "1", "--quiet"]
+        // 90/10/0: the test set is t10k, so no images are held out of the archive for a second test split (the
+        // reference protocol's split; the peer runs train on the same one).
+        let common = ["--iterations", o["iterations"] ?? "15", "--split", o["split"] ?? "90/10/0", "--threads", "1", "--quiet"]
+        var peer = LongtailPeer.Settings()
+        peer.iterations = o["iterations"] ?? "15"
+        if let p = o["python"] { peer.python = p }
+        if let p = o["peer-script"] { peer.script = p }
+        peer.extra = (o["peer-args"] ?? "").split(separator: " ").map(String.init)
         let defaultArgs = (o["default-args"] ?? "").split(separator: " ").map(String.init)
         let every = runs(extra: defaultArgs)
         var selected = every
@@ -87,9 +104,10 @@ enum LongtailRuns {
                 }
             }
         }
+        if jobs.contains(where: { $0.run.peer != nil }) { try await LongtailPeer.preflight(peer, jobs: jobs, work: work) }
         let lanes = max(1, Int(o["lanes"] ?? "2") ?? 2)
         let t0 = Date()
-        for (k, v) in try await schedule(jobs, lanes: lanes, data: data, bin: bin, work: work, common: common) { results[k] = v }
+        for (k, v) in try await schedule(jobs, lanes: lanes, data: data, bin: bin, work: work, common: common, peer: peer) { results[k] = v }
         let wall = Date().timeIntervalSince(t0)
         let perSeed = seeds.map { s in
             Dictionary(uniqueKeysWithValues: every.compactMap { r in results[Job(run: r, seed: s).key].map { (r.name, $0) } })
@@ -111,8 +129,8 @@ enum LongtailRuns {
             for (s, r) in zip(seeds, perSeed) { print("  seed \(s): " + checkTargets(r).compact) }
         }
         let verdict = checkTargets(averaged)
-        print("\ntargets (default camsift train" + (seeds.count > 1 ? ", mean over \(seeds.count) seeds" : "") + "):\n" + verdict.lines)
-        return 0
+        print("\ntargets" + (seeds.count > 1 ? " (mean over \(seeds.count) seeds)" : "") + ":\n" + verdict.lines)
+        return verdict.parityFailed ? 1 : 0
     }
 
     /// Every metric of every run averaged over seeds (the table's columns and the targets use accuracy, macro F1,
@@ -146,7 +164,7 @@ enum LongtailRuns {
 
     /// Runs every job on `lanes` parallel lanes; a job that reuses another's M0 (`after`, same seed) waits for it.
     static func schedule(_ jobs: [Job], lanes: Int, data: String, bin: String, work: String,
-                         common: [String]) async throws -> [String: Outcome] {
+                         common: [String], peer: LongtailPeer.Settings) async throws -> [String: Outcome] {
         var pending = jobs
         var done: [String: Outcome] = [:]
         var running: [String] = []
@@ -156,7 +174,10 @@ enum LongtailRuns {
                       let i = pending.firstIndex(where: { j in j.after.map { a in done[a] != nil || !jobs.contains { $0.key == a } } ?? true }) {
                     let j = pending.remove(at: i)
                     running.append(j.key)
-                    group.addTask { (j.key, try await lane(j, data: data, bin: bin, work: work, common: common)) }
+                    group.addTask {
+                        j.run.peer == nil ? (j.key, try await lane(j, data: data, bin: bin, work: work, common: common))
+                            : (j.key, try await LongtailPeer.lane(j, data: data, work: work, settings: peer))
+                    }
                 }
                 guard let (key, outcome) = try await group.next() else { break }
                 done[key] = outcome
@@ -228,22 +249,31 @@ enum LongtailRuns {
                     + "\(f(d?.macroF1)) | \(f(d?.weightedF1)) | \(b.map { $0.f1.map { String(format: "%.2f", $0) }.joined(separator: " ") } ?? "–") |\n"
             }
         }
-        return s
+        let peers = LongtailPeer.sideBySide(results)
+        return peers.isEmpty ? s : s + "\n" + peers
     }
 
-    /// The issue's targets for the default `camsift train`, measured in this run: one line per target, and a
-    /// one-line summary (for each seed of a multi-seed run).
-    static func checkTargets(_ r: [String: Outcome]) -> (lines: String, compact: String) {
-        guard let def = r["default"], let fusedB = def.balanced["fused"], let fusedD = def.deployed["fused"] else {
-            return ("targets: default run missing", "default run missing")
-        }
+    /// The issue's targets measured in this run — parity with the PyTorch peer, then the default `camsift
+    /// train`'s — one line per target, a one-line summary (for each seed of a multi-seed run), and whether parity
+    /// failed (the run's exit status).
+    static func checkTargets(_ r: [String: Outcome]) -> (lines: String, compact: String, parityFailed: Bool) {
         var compact: [String] = []
         func bal(_ n: String) -> Double? { r[n]?.balanced["M0"]?.macroF1 }
         var lines: [String] = []
+        var parityFailed = false
         func check(_ what: String, _ tag: String, _ ok: Bool?, _ detail: String) {
             let verdict = ok == nil ? "SKIP" : ok! ? "PASS" : "FAIL"
             lines.append("\(verdict)  \(what): \(detail)")
             compact.append("\(tag) \(verdict) \(detail)")
+        }
+        LongtailPeer.parity(r) { what, tag, ok, detail in
+            check(what, tag, ok, detail)
+            if ok == false { parityFailed = true }
+        }
+        guard let def = r["default"], let fusedB = def.balanced["fused"], let fusedD = def.deployed["fused"] else {
+            lines.append("SKIP  default camsift train targets: default run missing")
+            compact.append("default run missing")
+            return (lines.joined(separator: "\n"), compact.joined(separator: " | "), parityFailed)
         }
         check("balanced macro F1 ≥ class-balanced resampling", "bal≥CB", bal("balanced").map { fusedB.macroF1 >= $0 },
               "\(f(fusedB.macroF1)) vs \(f(bal("balanced")))")
@@ -260,6 +290,6 @@ enum LongtailRuns {
         }
         check("deployed macro F1 ≥ every baseline", "dep", best < 0 ? nil : fusedD.macroF1 >= best,
               "\(f(fusedD.macroF1)) vs best \(f(best)) (\(bestName))")
-        return (lines.joined(separator: "\n"), compact.joined(separator: " | "))
+        return (lines.joined(separator: "\n"), compact.joined(separator: " | "), parityFailed)
     }
 }

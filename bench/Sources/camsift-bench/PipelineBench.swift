@@ -104,7 +104,14 @@ enum PipelineBench {
         print(String(format: "| %d | %.1f | %.1f | %.2f | %.0f | %.0f | %.0f | %.0f | %.0f→%.0f | %.0f |",
                      a.cameras, framesIn, (lines - Double(lat.reused)) / secs, lines > 0 ? Double(lat.reused) / lines : 0,
                      cpu, Double(end.rssKB) / 1024, lat.p(0.5), lat.p(0.99), start.queue, end.queue, end.dropped - start.dropped))
-        return 0
+        // Issue 6's targets: p99 capture → log line ≤ 1 s, and no backlog (no drops, the queue does not grow).
+        var v = Verdicts()
+        let what = "pipeline \(a.cameras) cameras"
+        v.check(lat.p(0.99) <= 1000, "\(what) p99 latency", String(format: "%.0f ms (p50 %.0f)", lat.p(0.99), lat.p(0.5)), vs: "≤ 1000 ms")
+        let drops = end.dropped - start.dropped
+        v.check(drops == 0 && end.queue <= max(start.queue, 16), "\(what) no backlog",
+                String(format: "%.0f dropped, queue %.0f → %.0f", drops, start.queue, end.queue), vs: "0 dropped, queue not growing")
+        return v.exitCode
     }
 }
 

@@ -121,7 +121,14 @@ enum RegistryDaemonBench {
               SIGTERM → exit             \(stopMs) ms, status \(p.terminationStatus)
               daemon RSS at \(count)      \(rssKB / 1024) MiB
             """)
-        return readyMs < 5000 && median < 1000 && untouchedOK && p.terminationStatus == 0 ? 0 : 1
+        var v = Verdicts()
+        v.check(readyMs < 5000, "registry start → READY", "\(readyMs) ms at \(count) cameras (peer json.load \(peer.map { "\($0) ms" } ?? "n/a"))",
+                vs: "< 5000 ms")
+        v.check(median < 1000 && untouchedOK, "registry one-file reload → READY", "median \(median) ms, others untouched: \(untouchedOK ? "yes" : "NO")",
+                vs: "< 1000 ms, others untouched")
+        v.check(stopMs < 10_000 && p.terminationStatus == 0, "registry SIGTERM → exit", "\(stopMs) ms, status \(p.terminationStatus)",
+                vs: "< 10000 ms, status 0")
+        return v.exitCode
     }
 
     static func writeCamera(_ dir: String, _ n: Int, interval: Double) {

@@ -1,0 +1,139 @@
+import CamsiftCore
+import Foundation
+import NN
+
+/// Serves a trained bundle (`camsift train`): M0 and M1 fused by the bundle's rule (Eq. 3 and variants, the
+/// `adjusted` pool), M1 alone for the `adjusted` rule with M0's weight 0, otherwise the primary model
+/// (`ServedBundle.servedRoles`).
+///
+/// Frames arrive decoded at the bundle's `geometry` (ingest decodes straight to it); `ModelInput` turns them
+/// into the tensor training built from the same JPEGs. EfficientNet-Lite0 bundles whose models share the whole
+/// backbone (level-1 transfer) compute the 1280-d features once per frame and run one dense head per model;
+/// level-2 bundles (top blocks fine-tuned per model) run the identical trunk once and each model's top blocks
+/// (`SharedTrunkEfficientNet`, both cases: measured ≤ 1.2× one model's cost, `make bench-engine`). `camsift eval` scores with this same class (`scores`), so its accuracy is what
+/// the daemon logs for the same images. Thread-confined to the inference thread.
+public final class BundleClassifier: FrameClassifier, @unchecked Sendable {
+    public let version: String
+    public let geometry: InputGeometry
+    public let bundle: ServedBundle
+    private let top: Int
+    private let scoring: Scoring
+
+    private enum Scoring {
+        case networks([String: any ScoringNetwork])
+        /// EfficientNet-Lite0 roles in one network: the layers every role shares (level 1: the whole backbone;
+        /// level 2: stem and the blocks below the fine-tuned ones) run once per frame, each role's own top after.
+        case sharedTrunk(SharedTrunkEfficientNet, roles: [String])
+    }
+
+    /// The models this classifier runs per frame (see `ServedBundle.servedRoles`; every role for `eval`).
+    public let servedRoles: [String]
+
+    /// - Parameter allRoles: run every model of the bundle (for `camsift eval`, which scores M0, M1 and every
+    ///   fusion alternative), not only those the primary prediction needs.
+    public init(directory: String, threads: Int, top: Int = 5, allRoles: Bool = false) throws(ServingError) {
+        let b = try ServedBundle.read(directory)
+        bundle = b
+        self.top = top
+        let all = b.models.keys.sorted()
+        guard !all.isEmpty else { throw ServingError(.badBundle, "bundle \(directory) lists no models") }
+        let digest = SHA256.hex(SHA256.hash(all.flatMap { Array(ModelVersion.of(modelFile: directory + "/" + b.models[$0]!).utf8) }))
+        version = "bundle-" + digest.prefix(12)
+        let roles = allRoles ? all : b.servedRoles
+        servedRoles = roles
+        var files: [String: ModelFile] = [:]
+        for r in roles {
+            let path = directory + "/" + b.models[r]!
+            do { files[r] = try ModelFile.read(path: path) } catch {
+                throw ServingError(.badModel, "cannot read model \(r) of bundle \(directory)", cause: error)
+            }
+        }
+        if b.architecture.hasPrefix("effnet") {
+            let main = files[b.primary] != nil ? b.primary : roles[0]
+            let mainFile = files[main]!
+            geometry = b.geometry(backbone: (mainFile.normalization.mean, mainFile.normalization.std))
+            let ordered = [main] + roles.filter { $0 != main }
+            do {
+                scoring = .sharedTrunk(try SharedTrunkEfficientNet(modelFiles: ordered.map { files[$0]! }, threads: threads),
+                                       roles: ordered)
+            } catch {
+                throw ServingError(.badModel, "cannot serve the EfficientNet models of bundle \(directory) together "
+                                   + "(they must come from one backbone)", cause: error)
+            }
+        } else {
+            var nets: [String: any ScoringNetwork] = [:]
+            for r in roles { nets[r] = try SequentialScorer(modelFile: files[r]!, path: directory + "/" + b.models[r]!) }
+            geometry = b.geometry()
+            scoring = .networks(nets)
+        }
+        if let problem = geometry.problem {
+            throw ServingError(.badBundle, "bundle \(directory): input geometry \(problem); retrain the bundle")
+        }
+    }
+
+    public func classify(_ frames: [DecodedFrame]) throws -> [Prediction] {
+        guard !frames.isEmpty else { return [] }
+        let scores = try self.scores(frames)
+        return (0..<frames.count).map { predict(scores, at: $0) }
+    }
+
+    /// The bundle's primary prediction for frame `i` from every served model's probabilities
+    /// (`ServedBundle.primaryPrediction`), scored at the bundle's temperature (`temperature`, Guo et al. 2017
+    /// §4.2). The label and the order of `top` come from the unscaled probabilities — scaling preserves the
+    /// ranking, and taking it from there means rounding in the scaled values cannot reorder near-ties.
+    func predict(_ scores: [String: [[Float]]], at i: Int) -> Prediction {
+        let classes = bundle.classes
+        let p = bundle.primaryPrediction(scores.mapValues { $0[i] })
+        let scaled = bundle.calibrated(p.probabilities)
+        let ranked = TopK.indices(p.probabilities, k: top)
+        var roles: [String: String] = [:]
+        if scores.count > 1 {
+            for (role, s) in scores {
+                let row = s[i]
+                var best = 0
+                for c in row.indices where row[c] > row[best] { best = c }
+                roles[role] = classes[best]
+            }
+        }
+        return Prediction(label: classes[p.label], score: Double(scaled[p.label]), via: p.via,
+                          top: ranked.map { .init(label: classes[$0], score: (Double(scaled[$0]) * 10000).rounded() / 10000) },
+                          roles: roles)
+    }
+
+    /// Whether all roles run on one shared backbone (features computed once per frame, a dense head per role).
+    public var sharesBackbone: Bool {
+        if case .sharedTrunk(let net, _) = scoring { return net.headShared }
+        return false
+    }
+
+    /// EfficientNet blocks computed once per frame for every role (nil for other architectures).
+    public var sharedTrunkBlocks: Int? {
+        if case .sharedTrunk(let net, _) = scoring { return net.trunkBlocks }
+        return nil
+    }
+
+    /// Class probabilities of every served model for frames at `geometry`: role → one row per frame.
+    public func scores(_ frames: [DecodedFrame]) throws -> [String: [[Float]]] {
+        let n = frames.count
+        let batch = try ModelInput.tensor(frames, geometry: geometry)
+        var out: [String: [[Float]]] = [:]
+        switch scoring {
+        case .networks(let nets):
+            for (role, net) in nets {
+                let p = try batch.withUnsafeBufferPointer { try net.probabilities($0, n: n) }
+                out[role] = Self.rows(p, n: n, k: net.classCount)
+            }
+        case .sharedTrunk(let net, let roles):
+            let logits = batch.withUnsafeBufferPointer { net.logits(batch: $0, n: n) }
+            for (k, role) in roles.enumerated() {
+                let c = net.classCounts[k]
+                out[role] = Self.rows(EfficientNetScorer.softmaxRows(logits[k], n: n, k: c), n: n, k: c)
+            }
+        }
+        return out
+    }
+
+    private static func rows(_ flat: [Float], n: Int, k: Int) -> [[Float]] {
+        (0..<n).map { Array(flat[$0 * k..<($0 + 1) * k]) }
+    }
+}
