@@ -44,6 +44,9 @@ public struct CamsiftConfig: Codable, Sendable, Equatable {
     /// 0 = level 1 only: M0 and M1 then share the whole backbone, so the default M0+M1 pool costs one extra
     /// head per frame instead of a second network.
     public var retrainFineTuneBlocks: Int = -1
+    /// Frames between two window events of a camera once its ring of α frames is full (issue 18); windows
+    /// overlap by α − `windowStride` frames. Only used when the models directory has a window model.
+    public var windowStride: Int = CamsiftConfig.defaultWindowStride
     /// Shard `K/N` (1-based K); empty runs every camera.
     public var shard: String = ""
     /// Label-change events to MQTT and webhooks (see `EventsConfig`); nil publishes nothing.
@@ -78,6 +81,7 @@ public struct CamsiftConfig: Codable, Sendable, Equatable {
         maxReuse = try c.decodeIfPresent(Double.self, forKey: .maxReuse) ?? d.maxReuse
         retrainEvery = try c.decodeIfPresent(String.self, forKey: .retrainEvery) ?? d.retrainEvery
         retrainFineTuneBlocks = try c.decodeIfPresent(Int.self, forKey: .retrainFineTuneBlocks) ?? d.retrainFineTuneBlocks
+        windowStride = try c.decodeIfPresent(Int.self, forKey: .windowStride) ?? d.windowStride
         shard = try c.decodeIfPresent(String.self, forKey: .shard) ?? d.shard
         events = try c.decodeIfPresent(EventsConfig.self, forKey: .events) ?? d.events
     }
@@ -85,7 +89,7 @@ public struct CamsiftConfig: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case cameras, log, state, archive, models, logMaxBytes, metrics, inputSize, fit, batch, maxWaitMs
         case computeThreads, decodeThreads, archiveFrames, archiveEvery, archiveMaxBytes, archiveMaxDays
-        case gateThreshold, maxReuse, retrainEvery, retrainFineTuneBlocks, shard, console, consoleTokenFile, review
+        case gateThreshold, maxReuse, retrainEvery, retrainFineTuneBlocks, windowStride, shard, console, consoleTokenFile, review
         case events
     }
 
@@ -114,6 +118,7 @@ public struct CamsiftConfig: Codable, Sendable, Equatable {
         try c.encode(maxReuse, forKey: .maxReuse)
         try c.encode(retrainEvery, forKey: .retrainEvery)
         try c.encode(retrainFineTuneBlocks, forKey: .retrainFineTuneBlocks)
+        try c.encode(windowStride, forKey: .windowStride)
         try c.encode(shard, forKey: .shard)
         try c.encodeIfPresent(events, forKey: .events)
     }
@@ -125,6 +130,10 @@ extension CamsiftConfig {
     /// quiet box, and at 10,000 cameras per 10 s one thread was not enough on a slower 2-core box (bench/RESULTS.md,
     /// ingest: queue ~950 and drops with 1 thread, 1,000 frames/s and no drop with 2). More than two pays only
     /// beyond ~2,000 frames/s; set `decodeThreads` then.
+    /// A window event every 10 frames: with α = 40 a change is reported within 10 frames of entering the ring,
+    /// and the window model runs on a tenth of the frames (its cost is ~1 % of a frame's CNN pass, bench-temporal).
+    public static let defaultWindowStride = 10
+
     public static var defaultDecodeThreads: Int { min(2, max(1, ProcessInfo.processInfo.activeProcessorCount)) }
 
     /// The accepted ranges of the config's numeric fields, defined once: the config file's checks
@@ -141,6 +150,8 @@ extension CamsiftConfig {
         public static let computeThreads: PartialRangeFrom<Int> = 1...
         /// EfficientNet-Lite0 top blocks a retrain fine-tunes: −1 automatic, 0 level 1 only, up to all 16.
         public static let retrainFineTuneBlocks: ClosedRange<Int> = -1...16
+        /// Frames between window events.
+        public static let windowStride: ClosedRange<Int> = 1...10_000
         /// Milliseconds the batcher waits for a full batch; 0 sends every frame at once.
         public static let maxWaitMs: PartialRangeFrom<Int> = 0...
     }

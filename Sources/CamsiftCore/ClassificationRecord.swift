@@ -16,6 +16,17 @@ public struct ClassificationRecord: Codable, Sendable, Equatable {
     public var reused: Bool?
     /// Archived original frame, when the archiver saved it.
     public var frame: String?
+    /// `"window"` for a window event (a window model's verdict on a camera's last `frames` frames, issue 18);
+    /// absent for the per-frame records that make up almost all of the log.
+    public var kind: String?
+    /// Capture times of a window's first and last frame (RFC 3339, like `ts`, which equals `end`).
+    public var start: String?
+    public var end: String?
+    /// Frames in a window (α).
+    public var frames: Int?
+
+    /// Whether this line is a window event rather than one frame's classification.
+    public var isWindow: Bool { kind == "window" }
 
     public struct LabelScore: Codable, Sendable, Equatable {
         public var label: String

@@ -65,6 +65,8 @@ extension LivePipeline {
             return log + [
                 MetricFamily(name: "camsift_classifications_total", help: "Log lines written, by label (classified and reused).", kind: .counter,
                              samples: e.labels.sorted { $0.key < $1.key }.map { .init(labels: [("label", $0.key)], value: Double($0.value)) }),
+                MetricFamily(name: "camsift_window_events_total", help: "Window events written (window model over a camera's last frames), by label.", kind: .counter,
+                             samples: e.windows.sorted { $0.key < $1.key }.map { .init(labels: [("label", $0.key)], value: Double($0.value)) }),
                 MetricFamily(name: "camsift_queue_depth", help: "Frames waiting for inference.", kind: .gauge,
                              samples: [.init(value: Double(batcher.depth))]),
                 MetricFamily(name: "camsift_frames_submitted_total", help: "Frames ingest handed to the batcher (each ends dropped, failed or as one log line).",

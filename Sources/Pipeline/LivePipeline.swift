@@ -32,7 +32,8 @@ public final class LivePipeline: Sendable {
         self.progress = progress
         logSink = log
         engine = InferenceEngine(batcher: batcher, slot: slot, gate: gate,
-                                 sink: ProgressCountingSink(inner: log, progress: progress))
+                                 sink: ProgressCountingSink(inner: log, progress: progress),
+                                 windowStride: config.windowStride)
     }
 
     /// What ingest submits frames to: the batcher, counting intake for the watchdog.
@@ -71,6 +72,19 @@ public final class LivePipeline: Sendable {
         server.withLock { s in
             s?.stop()
             s = nil
+        }
+    }
+
+    /// Installs (or removes) the window model between batches.
+    public func installWindow(_ window: WindowClassifier?) {
+        let old = slot.window
+        slot.setWindow(window)
+        guard old?.version != window?.version else { return }
+        if let window {
+            OperationalLog.notice("pipeline", "window model \(window.version) installed: \(window.length) frames per "
+                + "window, classes \(window.classes.joined(separator: ", "))")
+        } else if let old {
+            OperationalLog.notice("pipeline", "window model \(old.version) removed")
         }
     }
 

@@ -134,6 +134,8 @@ public enum ConfigFile {
         require("maxWaitMs", limits.maxWaitMs.contains(c.maxWaitMs), "is negative", "use e.g. 50 (0 sends every frame at once)")
         require("computeThreads", limits.computeThreads.contains(c.computeThreads),
                 "is \(c.computeThreads); it must be at least \(limits.computeThreads.lowerBound)", "use 1 or more")
+        require("windowStride", limits.windowStride.contains(c.windowStride),
+                "is \(c.windowStride), outside \(limits.windowStride)", "use e.g. 10 (a window event every 10 frames)")
         require("decodeThreads", limits.decodeThreads.contains(c.decodeThreads),
                 "is \(c.decodeThreads), outside \(limits.decodeThreads)", "use 1 or more, at most one per core")
         for (key, value) in [("logMaxBytes", Double(c.logMaxBytes)), ("archiveEvery", c.archiveEvery),

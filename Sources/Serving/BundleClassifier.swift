@@ -12,7 +12,7 @@ import NN
 /// level-2 bundles (top blocks fine-tuned per model) run the identical trunk once and each model's top blocks
 /// (`SharedTrunkEfficientNet`, both cases: measured ≤ 1.2× one model's cost, `make bench-engine`). `camsift eval` scores with this same class (`scores`), so its accuracy is what
 /// the daemon logs for the same images. Thread-confined to the inference thread.
-public final class BundleClassifier: FrameClassifier, @unchecked Sendable {
+public final class BundleClassifier: FeatureSource, @unchecked Sendable {
     public let version: String
     public let geometry: InputGeometry
     public let bundle: ServedBundle
@@ -28,6 +28,13 @@ public final class BundleClassifier: FrameClassifier, @unchecked Sendable {
 
     /// The models this classifier runs per frame (see `ServedBundle.servedRoles`; every role for `eval`).
     public let servedRoles: [String]
+    /// `BackboneDigest` of the first served EfficientNet model (whose features `classify(_:features:)` returns);
+    /// empty for other architectures, which give no features.
+    public let backboneDigest: String
+    public var featureCount: Int {
+        if case .sharedTrunk(let net, _) = scoring { return net.featureCount }
+        return 0
+    }
 
     /// - Parameter allRoles: run every model of the bundle (for `camsift eval`, which scores M0, M1 and every
     ///   fusion alternative), not only those the primary prediction needs.
@@ -53,6 +60,7 @@ public final class BundleClassifier: FrameClassifier, @unchecked Sendable {
             let mainFile = files[main]!
             geometry = b.geometry(backbone: (mainFile.normalization.mean, mainFile.normalization.std))
             let ordered = [main] + roles.filter { $0 != main }
+            backboneDigest = BackboneDigest.of(mainFile)
             do {
                 scoring = .sharedTrunk(try SharedTrunkEfficientNet(modelFiles: ordered.map { files[$0]! }, threads: threads),
                                        roles: ordered)
@@ -65,6 +73,7 @@ public final class BundleClassifier: FrameClassifier, @unchecked Sendable {
             for r in roles { nets[r] = try SequentialScorer(modelFile: files[r]!, path: directory + "/" + b.models[r]!) }
             geometry = b.geometry()
             scoring = .networks(nets)
+            backboneDigest = ""
         }
         if let problem = geometry.problem {
             throw ServingError(.badBundle, "bundle \(directory): input geometry \(problem); retrain the bundle")
@@ -75,6 +84,18 @@ public final class BundleClassifier: FrameClassifier, @unchecked Sendable {
         guard !frames.isEmpty else { return [] }
         let scores = try self.scores(frames)
         return (0..<frames.count).map { predict(scores, at: $0) }
+    }
+
+    /// `classify(_:)` plus the first served model's pooled features, copied from the same pass (`features` is
+    /// emptied for architectures that have none).
+    public func classify(_ frames: [DecodedFrame], features: inout [Float]) throws -> [Prediction] {
+        let predictions = try classify(frames)
+        if case .sharedTrunk(let net, _) = scoring, !frames.isEmpty {
+            features = Array(net.firstModelFeatures(n: frames.count))
+        } else {
+            features = []
+        }
+        return predictions
     }
 
     /// The bundle's primary prediction for frame `i` from every served model's probabilities

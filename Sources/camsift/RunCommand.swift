@@ -67,6 +67,7 @@ enum RunCommand: CamsiftCommand {
             let classifier = try ModelLoader.loadServing(modelsDir: config.models, threads: max(1, config.computeThreads), fit: fit)
             OperationalLog.info("daemon", "classifying with model \(classifier.version) (input \(classifier.geometry))")
             pipeline = LivePipeline(config: config, classifier: classifier, log: log, progress: progress)
+            pipeline.installWindow(ModelLoader.loadWindow(modelsDir: config.models))
         }
         let factory: IngestRuntime
         do {
@@ -86,6 +87,7 @@ enum RunCommand: CamsiftCommand {
         let retrainer = Retrainer(config: config) { model, path in
             models.served(path)
             pipeline.install(model)
+            pipeline.installWindow(ModelLoader.loadWindow(modelsDir: config.models))
         }
         let fleet = CameraFleet(options: options, factory: factory, notifier: notifier, log: log, progress: progress,
                                 requests: requests, retrain: retrainer)

@@ -13,6 +13,7 @@ enum TailCommand: CamsiftCommand {
                repeatable: true),
         .value("label", "L", "only records whose top label is L (case-insensitive)"),
         .value("min-score", "S", "only records whose top score is at least S (0…1)"),
+        .value("kind", "K", "only per-frame records (frame) or only window events (window)", default: "both"),
         .value("lines", "N", "print the last N matching records first (0 or more)", default: "\(defaultLines)",
                aliases: ["n"]),
         .flag("follow", "keep printing records as the daemon appends them (Ctrl-C stops)", aliases: ["f"]),
@@ -33,7 +34,15 @@ enum TailCommand: CamsiftCommand {
         let minScore = try a.double("min-score")
         if let s = minScore, !(0...1).contains(s) { throw UsageError("option '--min-score' must be within 0…1") }
         let path = try a.value("log") ?? a.configuration().log
-        let filter = ClassificationLogFilter(cameras: Set(a.values("camera")), label: a.value("label"), minScore: minScore)
+        var kind: ClassificationLogFilter.Kind?
+        if let k = a.value("kind") {
+            guard let parsed = ClassificationLogFilter.Kind(rawValue: k.lowercased()) else {
+                throw UsageError("option '--kind' must be frame or window, got '\(k)'")
+            }
+            kind = parsed
+        }
+        let filter = ClassificationLogFilter(cameras: Set(a.values("camera")), label: a.value("label"), minScore: minScore,
+                                             kind: kind)
         let json = a.flag("json")
         let follow = a.flag("follow")
 

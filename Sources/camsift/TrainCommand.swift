@@ -91,6 +91,12 @@ enum TrainCommand: CamsiftCommand {
             .value("fine-tune-lr-scale", "S", "level 2: learning-rate multiplier once the blocks train (> 0)",
                    default: o.fineTuneLRScale == o.fineTuneLRScale.rounded() ? "\(Int(o.fineTuneLRScale))" : "\(o.fineTuneLRScale)"),
             .flag("quiet", "no progress bars or log lines; only the final metrics"),
+            .flag("clips", "train a window model instead (issue 18): --archive holds ARCHIVE/<label>/<camera>/<clip>/*.jpg, "
+                  + "--out is the model file to write (MODELS/window.csm for the daemon); uses --backbone, --seed, --lr, "
+                  + "--threads, --epochs, --window, --class-weighting"),
+            .value("window", "A", "--clips: frames per window α (the paper's sequence size)", default: "40"),
+            .value("epochs", "E", "--clips: passes over the oversampled training windows (≥ 1)", default: "40"),
+            .flag("class-weighting", "--clips: also weight the loss by inverse class frequency"),
         ]
     }()
 
@@ -99,6 +105,7 @@ enum TrainCommand: CamsiftCommand {
         let a = try parse(args)
         guard let archive = a.value("archive") else { throw UsageError("--archive DIR is required") }
         guard let out = a.value("out") else { throw UsageError("--out MODELDIR is required") }
+        if a.flag("clips") { return try await runClips(a, archive: archive, out: out) }
         var o = TrainingSession.Options(archive: archive, out: out)
         o.command = "camsift train " + args.joined(separator: " ")
         if let s = a.value("arch") {

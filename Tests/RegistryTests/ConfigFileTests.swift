@@ -59,6 +59,7 @@ import Testing
         ("{\"retrainFineTuneBlocks\": 17}", "retrainFineTuneBlocks", "0 (level 1"),
         ("{\"retrainFineTuneBlocks\": \"2\"}", "retrainFineTuneBlocks", "without quotes"),
         ("{\"archiveMaxDays\": -1}", "archiveMaxDays", "0 or more"),
+        ("{\"windowStride\": 0}", "windowStride", "a window event every 10 frames"),
         ("{\"log\": \"\"}", "log", "set it to a path"),
     ])
     func rejectsBadValues(_ text: String, _ field: String, _ fix: String) {
@@ -72,6 +73,7 @@ import Testing
         ("batch", CamsiftConfig.Limits.batch),
         ("decodeThreads", CamsiftConfig.Limits.decodeThreads),
         ("retrainFineTuneBlocks", CamsiftConfig.Limits.retrainFineTuneBlocks),
+        ("windowStride", CamsiftConfig.Limits.windowStride),
     ])
     func rangesAreTheSharedLimits(_ field: String, _ range: ClosedRange<Int>) throws {
         let dir = TestDirectory("config")

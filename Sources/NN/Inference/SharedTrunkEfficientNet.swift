@@ -136,6 +136,13 @@ public final class SharedTrunkEfficientNet {
         }
     }
 
+    /// The first model's pooled features (`n × 1280`) from the last `logits` call of `n` images — what a
+    /// window model reads, without a second pass. Valid until the next `logits` call.
+    public func firstModelFeatures(n: Int) -> UnsafeBufferPointer<Float> {
+        precondition(n * featureCount <= featureCapacity, "no logits call of \(n) images to take features from")
+        return UnsafeBufferPointer(start: featureBuffer, count: n * featureCount)
+    }
+
     /// Pooled features of every model (`n × 1280` per model, model after model) into `out` (≥ `n × 1280 ×
     /// modelCount` floats).
     public func features(batch: UnsafeBufferPointer<Float>, n: Int, into out: UnsafeMutableBufferPointer<Float>) {

@@ -20,6 +20,8 @@ public final class InferenceEngine: Service {
         public var batches = 0
         /// Log lines written, by label (classified and reused), for the label mix on /metrics.
         public var labels: [String: Int] = [:]
+        /// Window events written (issue 18), by label.
+        public var windows: [String: Int] = [:]
     }
 
     private let batcher: FrameBatcher
@@ -38,14 +40,18 @@ public final class InferenceEngine: Service {
     /// How long the daemon's stop waits for the queue to drain (inside the 30 % of `stopDeadline` the
     /// group gives this service).
     public let drainTimeout: Double
+    /// Per-camera feature rings and the window model's calls (inference thread only).
+    private let windowStage: WindowStage
 
+    /// - Parameter windowStride: frames between two window events of a camera once its ring is full.
     public init(batcher: FrameBatcher, slot: ModelSlot, gate: ChangeGate, sink: any ClassificationSink,
-                drainTimeout: Double = 2) {
+                drainTimeout: Double = 2, windowStride: Int = CamsiftConfig.defaultWindowStride) {
         self.batcher = batcher
         self.slot = slot
         self.gate = gate
         self.sink = sink
         self.drainTimeout = drainTimeout
+        windowStage = WindowStage(stride: windowStride)
     }
 
     /// Sets (or clears) the one observer of logged frames (the console); takes effect from the next batch.
@@ -109,6 +115,10 @@ public final class InferenceEngine: Service {
         if let previous, previous != version { HeapTrim.release() }
         let now = Timestamp.now()
         var toClassify: [Int] = []
+        var reusedIndices: [Int] = []
+        let window = slot.window
+        let source = window == nil ? nil : model as? any FeatureSource
+        var features: [Float] = []
         var records = [ClassificationRecord?](repeating: nil, count: batch.count)
         var roles = [[String: String]](repeating: [:], count: batch.count)
         for (i, f) in batch.enumerated() {
@@ -120,13 +130,15 @@ public final class InferenceEngine: Service {
                 r.reused = true
                 r.frame = f.archivePath
                 records[i] = r
+                reusedIndices.append(i)
             }
         }
         var failed = 0
         if !toClassify.isEmpty {
             do {
                 let g = model.geometry
-                let preds = try model.classify(toClassify.map { batch[$0].pixels.refitted(to: g) })
+                let frames = toClassify.map { batch[$0].pixels.refitted(to: g) }
+                let preds = try source.map { try $0.classify(frames, features: &features) } ?? model.classify(frames)
                 for (k, i) in toClassify.enumerated() {
                     let f = batch[i]
                     let p = preds[k]
@@ -139,6 +151,7 @@ public final class InferenceEngine: Service {
                 }
             } catch {
                 failed = toClassify.count
+                features = []
                 OperationalLog.error("inference", "model \(version) failed on a batch of \(toClassify.count): \(error)")
             }
         }
@@ -159,8 +172,17 @@ public final class InferenceEngine: Service {
             labels[r.label, default: 0] += 1
             if r.reused == true { reused += 1 }
         }
+        var windowLabels: [String: Int] = [:]
+        if let window, let source, failed == 0 {
+            for r in windowStage.process(batch: batch, classified: toClassify, features: features, reused: reusedIndices,
+                                         source: source, window: window, now: now) {
+                sink.append(r)
+                windowLabels[r.label, default: 0] += 1
+            }
+        }
         batchSizes.observe(Double(toClassify.count))
         stats.withLock {
+            for (l, n) in windowLabels { $0.windows[l, default: 0] += n }
             $0.classified += written - reused
             $0.reused += reused
             $0.failed += failed

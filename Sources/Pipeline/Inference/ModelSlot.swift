@@ -9,6 +9,7 @@ public final class ModelSlot: Sendable {
     private let current: Mutex<(any FrameClassifier)?>
     private let swaps = Atomic<Int>(0)
     private let installed: Mutex<Double>
+    private let windowModel = Mutex<WindowClassifier?>(nil)
 
     public init(_ initial: (any FrameClassifier)?) {
         current = Mutex(initial)
@@ -33,6 +34,12 @@ public final class ModelSlot: Sendable {
         installed.withLock { $0 = Timestamp.now() }
         return old
     }
+
+    /// The window model run beside the classifier (issue 18), if the models directory has one.
+    public var window: WindowClassifier? { windowModel.withLock { $0 } }
+
+    /// Installs (or, with nil, removes) the window model; takes effect from the next batch.
+    public func setWindow(_ w: WindowClassifier?) { windowModel.withLock { $0 = w } }
 
     public var swapCount: Int { swaps.load(ordering: .relaxed) }
 }

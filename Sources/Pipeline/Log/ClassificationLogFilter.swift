@@ -7,17 +7,25 @@ public struct ClassificationLogFilter: Sendable, Equatable {
     /// Top label, compared case-insensitively.
     public var label: String?
     public var minScore: Double?
+    /// Per-frame records only, window events only (`kind: "window"`), or both (nil).
+    public var kind: Kind?
 
-    public init(cameras: Set<String> = [], label: String? = nil, minScore: Double? = nil) {
+    public enum Kind: String, Sendable, CaseIterable {
+        case frame, window
+    }
+
+    public init(cameras: Set<String> = [], label: String? = nil, minScore: Double? = nil, kind: Kind? = nil) {
         self.cameras = cameras
         self.label = label
         self.minScore = minScore
+        self.kind = kind
     }
 
     public func matches(_ r: ClassificationRecord) -> Bool {
         if !cameras.isEmpty && !cameras.contains(r.camera) { return false }
         if let label, r.label.lowercased() != label.lowercased() { return false }
         if let minScore, !(r.score >= minScore) { return false }
+        if let kind, (kind == .window) != r.isWindow { return false }
         return true
     }
 }

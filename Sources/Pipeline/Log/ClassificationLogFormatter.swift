@@ -31,7 +31,15 @@ public struct ClassificationLogFormatter: Sendable {
     }
 
     /// One aligned line, without newline. `reused` (change gating) and an archived frame path are appended.
+    /// A window event reads `window` in the VIA column and, instead of a latency, how many frames it covers and
+    /// since when: `2026-11-23 05:00:40.000  cam-1  moving  0.912  window  40 frames since 05:00:00.000`.
     public func format(_ r: ClassificationRecord) -> String {
+        if r.isWindow {
+            let since = r.start.map { Self.humanTime($0) }.map { String($0.split(separator: " ").last ?? Substring($0)) }
+            return Self.pad(Self.humanTime(r.ts), 23) + "  " + Self.pad(r.camera, cameraWidth) + "  "
+                + Self.pad(r.label, labelWidth) + "  " + Self.fixed(r.score, 3) + "  " + Self.pad("window", 6)
+                + "  \(r.frames ?? 0) frames" + (since.map { " since " + $0 } ?? "")
+        }
         var s = Self.pad(Self.humanTime(r.ts), 23) + "  " + Self.pad(r.camera, cameraWidth) + "  "
             + Self.pad(r.label, labelWidth) + "  " + Self.fixed(r.score, 3) + "  " + Self.pad(r.via, 6)
             + Self.leftPad(Self.fixed(r.latency_ms, 1), 8) + " ms"

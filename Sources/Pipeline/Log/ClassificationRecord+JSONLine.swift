@@ -11,8 +11,24 @@ extension ClassificationRecord {
         out.reserveCapacity(160 + top.count * 32 + (frame?.utf8.count ?? 0))
         out.append(contentsOf: #"{"ts":"#.utf8)
         JSONWriter.appendString(ts, to: &out)
+        if let kind {
+            out.append(contentsOf: #","kind":"#.utf8)
+            JSONWriter.appendString(kind, to: &out)
+        }
         out.append(contentsOf: #","camera":"#.utf8)
         JSONWriter.appendString(camera, to: &out)
+        if let start {
+            out.append(contentsOf: #","start":"#.utf8)
+            JSONWriter.appendString(start, to: &out)
+        }
+        if let end {
+            out.append(contentsOf: #","end":"#.utf8)
+            JSONWriter.appendString(end, to: &out)
+        }
+        if let frames {
+            out.append(contentsOf: #","frames":"#.utf8)
+            JSONWriter.appendNumber(Double(frames), to: &out)
+        }
         out.append(contentsOf: #","label":"#.utf8)
         JSONWriter.appendString(label, to: &out)
         out.append(contentsOf: #","score":"#.utf8)

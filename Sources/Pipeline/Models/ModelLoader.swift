@@ -72,8 +72,11 @@ public final class ServingModelReloader: Sendable {
     /// Records that `path` now serves (a promotion done in-process).
     public func served(_ path: String?) { serving.withLock { $0 = path } }
 
+    /// Also reloads the window model (on SIGHUP after `camsift train --clips` wrote a new one).
     public func reloadIfChanged() {
         let now = BundleStore(root: modelsDir).current
+        let window = ModelLoader.loadWindow(modelsDir: modelsDir)
+        if window?.version != pipeline.slot.window?.version { pipeline.installWindow(window) }
         guard serving.withLock({ $0 }) != now else { return }
         DedicatedThread.start("camsift-model-load") { [self] in
             do {
@@ -83,6 +86,29 @@ public final class ServingModelReloader: Sendable {
             } catch {
                 OperationalLog.error("pipeline", "model change in \(modelsDir) not applied: \(error)")
             }
+        }
+    }
+}
+
+extension ModelLoader {
+    /// Where the window model is looked for: the promoted bundle's own `window.csm`, else `MODELS/window.csm`
+    /// (written by `camsift train --clips`). Nil when neither exists.
+    public static func windowPath(modelsDir: String) -> String? {
+        var candidates: [String] = []
+        if let current = BundleStore(root: modelsDir).current { candidates.append(current + "/window.csm") }
+        candidates.append(modelsDir + "/window.csm")
+        return candidates.first { FileManager.default.fileExists(atPath: $0) }
+    }
+
+    /// The window model, if the models directory has one. A window model that does not load is reported and
+    /// skipped: windows are extra, the frame log must go on.
+    public static func loadWindow(modelsDir: String) -> WindowClassifier? {
+        guard let path = windowPath(modelsDir: modelsDir) else { return nil }
+        do {
+            return try WindowClassifier(path: path)
+        } catch {
+            OperationalLog.error("pipeline", "window model not loaded, no window events: \(error)")
+            return nil
         }
     }
 }
