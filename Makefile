@@ -42,8 +42,9 @@ DEB_SCRATCH := .build-deb
 DEB_BIN := $(DEB_SCRATCH)/release/camsift
 DEB := camsift_$(VERSION)_$(shell dpkg --print-architecture 2>/dev/null || echo amd64).deb
 
-.PHONY: help deps deps-bench weights temporal-data build test test-e2e run install deb bench-engine bench-ingest bench-longtail bench-transfer \
-        bench-pipeline bench-soak bench-decode bench-registry bench-console bench-temporal fuzz-jpeg fuzz-mjpeg fuzz-console venv clean
+.PHONY: help deps deps-bench weights temporal-data fixtures build test test-e2e run install deb bench-engine bench-ingest \
+        bench-longtail bench-transfer bench-pipeline bench-soak bench-decode bench-registry bench-console bench-temporal \
+        fuzz-jpeg fuzz-mjpeg fuzz-console venv clean
 
 help:
 	@echo "make run      set up, build, start the live demo"
@@ -97,6 +98,15 @@ $(JV_FILES) &: $(SKTIME_WHEEL)
 
 temporal-data: deps $(JV_FILES)
 
+# PyTorch reference values for the recurrent layers' parity tests (Tests/NNTests/LSTMTorchParityTests.swift):
+# tools/lstm_reference.py with Debian's python3-torch writes them once; rewritten only when the script changes.
+LSTM_FIXTURE := .build/fixtures/lstm_reference.json
+
+$(LSTM_FIXTURE): tools/lstm_reference.py | deps-bench
+	$(PYTHON) tools/lstm_reference.py --out $@
+
+fixtures: $(LSTM_FIXTURE)
+
 build: deps
 	$(SWIFT) build $(SWIFT_FLAGS)
 
@@ -104,9 +114,9 @@ build: deps
 # Then the operator's loop end to end in headless Chromium with the release binary just built (tests/e2e/console_e2e.py; screenshots in
 # .build/e2e-artifacts/).
 # The Debian package is built first: DeployPackageTests check it (contents, Depends, lintian, the packaged binary).
-test: deps weights temporal-data build deb
+test: deps weights temporal-data fixtures build deb
 	CAMSIFT_BIN=$(abspath $(BIN)) CAMSIFT_EFFNET=$(abspath $(EFFNET_MODEL)) CAMSIFT_DEB=$(abspath $(DEB)) \
-	  $(SWIFT) test $(SWIFT_FLAGS) -Xswiftc -enable-testing
+	  CAMSIFT_LSTM_FIXTURE=$(abspath $(LSTM_FIXTURE)) $(SWIFT) test $(SWIFT_FLAGS) -Xswiftc -enable-testing
 	CAMSIFT_BIN=$(abspath $(BIN)) $(PYTHON) tests/e2e/console_e2e.py
 
 test-e2e: deps weights build
