@@ -121,14 +121,18 @@ extension TemporalBench {
                 let x = Tensor(zeros: Shape([batch, alpha, features]))
                 rng.fillUniform(x, bound: 1)
                 _ = try model.forward(x, training: false)
-                var times: [Double] = []
-                for _ in 0..<(batch == 1 ? 30 : 8) {
-                    let t = Date()
+                // Thread CPU time (one engine thread, OpenBLAS at 1): on a shared box wall time mostly measures the
+                // neighbours; the median of the repeats is reported, both per window.
+                var cpu: [Double] = [], wall: [Double] = []
+                for _ in 0..<(batch == 1 ? 40 : 10) {
+                    let t = Date(), c = DecodeBench.threadCPU()
                     _ = try model.forward(x, training: false)
-                    times.append(Date().timeIntervalSince(t) * 1000 / Double(batch))
+                    cpu.append((DecodeBench.threadCPU() - c) * 1000 / Double(batch))
+                    wall.append(Date().timeIntervalSince(t) * 1000 / Double(batch))
                 }
-                times.sort()
-                line += String(format: " batch %d %.3f ms", batch, times[times.count / 2])
+                cpu.sort()
+                wall.sort()
+                line += String(format: " batch %d %.3f ms CPU (wall %.3f)", batch, cpu[cpu.count / 2], wall[wall.count / 2])
             }
             print(line)
         }
