@@ -49,6 +49,7 @@ DEB := camsift_$(VERSION)_$(shell dpkg --print-architecture 2>/dev/null || echo 
 help:
 	@echo "make run      set up, build, start the live demo"
 	@echo "make test     set up, build, run the tests"
+	@echo "make fixtures PyTorch reference values for the LSTM parity tests (make test runs it)"
 	@echo "make install  install binary, units and /etc/camsift"
 	@echo "make deb      build camsift_$(VERSION)_<arch>.deb (dpkg-deb) and check it with lintian"
 	@echo "make bench-engine | bench-ingest | bench-decode | bench-longtail | bench-transfer | bench-pipeline | bench-soak | bench-registry | bench-console | bench-temporal"
