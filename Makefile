@@ -50,6 +50,7 @@ help:
 	@echo "make run      set up, build, start the live demo"
 	@echo "make test     set up, build, run the tests"
 	@echo "make fixtures PyTorch reference values for the LSTM parity tests (make test runs it)"
+	@echo "make temporal-data  JapaneseVowels (.ts) from the pinned sktime 1.2.0 wheel (make test and bench-temporal run it)"
 	@echo "make install  install binary, units and /etc/camsift"
 	@echo "make deb      build camsift_$(VERSION)_<arch>.deb (dpkg-deb) and check it with lintian"
 	@echo "make bench-engine | bench-ingest | bench-decode | bench-longtail | bench-transfer | bench-pipeline | bench-soak | bench-registry | bench-console | bench-temporal"
