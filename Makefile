@@ -42,13 +42,15 @@ DEB_SCRATCH := .build-deb
 DEB_BIN := $(DEB_SCRATCH)/release/camsift
 DEB := camsift_$(VERSION)_$(shell dpkg --print-architecture 2>/dev/null || echo amd64).deb
 
-.PHONY: help deps deps-bench weights temporal-data fixtures build test test-e2e run install deb bench-engine bench-ingest bench-longtail bench-transfer \
-        bench-pipeline bench-soak bench-decode bench-registry bench-console bench-temporal fuzz-jpeg fuzz-mjpeg fuzz-console venv clean
+.PHONY: help deps deps-bench weights temporal-data fixtures build test test-e2e run install deb bench-engine bench-ingest \
+        bench-longtail bench-transfer bench-pipeline bench-soak bench-decode bench-registry bench-console bench-temporal \
+        fuzz-jpeg fuzz-mjpeg fuzz-console venv clean
 
 help:
 	@echo "make run      set up, build, start the live demo"
 	@echo "make test     set up, build, run the tests"
 	@echo "make fixtures PyTorch reference values for the LSTM parity tests (make test runs it)"
+	@echo "make temporal-data  JapaneseVowels (.ts) from the pinned sktime 1.2.0 wheel (make test and bench-temporal run it)"
 	@echo "make install  install binary, units and /etc/camsift"
 	@echo "make deb      build camsift_$(VERSION)_<arch>.deb (dpkg-deb) and check it with lintian"
 	@echo "make bench-engine | bench-ingest | bench-decode | bench-longtail | bench-transfer | bench-pipeline | bench-soak | bench-registry | bench-console | bench-temporal"

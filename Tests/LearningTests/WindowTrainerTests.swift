@@ -44,6 +44,20 @@ import Testing
         #expect(after.macroF1 > 0.95 && after.weightedF1 > 0.95)
     }
 
+    /// Both kinds of `WindowNetwork` (the paper's residual BiLSTM and the LSTM baseline) learn the windows through
+    /// the trainer: BatchNorm, dropout and the recurrent layers all in the loop.
+    @Test(arguments: [WindowNetwork.Kind.resBiLSTM, .plainLSTM])
+    func trainsTheWindowNetwork(_ kind: WindowNetwork.Kind) throws {
+        let train = try windows([30, 30, 30], seed: 1), test = try windows([20, 20, 20], seed: 2)
+        let config = WindowNetwork.Config(kind: kind, features: 2, classes: 3, projection: 8, dense: 16, window: 6)
+        let m = try WindowNetwork.make(config, seed: 3)
+        let r = try WindowTrainer(configuration: .init(epochs: 30, batchSize: 16, learningRate: 0.01, seed: 4))
+            .train(m, on: train)
+        #expect(r.epochLosses.last! < r.epochLosses.first!)
+        let after = try WindowTrainer.evaluate(m, on: test)
+        #expect(after.accuracy > 0.9, "\(kind): \(after.accuracy)")
+    }
+
     @Test func classWeightingUsesInverseFrequency() throws {
         let train = try windows([40, 10, 4], seed: 1)
         let trainer = try WindowTrainer(configuration: .init(epochs: 1, classWeighting: true))
