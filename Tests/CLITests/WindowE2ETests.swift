@@ -13,26 +13,33 @@ import Testing
 struct WindowE2ETests {
     static let footage = Deploy.photoDir
 
-    /// Frames of `video` as JPEGs `DIR/0001.jpg…`, scaled to `scale`.
+    /// Frames of `video` as JPEGs `DIR/0001.jpg…`, scaled to `scale`; `passthrough` keeps the file's own frames
+    /// (the image2 muxer's default constant rate would duplicate tree.avi's 68 frames into hundreds).
     static func frames(_ video: String, scale: String, into sub: String, in dir: TempDir) async throws -> [String] {
         dir.mkdir(sub)
-        let r = try await Deploy.run(["ffmpeg", "-nostdin", "-v", "error", "-i", footage + "/" + video, "-vf", "scale=" + scale,
+        let r = try await Deploy.run(["ffmpeg", "-nostdin", "-v", "error", "-i", footage + "/" + video, "-fps_mode", "passthrough",
+                                      "-vf", "scale=" + scale,
                                       "-q:v", "3", dir.file(sub + "/%04d.jpg")], in: dir)
         #expect(r.status == 0, "ffmpeg: \(r.err)")
         return try FileManager.default.contentsOfDirectory(atPath: dir.file(sub)).sorted().map { dir.file(sub + "/" + $0) }
     }
 
-    /// Copies `files` into `ARCHIVE/label/camera/clip-K/` in `clips` consecutive runs.
-    static func clips(_ files: ArraySlice<String>, clips: Int, label: String, camera: String, in dir: TempDir) throws {
-        let per = files.count / clips
-        for k in 0..<clips {
+    /// Cuts `files` into consecutive segments of `segment` frames: even segments become training clips
+    /// `ARCHIVE/label/camera/clip-K/`, odd ones are returned, held out for the daemon — interleaved in time, so the
+    /// held-out footage shows the same places (a hand-held camera's later frames show other ones) but never a
+    /// frame the model was trained on.
+    static func clips(_ files: [String], segment: Int, label: String, camera: String, in dir: TempDir) throws -> ArraySlice<String> {
+        var held: [String] = []
+        for k in 0..<(files.count / segment) {
+            let part = files[(k * segment)..<((k + 1) * segment)]
+            guard k % 2 == 0 else { held += part; continue }
             let sub = "archive/\(label)/\(camera)/clip-\(k)"
             dir.mkdir(sub)
-            let start = files.startIndex + k * per
-            for (i, f) in files[start..<(start + per)].enumerated() {
+            for (i, f) in part.enumerated() {
                 try FileManager.default.copyItem(atPath: f, toPath: dir.file(sub + "/" + String(format: "%04d.jpg", i)))
             }
         }
+        return held[...]
     }
 
     /// An MPEG-4 file of `files` (repeated `loops` times) at 10 frames/s: what a local stream camera plays.
@@ -67,12 +74,12 @@ struct WindowE2ETests {
         defer { dir.cleanup() }
         let street = try await Self.frames("vtest.avi", scale: "384:288", into: "frames/vtest", in: dir)
         let tree = try await Self.frames("tree.avi", scale: "320:240", into: "frames/tree", in: dir)
-        try #require(street.count >= 700 && tree.count >= 60, "footage: \(street.count) and \(tree.count) frames")
-        // Training clips from the first part of each video; the daemon sees only the rest.
-        try Self.clips(street[0..<600], clips: 6, label: "static", camera: "street", in: dir)
-        try Self.clips(tree[0..<44], clips: 4, label: "moving", camera: "tree", in: dir)
-        let streetVideo = try await Self.video(street[600...], loops: 1, name: "street-held-out", in: dir)
-        let treeVideo = try await Self.video(tree[44...], loops: 10, name: "tree-held-out", in: dir)
+        try #require(street.count >= 700 && (60...80).contains(tree.count), "footage: \(street.count) and \(tree.count) frames")
+        // Four training clips per label (100 street frames, 8 tree frames each); the daemon sees the other segments.
+        let streetHeld = try Self.clips(street, segment: 100, label: "static", camera: "street", in: dir)
+        let treeHeld = try Self.clips(tree, segment: 8, label: "moving", camera: "tree", in: dir)
+        let streetVideo = try await Self.video(streetHeld, loops: 1, name: "street-held-out", in: dir)
+        let treeVideo = try await Self.video(treeHeld, loops: 8, name: "tree-held-out", in: dir)
 
         dir.mkdir("models")
         let trainer = try Child(camsiftBinary, ["train", "--clips", "--archive", dir.file("archive"),
