@@ -16,6 +16,7 @@ extension TrainCommand {
         var isDir: ObjCBool = false
         let path = FileManager.default.fileExists(atPath: out, isDirectory: &isDir) && isDir.boolValue ? out + "/window.csm" : out
         var o = ClipTraining.Options(archive: archive, out: path, backbone: backbone)
+        o.windowsCSV = a.value("windows")
         if let w = try a.int("window") { guard w >= 2 else { throw UsageError("--window must be ≥ 2 frames") }; o.window = w }
         if let e = try a.int("epochs") { guard e >= 1 else { throw UsageError("--epochs must be ≥ 1") }; o.training.epochs = e }
         if let s = try a.int("seed") { o.seed = UInt64(bitPattern: Int64(s)); o.training.seed = o.seed }

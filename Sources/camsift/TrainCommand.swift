@@ -97,6 +97,8 @@ enum TrainCommand: CamsiftCommand {
             .value("window", "A", "--clips: frames per window α (the paper's sequence size)", default: "40"),
             .value("epochs", "E", "--clips: passes over the oversampled training windows (≥ 1)", default: "40"),
             .flag("class-weighting", "--clips: also weight the loss by inverse class frequency"),
+            .value("windows", "FILE.csv", "--clips: cut the clips from the frame archive --archive (unlabeled/<camera>/…) by "
+                   + "time ranges, rows camera,start,end,label (RFC 3339 UTC)", default: "clip folders"),
         ]
     }()
 

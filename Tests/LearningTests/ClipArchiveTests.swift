@@ -57,3 +57,49 @@ struct ClipArchiveTests {
         #expect { _ = try ClipArchive(root: root) } throws: { "\($0)".contains("<label>/<camera>/<clip>/*.jpg") }
     }
 }
+
+/// `--windows FILE.csv`: clips cut from the daemon's frame archive by time range.
+@Suite("clip archive from time ranges")
+struct ClipWindowsTests {
+    @Test("RFC 3339 times parse, in the log's form and the archive file names' form")
+    func parseTimes() {
+        #expect(Timestamp.parseRFC3339("1970-01-01T00:00:00Z") == 0)
+        #expect(Timestamp.parseRFC3339("2026-12-07T10:00:00.250Z") == 1_796_637_600.25)
+        #expect(Timestamp.parseRFC3339("2026-12-07T10-00-00.250Z") == 1_796_637_600.25)
+        #expect(Timestamp.parseRFC3339("2000-02-29T12:00:00Z") == 951_825_600)
+        let t = 1_796_637_612.345
+        #expect(abs(Timestamp.parseRFC3339(Timestamp.rfc3339(t))! - t) < 1e-6)
+        for bad in ["2026-12-07T10:00:00+01:00", "2026-13-07T10:00:00Z", "yesterday", "2026-12-07T10:00:00.Z"] {
+            #expect(Timestamp.parseRFC3339(bad) == nil, "\(bad)")
+        }
+    }
+
+    @Test("rows select the archived frames of a camera inside each range, in time order")
+    func selectByRange() throws {
+        let root = NSTemporaryDirectory() + "camsift-clipwin-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        for (cam, day) in [("gate", "2026-12-07"), ("yard", "2026-12-07")] {
+            try FileManager.default.createDirectory(atPath: "\(root)/unlabeled/\(cam)/\(day)", withIntermediateDirectories: true)
+            for s in stride(from: 0, to: 60, by: 5) {
+                let name = Timestamp.rfc3339(1_796_637_600 + Double(s)).replacingOccurrences(of: ":", with: "-")
+                FileManager.default.createFile(atPath: "\(root)/unlabeled/\(cam)/\(day)/\(name).jpg", contents: Data([0xFF, 0xD8]))
+            }
+        }
+        let csv = root + "/windows.csv"
+        try """
+            camera,start,end,label
+            gate,2026-12-07T10:00:10Z,2026-12-07T10:00:25Z,queue
+            yard,2026-12-07T10:00:00Z,2026-12-07T10:00:04Z,empty
+            yard,2026-12-07T11:00:00Z,2026-12-07T11:05:00Z,empty
+            """.write(toFile: csv, atomically: true, encoding: .utf8)
+        let a = try ClipArchive(frameArchive: root, windows: csv)
+        #expect(a.classNames == ["empty", "queue"])
+        #expect(a.clips.count == 2 && a.skipped.count == 1 && a.skipped[0].contains("line 4"))
+        #expect(a.clips[0].label == 1 && a.clips[0].frames.map { ($0 as NSString).lastPathComponent } ==
+                ["2026-12-07T10-00-10.000Z.jpg", "2026-12-07T10-00-15.000Z.jpg", "2026-12-07T10-00-20.000Z.jpg",
+                 "2026-12-07T10-00-25.000Z.jpg"])
+        #expect(a.clips[1].label == 0 && a.clips[1].frames.count == 1)
+        try "gate,10:00,10:05,queue\n".write(toFile: csv, atomically: true, encoding: .utf8)
+        #expect { _ = try ClipArchive(frameArchive: root, windows: csv) } throws: { "\($0)".contains("windows.csv:1") && "\($0)".contains("RFC 3339") }
+    }
+}

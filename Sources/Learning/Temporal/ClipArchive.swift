@@ -65,6 +65,13 @@ public struct ClipArchive: Sendable {
         self.skipped = skipped
     }
 
+    init(root: String, classNames: [String], clips: [Clip], skipped: [String]) {
+        self.root = root
+        self.classNames = classNames
+        self.clips = clips
+        self.skipped = skipped
+    }
+
     public var classCounts: [Int] {
         var n = [Int](repeating: 0, count: classNames.count)
         for c in clips { n[c.label] += 1 }

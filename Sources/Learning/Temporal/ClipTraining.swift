@@ -20,6 +20,9 @@ import Serving
 public enum ClipTraining {
     public struct Options: Sendable {
         public var archive: String
+        /// Clips are time ranges of the frame archive `archive` listed in this CSV (`ClipArchive(frameArchive:windows:)`)
+        /// instead of clip folders.
+        public var windowsCSV: String? = nil
         /// Model file to write (`MODELS/window.csm` for the daemon to pick up).
         public var out: String
         /// The EfficientNet-Lite0 whose features the model reads (the daemon's ImageNet model).
@@ -65,7 +68,7 @@ public enum ClipTraining {
     }
 
     public static func run(_ o: Options, log: @escaping (String) -> Void = { _ in }) throws -> Report {
-        let archive = try ClipArchive(root: o.archive)
+        let archive = try o.windowsCSV.map { try ClipArchive(frameArchive: o.archive, windows: $0) } ?? ClipArchive(root: o.archive)
         for s in archive.skipped { log("skipped \(s): no JPEG frames") }
         let net: ImageNetClassifier
         let digest: String
