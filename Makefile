@@ -25,7 +25,7 @@ VENV := .venv
 # does not go through OpenBLAS (own GEMM), so camsift forces no core type.
 
 # Build: C libraries Swift links against. Runtime/test: real servers, real footage, real data.
-APT_BUILD := pkg-config libcurl4-openssl-dev libavformat-dev libavcodec-dev libavutil-dev libswscale-dev \
+APT_BUILD := pkg-config libcurl4-openssl-dev libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev \
              libturbojpeg0-dev libjpeg62-turbo-dev libopenblas-dev librtmp-dev \
              libmicrohttpd-dev libsqlite3-dev libmosquitto-dev
 APT_SETUP := python3 python3-numpy python3-pip python3-venv ca-certificates
