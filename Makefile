@@ -23,14 +23,14 @@ VENV := .venv
 # Build: C libraries Swift links against. Runtime/test: real servers, real footage, real data.
 APT_BUILD := pkg-config libcurl4-openssl-dev libavformat-dev libavcodec-dev libavutil-dev libswscale-dev \
              libturbojpeg0-dev libjpeg62-turbo-dev libopenblas-dev librtmp-dev \
-             libmicrohttpd-dev libsqlite3-dev libmosquitto-dev
+             libmicrohttpd-dev libsqlite3-dev libmosquitto-dev libsvm-dev
 APT_SETUP := python3 python3-numpy python3-pip python3-venv ca-certificates
 APT_TEST  := nginx-light libnginx-mod-rtmp ffmpeg opencv-doc dataset-fashion-mnist libjpeg-turbo-progs \
              systemd procps curl qemu-user chromium chromium-driver python3-selenium prometheus mosquitto \
              mosquitto-clients
 # `make deb`: dpkg-shlibdeps (Depends), strip, lintian.
 APT_DEB   := dpkg-dev binutils lintian
-APT_BENCH := python3-torch
+APT_BENCH := python3-torch python3-sklearn
 # Debian package: version, and a release build with the Swift runtime linked in (own scratch dir, so the
 # dynamically linked .build/release stays as it is).
 VERSION ?= 0.1.0
