@@ -53,6 +53,10 @@ import Testing
         #expect(abs(rows / 7 - 1) < 1e-12)
         // Rarer concepts weigh more.
         #expect(cw[3]! > cw[0]! && cw[0]! > cw[1]!)
+        // α = 0: no weighting; α = 1/2: ratios are the square roots of the paper's.
+        #expect(w.classWeights(lp, .mean, exponent: 0).values.allSatisfy { abs($0 - 1) < 1e-12 })
+        let half = w.classWeights(lp, .mean, exponent: 0.5)
+        #expect(abs(half[3]! / half[0]! - (raw[3] / raw[0]).squareRoot()) < 1e-12)
         // The empty set is a concept of its own.
         #expect(ConceptWeights(training: [[], [], [0]], labelCount: 1).emptyDelta == 0.5)
     }

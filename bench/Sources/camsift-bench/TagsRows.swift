@@ -12,7 +12,7 @@ enum TagsRows {
         var rfeStep = 1
         var patience = 1
         /// Weight exponents α tried on the validation split for the method (1 = the paper's δ).
-        var exponents: [Double] = [0.25, 0.5, 0.75, 1]
+        var exponents: [Double] = [0.125, 0.25, 0.375, 0.5, 0.625, 0.75, 0.875, 1]
         /// The method's validation choices must keep Hamming loss within this of LP-unweighted's (the target).
         var hammingSlack = 0.005
         var seed: UInt64 = 1
