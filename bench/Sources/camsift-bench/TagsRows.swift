@@ -124,7 +124,9 @@ enum TagsRows {
             .run(ranking: forest.ranking) { f in objective(try lp(weighting, f)) }
         let method = try lp(weighting, rfe.features)
         record(names[4], method, t)
-        let choice = "δ \(best!.reduction.rawValue), α = \(best!.exponent), \(rfe.features.count) features; RFE "
+        let ps = unweighted.powerset
+        let choice = "\(ps.classCount) LP classes (\(ps.mergedCount) of \(ps.mapping.count) training label sets merged); "
+            + "δ \(best!.reduction.rawValue), α = \(best!.exponent), \(rfe.features.count) features; RFE "
             + rfe.rounds.map { "\($0.featureCount): \(String(format: "%.4f", $0.score))" }.joined(separator: ", ")
         return Outcome(rows: rows, jobs: jobs, forestClasses: classes, combinations: unweighted.powerset.combinations, importances: forest.importances,
                        forestSeconds: forestSeconds, choice: choice)
