@@ -3,7 +3,7 @@
 /// single multi-class problem, so the SVM learns label co-occurrence ("snow" with "night") that binary relevance
 /// cannot.
 ///
-/// Rare combinations: yeast's 2,417 rows carry ~200 distinct sets, half of them seen once; a class with one or two
+/// Rare combinations: yeast's 2,417 rows carry 198 distinct sets, 77 of them seen once; a class with one or two
 /// rows gives the SVM nothing to separate and costs a one-vs-one model per pair. The paper does not cap them; here
 /// a combination seen fewer than `minimumCount` times in training is **merged into its nearest frequent
 /// combination**: the smallest Hamming distance between the two label vectors, ties to the more frequent one, then
