@@ -21,6 +21,8 @@ let package = Package(
         .systemLibrary(name: "CMicroHTTPD", pkgConfig: "libmicrohttpd", providers: [.apt(["libmicrohttpd-dev"])]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CMosquitto", pkgConfig: "libmosquitto", providers: [.apt(["libmosquitto-dev"])]),
+        // libsvm ships no .pc file: the module map links "svm" itself.
+        .systemLibrary(name: "CSVM", providers: [.apt(["libsvm-dev"])]),
 
         // MARK: camsift modules, in data-flow order
         .target(name: "CamsiftCore"),
@@ -40,7 +42,7 @@ let package = Package(
         .target(name: "Labels", dependencies: ["CamsiftCore", "CSQLite"]),
         .target(name: "Console", dependencies: ["CamsiftCore", "Registry", "Ingest", "Pipeline", "Labels", "WebServer"]),
         // Beside the frame path: training, fusion selection, reports; then live retraining on top of both.
-        .target(name: "Learning", dependencies: ["CamsiftCore", "NN", "Media", "Serving"]),
+        .target(name: "Learning", dependencies: ["CamsiftCore", "NN", "Media", "Serving", "CSVM"]),
         .target(name: "Retraining", dependencies: ["CamsiftCore", "Serving", "Pipeline", "Learning"]),
         .executableTarget(
             name: "camsift",
