@@ -44,6 +44,22 @@ struct AudioFeaturesTests {
         #expect(means[peak] - means[max(0, peak - 12)] > 5)
     }
 
+    @Test("real footage with sound (opencv-doc's Megamind.avi, AC-3): speech and music give finite, varying log-mel features")
+    func realFootage() throws {
+        let samples = try AudioClipReader.read(url: "/usr/share/doc/opencv-doc/examples/data/Megamind.avi",
+                                               subject: "camera 'megamind'", seconds: 5)
+        #expect(samples.count >= 4 * AudioClipReader.sampleRate, "\(samples.count) samples")
+        let rms = (samples.reduce(0) { $0 + $1 * $1 } / Float(samples.count)).squareRoot()
+        #expect(rms > 0.005 && rms < 1, "rms \(rms)")
+        let mel = try LogMel()
+        let frames = mel.frames(samples)
+        let d = try #require(mel.descriptor(samples))
+        #expect(d.count == 128 && d.allSatisfy(\.isFinite))
+        // A soundtrack changes over time: every band's energy varies across frames (std > 0), unlike silence.
+        #expect(d[LogMel.bands...].filter { $0 > 0.1 }.count >= LogMel.bands / 2)
+        #expect(frames.count > 400)
+    }
+
     @Test("footage without an audio stream is refused as unsupported, naming the camera")
     func noAudio() {
         #expect {

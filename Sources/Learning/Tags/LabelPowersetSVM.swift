@@ -1,3 +1,5 @@
+import Serving
+
 /// Label powerset + (weighted) linear SVM: Algorithm 1's classifier over L̂ (issue 19). Trains one libsvm C-SVC on
 /// the combination classes of `LabelPowerset`, weighted per class by `ConceptWeights` (or unweighted, the
 /// baseline), optionally on a subset of the features (the RFE's choice).
@@ -66,4 +68,13 @@ public struct LabelPowersetSVM: Sendable {
     }
 
     static func select(_ row: [Double], _ features: [Int]) -> [Double] { features.map { row[$0] } }
+
+    /// The model as a `TagClassifier` (no libsvm needed to serve it): the SVM's pairwise affine functions over the
+    /// selected features, and each SVM class's label combination.
+    public func servedModel(tagNames: [String], featureCount: Int, backbone: String) -> TagClassifier {
+        let (w, b) = svm.linearDecisionFunctions()
+        return TagClassifier(tagNames: tagNames, featureCount: featureCount, features: features,
+                             combinations: svm.classes.map { powerset.combinations[$0] },
+                             weights: w.map { $0.map(Float.init) }, bias: b.map(Float.init), backbone: backbone)
+    }
 }

@@ -150,6 +150,31 @@ public final class WeightedSVM: @unchecked Sendable {  // immutable after init; 
         return classes.count > 1 ? value : 0
     }
 
+    /// The one-vs-one decision functions as explicit affine maps, f_p(x) = w_p·x + b_p for libsvm's pair order
+    /// (see `votes`), so a model can be served without libsvm: with a linear kernel f_p is affine in x, hence
+    /// b_p = f_p(0) and w_pj = f_p(e_j) − f_p(0) — exact up to rounding, and no reliance on libsvm's internal
+    /// layout of support-vector coefficients. Costs featureCount + 1 evaluations.
+    public func linearDecisionFunctions() -> (weights: [[Double]], bias: [Double]) {
+        let k = classes.count
+        let pairs = k * (k - 1) / 2
+        guard pairs > 0 else { return ([], []) }
+        func decisions(_ row: [Double]) -> [Double] {
+            var d = [Double](repeating: 0, count: pairs)
+            _ = withNodes(row) { x in d.withUnsafeMutableBufferPointer { svm_predict_values(model, x, $0.baseAddress) } }
+            return d
+        }
+        var unit = [Double](repeating: 0, count: featureCount)
+        let bias = decisions(unit)
+        var weights = [[Double]](repeating: [Double](repeating: 0, count: featureCount), count: pairs)
+        for j in 0..<featureCount {
+            unit[j] = 1
+            let d = decisions(unit)
+            for p in 0..<pairs { weights[p][j] = d[p] - bias[p] }
+            unit[j] = 0
+        }
+        return (weights, bias)
+    }
+
     /// Support vectors in the model (a sanity figure for reports).
     public var supportVectorCount: Int { Int(svm_get_nr_sv(model)) }
 
