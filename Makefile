@@ -27,7 +27,7 @@ APT_BUILD := pkg-config libcurl4-openssl-dev libavformat-dev libavcodec-dev liba
 APT_SETUP := python3 python3-numpy python3-pip python3-venv ca-certificates
 APT_TEST  := nginx-light libnginx-mod-rtmp ffmpeg opencv-doc dataset-fashion-mnist libjpeg-turbo-progs \
              systemd procps curl qemu-user chromium chromium-driver python3-selenium prometheus mosquitto \
-             mosquitto-clients
+             mosquitto-clients python3-skimage
 # `make deb`: dpkg-shlibdeps (Depends), strip, lintian.
 APT_DEB   := dpkg-dev binutils lintian
 APT_BENCH := python3-torch
