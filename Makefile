@@ -38,7 +38,7 @@ DEB_SCRATCH := .build-deb
 DEB_BIN := $(DEB_SCRATCH)/release/camsift
 DEB := camsift_$(VERSION)_$(shell dpkg --print-architecture 2>/dev/null || echo amd64).deb
 
-.PHONY: help deps deps-bench weights build test test-e2e run install deb bench-engine bench-ingest bench-longtail bench-transfer \
+.PHONY: help deps deps-bench weights build test test-e2e run install deb bench-engine bench-ingest bench-longtail bench-lowlevel bench-transfer \
         bench-pipeline bench-soak bench-decode bench-registry bench-console fuzz-jpeg fuzz-mjpeg fuzz-console venv clean
 
 help:
@@ -46,7 +46,7 @@ help:
 	@echo "make test     set up, build, run the tests"
 	@echo "make install  install binary, units and /etc/camsift"
 	@echo "make deb      build camsift_$(VERSION)_<arch>.deb (dpkg-deb) and check it with lintian"
-	@echo "make bench-engine | bench-ingest | bench-decode | bench-longtail | bench-transfer | bench-pipeline | bench-soak | bench-registry | bench-console"
+	@echo "make bench-engine | bench-ingest | bench-decode | bench-longtail | bench-lowlevel | bench-transfer | bench-pipeline | bench-soak | bench-registry | bench-console"
 	@echo "make fuzz-jpeg | fuzz-mjpeg | fuzz-console"
 
 # Installs only the packages that are missing (dpkg-query), so a second run costs a second.
@@ -148,6 +148,10 @@ bench-ingest: deps build
 
 bench-longtail: deps-bench build
 	bash bench/longtail.sh
+
+# Issue 20: Table I bootstrapped batches vs plain/weighted/balanced for the 18×18 low-level-feature network, Fashion-MNIST.
+bench-lowlevel: deps build
+	bash bench/lowlevel.sh
 
 # Issue 16: level-1 transfer on 200 real 640x480 camera frames (vtest.avi), end to end from the JPEGs, <= 60 s.
 bench-transfer: deps weights build

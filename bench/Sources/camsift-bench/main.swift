@@ -18,6 +18,7 @@ let suites: [String: ([String]) async throws -> Int32] = [
     "registry": RegistryBench.run,
     "registry-load": RegistryLoadBench.run,
     "longtail": LongtailBench.run,
+    "lowlevel": LowLevelBench.run,
     "console": ConsoleBench.run,
     "console-fuzz": ConsoleFuzz.run,
 ]
