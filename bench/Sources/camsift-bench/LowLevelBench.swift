@@ -81,6 +81,7 @@ enum LowLevelBench {
 
     static func run(_ args: [String]) async throws -> Int32 {
         let o = parse(args)
+        try timeColourFrames()
         NNThreads.set(2)
         let clock = ContinuousClock()
         let t0 = clock.now
@@ -138,6 +139,33 @@ enum LowLevelBench {
         verdicts.check(f1Wins >= needF1, "lowlevel Table I F1 ≥ plain batches", "\(f1Wins) of \(n) concepts",
                        vs: "≥ \(needF1)")
         return verdicts.exitCode
+    }
+
+    /// Informational: the low-level vector (default settings) on real colour frames from Debian opencv-doc,
+    /// decoded to `side` × `side`, in CPU-µs per frame on one thread (the cascade's cost target is
+    /// `make bench-cascade`'s).
+    static func timeColourFrames() throws {
+        let dir = "/usr/share/doc/opencv-doc/examples/data/"
+        let files = ["aero1.jpg", "apple.jpg", "HappyFish.jpg", "baboon.jpg", "fruits.jpg"]
+            .filter { FileManager.default.fileExists(atPath: dir + $0) }
+        guard !files.isEmpty else { print("lowlevel: no opencv-doc JPEGs; colour timing skipped"); return }
+        let decoder = try JPEGDecoder()
+        for side in [64, 224] {
+            let frames = try files.map { f in
+                try [UInt8](FileManager.default.contents(atPath: dir + f)!).withUnsafeBytes {
+                    try decoder.decode($0, width: side, height: side, fit: .crop)
+                }
+            }
+            let extractor = LowLevelFeatures()
+            var sink: Float = 0
+            let rounds = side == 64 ? 40 : 4
+            let start = clock()
+            for _ in 0..<rounds { for f in frames { sink += extractor.features(f).reduce(0, +) } }
+            let perFrame = Double(clock() - start) / Double(CLOCKS_PER_SEC) / Double(rounds * frames.count) * 1e6
+            print(String(format: "lowlevel: colour frames %d×%d (%d opencv-doc JPEGs): %d features, %.0f CPU-µs per frame%@",
+                         side, side, frames.count, extractor.featureCount(width: side, height: side), perFrame,
+                         sink.isNaN ? " (NaN!)" : ""))
+        }
     }
 
     static func seconds(_ d: Duration) -> String {
