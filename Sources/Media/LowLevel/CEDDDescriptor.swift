@@ -42,14 +42,14 @@ public struct CEDDDescriptor: Sendable, Equatable {
 
     public var featureCount: Int { Self.textures * Self.colours }
 
-    /// Trapezoid memberships (start, top start, top end, end) of one input against consecutive sets.
-    static func memberships(_ x: Double, _ sets: [(Double, Double, Double, Double)]) -> [Double] {
-        sets.map { a, b, c, d in
-            if x >= b && x <= c { return 1 }
-            if x >= a && x < b { return (x - a) / (b - a) }
-            if x > c && x <= d { return (d - x) / (d - c) }
-            return 0
-        }
+    /// Trapezoid membership (start, top start, top end, end) of one input.
+    @inline(__always)
+    static func trapezoid(_ x: Double, _ t: (Double, Double, Double, Double)) -> Double {
+        let (a, b, c, d) = t
+        if x >= b && x <= c { return 1 }
+        if x >= a && x < b { return (x - a) / (b - a) }
+        if x > c && x <= d { return (d - x) / (d - c) }
+        return 0
     }
 
     static let hueSets: [(Double, Double, Double, Double)] = [
@@ -59,47 +59,76 @@ public struct CEDDDescriptor: Sendable, Equatable {
     static let valueSets: [(Double, Double, Double, Double)] = [(0, 0, 10, 75), (10, 75, 180, 220), (180, 220, 255, 255)]
     static let shadeSets: [(Double, Double, Double, Double)] = [(0, 0, 68, 188), (68, 188, 255, 255)]
 
-    /// The 10-bin fuzzy colour of (hue degrees, saturation 0…255, value 0…255): white, grey, black, red, orange,
-    /// yellow, green, cyan, blue, magenta.
-    public static func tenBin(hue: Double, saturation: Double, value: Double) -> [Double] {
-        let mh = memberships(hue, hueSets), ms = memberships(saturation, saturationSets)
-        let mv = memberships(value, valueSets)
-        var out = [Double](repeating: 0, count: 10)
-        for h in 0..<8 where mh[h] > 0 {
-            for s in 0..<2 where ms[s] > 0 {
-                for v in 0..<3 where mv[v] > 0 {
+    /// The 10-bin fuzzy colour (lanes 0…9) without allocating: see `tenBin`.
+    static func tenBinVector(hue: Double, saturation: Double, value: Double) -> SIMD16<Double> {
+        var out = SIMD16<Double>()
+        let ms = (trapezoid(saturation, saturationSets[0]), trapezoid(saturation, saturationSets[1]))
+        let mv = (trapezoid(value, valueSets[0]), trapezoid(value, valueSets[1]), trapezoid(value, valueSets[2]))
+        for h in 0..<8 {
+            let mh = trapezoid(hue, hueSets[h])
+            guard mh > 0 else { continue }
+            for s in 0..<2 {
+                let msv = s == 0 ? ms.0 : ms.1
+                guard msv > 0 else { continue }
+                for v in 0..<3 {
+                    let mvv = v == 0 ? mv.0 : v == 1 ? mv.1 : mv.2
+                    guard mvv > 0 else { continue }
+                    // Dark value → black; low saturation → grey (mid value) or white (bright); else the hue's colour.
                     let bin = v == 0 ? 2 : s == 0 ? (v == 2 ? 0 : 1) : 3 + (h == 7 ? 0 : h)
-                    out[bin] += Swift.min(mh[h], ms[s], mv[v])
+                    out[bin] += Swift.min(mh, msv, mvv)
                 }
             }
         }
         return out
     }
 
-    /// The 24-bin expansion of a 10-bin colour: white, grey, black, then (light, normal, dark) per colour.
-    public static func twentyFourBin(_ ten: [Double], saturation: Double, value: Double) -> [Double] {
-        let ms = memberships(saturation, shadeSets), mv = memberships(value, shadeSets)
-        var shade = [Double](repeating: 0, count: 3)   // light, normal, dark
-        for s in 0..<2 where ms[s] > 0 {
-            for v in 0..<2 where mv[v] > 0 {
-                shade[v == 0 ? 2 : (s == 1 ? 1 : 0)] += Swift.min(ms[s], mv[v])
+    /// The 10-bin fuzzy colour of (hue degrees, saturation 0…255, value 0…255): white, grey, black, red, orange,
+    /// yellow, green, cyan, blue, magenta.
+    public static func tenBin(hue: Double, saturation: Double, value: Double) -> [Double] {
+        let v = tenBinVector(hue: hue, saturation: saturation, value: value)
+        return (0..<10).map { v[$0] }
+    }
+
+    /// Light, normal, dark shares (lanes 0…2) of the 24-bin system for a saturation and value.
+    static func shades(saturation: Double, value: Double) -> SIMD4<Double> {
+        var shade = SIMD4<Double>()
+        for s in 0..<2 {
+            let ms = trapezoid(saturation, shadeSets[s])
+            guard ms > 0 else { continue }
+            for v in 0..<2 {
+                let mv = trapezoid(value, shadeSets[v])
+                guard mv > 0 else { continue }
+                shade[v == 0 ? 2 : (s == 1 ? 1 : 0)] += Swift.min(ms, mv)
             }
         }
+        return shade
+    }
+
+    /// The 24-bin expansion of a 10-bin colour: white, grey, black, then (light, normal, dark) per colour.
+    public static func twentyFourBin(_ ten: [Double], saturation: Double, value: Double) -> [Double] {
+        let shade = shades(saturation: saturation, value: value)
         var out = [Double](repeating: 0, count: 24)
         for i in 0..<3 { out[i] = ten[i] }
         for c in 3..<10 { for k in 0..<3 { out[(c - 2) * 3 + k] = ten[c] * shade[k] } }
         return out
     }
 
+    /// Texture classes of a block as a bit set (bit t = class t) from its four sub-block mean lumas.
+    static func textureMask(_ a1: Double, _ a2: Double, _ a3: Double, _ a4: Double) -> Int {
+        let r2 = 2.0.squareRoot()
+        let m = SIMD8<Double>(abs(2 * a1 - 2 * a2 - 2 * a3 + 2 * a4), abs(a1 + a2 - a3 - a4), abs(a1 - a2 + a3 - a4),
+                              abs(r2 * a1 - r2 * a4), abs(r2 * a2 - r2 * a3), 0, 0, 0)
+        let largest = m.max()
+        guard largest >= 14 else { return 1 }
+        var mask = 0
+        for k in 0..<5 where m[k] / largest > (k == 0 ? 0.68 : 0.98) { mask |= 1 << (k + 1) }
+        return mask
+    }
+
     /// Texture classes of a block from its four sub-block mean lumas (top-left, top-right, bottom-left, bottom-right).
     public static func textureClasses(_ a1: Double, _ a2: Double, _ a3: Double, _ a4: Double) -> [Int] {
-        let r2 = 2.0.squareRoot()
-        let masks = [abs(2 * a1 - 2 * a2 - 2 * a3 + 2 * a4), abs(a1 + a2 - a3 - a4), abs(a1 - a2 + a3 - a4),
-                     abs(r2 * a1 - r2 * a4), abs(r2 * a2 - r2 * a3)]
-        let largest = masks.max()!
-        guard largest >= 14 else { return [0] }
-        let thresholds = [0.68, 0.98, 0.98, 0.98, 0.98]
-        return (0..<5).filter { masks[$0] / largest > thresholds[$0] }.map { $0 + 1 }
+        let mask = textureMask(a1, a2, a3, a4)
+        return (0..<6).filter { mask & (1 << $0) != 0 }
     }
 
     public func features(_ frame: DecodedFrame) -> [Float] {
@@ -107,24 +136,33 @@ public struct CEDDDescriptor: Sendable, Equatable {
         let stepX = Swift.max(2, (w / gridSide) & ~1), stepY = Swift.max(2, (h / gridSide) & ~1)
         let blocksX = Swift.min(gridSide, w / stepX), blocksY = Swift.min(gridSide, h / stepY)
         var histogram = [Double](repeating: 0, count: featureCount)
-        for by in 0..<blocksY {
-            for bx in 0..<blocksX {
-                var rgb = [0.0, 0.0, 0.0], quarter = [0.0, 0.0, 0.0, 0.0]
-                for y in (by * stepY)..<((by + 1) * stepY) {
-                    for x in (bx * stepX)..<((bx + 1) * stepX) {
-                        let p = 3 * (y * w + x)
-                        let (r, g, b) = (frame.rgb[p], frame.rgb[p + 1], frame.rgb[p + 2])
-                        rgb[0] += Double(r); rgb[1] += Double(g); rgb[2] += Double(b)
-                        let q = (y - by * stepY < stepY / 2 ? 0 : 2) + (x - bx * stepX < stepX / 2 ? 0 : 1)
-                        quarter[q] += YCbCrStatistics.ycbcr(r, g, b).y
+        frame.rgb.withUnsafeBufferPointer { px in
+            for by in 0..<blocksY {
+                for bx in 0..<blocksX {
+                    var rgb = SIMD4<Double>(), quarter = SIMD4<Double>()
+                    for y in (by * stepY)..<((by + 1) * stepY) {
+                        let qy = y - by * stepY < stepY / 2 ? 0 : 2
+                        for x in (bx * stepX)..<((bx + 1) * stepX) {
+                            let p = 3 * (y * w + x)
+                            let r = Double(px[p]), g = Double(px[p + 1]), b = Double(px[p + 2])
+                            rgb += SIMD4(r, g, b, 0)
+                            quarter[qy + (x - bx * stepX < stepX / 2 ? 0 : 1)] += 0.299 * r + 0.587 * g + 0.114 * b
+                        }
+                    }
+                    let n = Double(stepX * stepY)
+                    let a = quarter * (4 / n)
+                    let textures = Self.textureMask(a[0], a[1], a[2], a[3])
+                    let (hue, s, v) = Self.hsv(rgb[0] / n, rgb[1] / n, rgb[2] / n)
+                    let ten = Self.tenBinVector(hue: hue, saturation: s, value: v)
+                    let shade = Self.shades(saturation: s, value: v)
+                    for t in 0..<6 where textures & (1 << t) != 0 {
+                        let base = t * 24
+                        for i in 0..<3 { histogram[base + i] += ten[i] }
+                        for c in 3..<10 where ten[c] > 0 {
+                            for k in 0..<3 { histogram[base + (c - 2) * 3 + k] += ten[c] * shade[k] }
+                        }
                     }
                 }
-                let n = Double(stepX * stepY)
-                let a = quarter.map { $0 * 4 / n }
-                let textures = Self.textureClasses(a[0], a[1], a[2], a[3])
-                let (hue, s, v) = Self.hsv(rgb[0] / n, rgb[1] / n, rgb[2] / n)
-                let colour = Self.twentyFourBin(Self.tenBin(hue: hue, saturation: s, value: v), saturation: s, value: v)
-                for t in textures { for c in 0..<24 { histogram[t * 24 + c] += colour[c] } }
             }
         }
         let total = histogram.reduce(0, +)

@@ -43,8 +43,26 @@ public struct HOGDescriptor: Sendable, Equatable {
 
     /// HOG of an RGB frame (values 0…255, colour gradients as scikit-image's `channel_axis=-1`).
     public func features(_ frame: DecodedFrame) -> [Float] {
-        let planes = (0..<3).map { c in (0..<(frame.width * frame.height)).map { Double(frame.rgb[$0 * 3 + c]) } }
-        return features(planes: planes, width: frame.width, height: frame.height)
+        let w = frame.width, h = frame.height
+        var gRow = [Double](repeating: 0, count: w * h), gCol = gRow
+        frame.rgb.withUnsafeBufferPointer { p in
+            for y in 0..<h {
+                for x in 0..<w {
+                    let i = y * w + x
+                    var best = -1.0, br = 0.0, bc = 0.0
+                    for c in 0..<3 {
+                        let dr = (y > 0 && y < h - 1) ? Double(p[(i + w) * 3 + c]) - Double(p[(i - w) * 3 + c]) : 0
+                        let dc = (x > 0 && x < w - 1) ? Double(p[(i + 1) * 3 + c]) - Double(p[(i - 1) * 3 + c]) : 0
+                        // Integer differences: the squared sums are exact, so this argmax is hypot's.
+                        let m = dr * dr + dc * dc
+                        if m > best { best = m; br = dr; bc = dc }
+                    }
+                    gRow[i] = br
+                    gCol[i] = bc
+                }
+            }
+        }
+        return features(gradientRows: gRow, gradientColumns: gCol, width: w, height: h)
     }
 
     /// HOG of one or more row-major planes of the same size (one plane = greyscale).
@@ -64,40 +82,39 @@ public struct HOGDescriptor: Sendable, Equatable {
                 }
             }
         }
-        let magnitude = (0..<count).map { (gRow[$0] * gRow[$0] + gCol[$0] * gCol[$0]).squareRoot() }
-        let orientation = (0..<count).map { i -> Double in
-            var o = atan2(gRow[i], gCol[i]) * 180 / Double.pi
-            o = o.truncatingRemainder(dividingBy: 180)
-            if o < 0 { o += 180 }
-            return o
-        }
-        let histogram = cellHistograms(magnitude, orientation, width: width, height: height)
+        return features(gradientRows: gRow, gradientColumns: gCol, width: width, height: height)
+    }
+
+    /// Cell histograms and normalised blocks from per-pixel gradients.
+    func features(gradientRows gRow: [Double], gradientColumns gCol: [Double], width: Int, height: Int) -> [Float] {
+        let histogram = cellHistograms(gRow, gCol, width: width, height: height)
         return normalizedBlocks(histogram, cellsRow: height / pixelsPerCell, cellsCol: width / pixelsPerCell)
     }
 
-    /// Per-cell orientation histograms, `[cellRow][cellCol][orientation]` flattened.
-    func cellHistograms(_ magnitude: [Double], _ orientation: [Double], width: Int, height: Int) -> [Double] {
+    /// Per-cell orientation histograms, `[cellRow][cellCol][orientation]` flattened. One pass over the pixels:
+    /// each pixel's bin is the one whose [end, start) interval (bounds in Float, as the Cython kernel) holds its
+    /// orientation; a cell's pixels are visited in row-major order, so the Float sums match the kernel's.
+    func cellHistograms(_ gRow: [Double], _ gCol: [Double], width: Int, height: Int) -> [Double] {
         let cellsRow = height / pixelsPerCell, cellsCol = width / pixelsPerCell
         let binWidth = Float(180) / Float(orientations)
-        var histogram = [Double](repeating: 0, count: cellsRow * cellsCol * orientations)
-        for bin in 0..<orientations {
-            let start = Double(binWidth * Float(bin + 1)), end = Double(binWidth * Float(bin))
-            for cr in 0..<cellsRow {
-                for cc in 0..<cellsCol {
-                    var total: Float = 0
-                    for y in (cr * pixelsPerCell)..<((cr + 1) * pixelsPerCell) {
-                        for x in (cc * pixelsPerCell)..<((cc + 1) * pixelsPerCell) {
-                            let o = orientation[y * width + x]
-                            if o >= start || o < end { continue }
-                            total += Float(magnitude[y * width + x])
-                        }
-                    }
-                    histogram[(cr * cellsCol + cc) * orientations + bin] =
-                        Double(total / Float(pixelsPerCell * pixelsPerCell))
-                }
+        let bounds = (0...orientations).map { Double(binWidth * Float($0)) }
+        var sums = [Float](repeating: 0, count: cellsRow * cellsCol * orientations)
+        for y in 0..<(cellsRow * pixelsPerCell) {
+            let rowBase = (y / pixelsPerCell) * cellsCol
+            for x in 0..<(cellsCol * pixelsPerCell) {
+                let i = y * width + x
+                var o = atan2(gRow[i], gCol[i]) * 180 / Double.pi
+                o = o.truncatingRemainder(dividingBy: 180)
+                if o < 0 { o += 180 }
+                var bin = Swift.min(Swift.max(Int(o / Double(binWidth)), 0), orientations - 1)
+                while bin > 0 && o < bounds[bin] { bin -= 1 }
+                while bin < orientations && o >= bounds[bin + 1] { bin += 1 }
+                guard bin < orientations, o >= bounds[bin] else { continue }
+                sums[(rowBase + x / pixelsPerCell) * orientations + bin] += Float((gRow[i] * gRow[i] + gCol[i] * gCol[i]).squareRoot())
             }
         }
-        return histogram
+        let area = Float(pixelsPerCell * pixelsPerCell)
+        return sums.map { Double($0 / area) }
     }
 
     /// Overlapping blocks, each L2-Hys normalised.

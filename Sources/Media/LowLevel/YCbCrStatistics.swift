@@ -25,25 +25,30 @@ public struct YCbCrStatistics: Sendable, Equatable {
                 128 + 0.5 * rf - 0.418688 * gf - 0.081312 * bf)
     }
 
-    /// [meanY, sdY, skewY, meanCb, sdCb, skewCb, meanCr, sdCr, skewCr] / 255.
+    /// [meanY, sdY, skewY, meanCb, sdCb, skewCb, meanCr, sdCr, skewCr] / 255. Two passes over the pixels (means,
+    /// then central moments), nothing stored per pixel.
     public func features(_ frame: DecodedFrame) -> [Float] {
         let n = frame.width * frame.height
         guard n > 0 else { return [Float](repeating: 0, count: featureCount) }
-        var channels = [[Double]](repeating: [], count: 3)
-        for c in 0..<3 { channels[c].reserveCapacity(n) }
-        for p in 0..<n {
-            let v = Self.ycbcr(frame.rgb[3 * p], frame.rgb[3 * p + 1], frame.rgb[3 * p + 2])
-            channels[0].append(v.y); channels[1].append(v.cb); channels[2].append(v.cr)
+        return frame.rgb.withUnsafeBufferPointer { p -> [Float] in
+            @inline(__always) func pixel(_ i: Int) -> SIMD4<Double> {
+                let v = Self.ycbcr(p[3 * i], p[3 * i + 1], p[3 * i + 2])
+                return SIMD4(v.y, v.cb, v.cr, 0)
+            }
+            var sum = SIMD4<Double>()
+            for i in 0..<n { sum += pixel(i) }
+            let mean = sum / Double(n)
+            var m2 = SIMD4<Double>(), m3 = SIMD4<Double>()
+            for i in 0..<n {
+                let d = pixel(i) - mean
+                m2 += d * d
+                m3 += d * d * d
+            }
+            m2 /= Double(n)
+            m3 /= Double(n)
+            var out: [Float] = []
+            for c in 0..<3 { out += [Float(mean[c] / 255), Float(m2[c].squareRoot() / 255), Float(cbrt(m3[c]) / 255)] }
+            return out
         }
-        var out: [Float] = []
-        for values in channels {
-            let mean = values.reduce(0, +) / Double(n)
-            var m2 = 0.0, m3 = 0.0
-            for v in values { let d = v - mean; m2 += d * d; m3 += d * d * d }
-            m2 /= Double(n); m3 /= Double(n)
-            let skew = cbrt(m3)
-            out += [Float(mean / 255), Float(m2.squareRoot() / 255), Float(skew / 255)]
-        }
-        return out
     }
 }

@@ -165,6 +165,16 @@ enum LowLevelBench {
             print(String(format: "lowlevel: colour frames %d×%d (%d opencv-doc JPEGs): %d features, %.0f CPU-µs per frame%@",
                          side, side, frames.count, extractor.featureCount(width: side, height: side), perFrame,
                          sink.isNaN ? " (NaN!)" : ""))
+            let families: [(String, (DecodedFrame) -> [Float])] = [
+                ("haar", extractor.haar.features), ("hog", extractor.hog.features), ("hsv", extractor.hsv.features),
+                ("ycbcr", extractor.ycbcr.features), ("cedd", extractor.cedd.features)]
+            let parts = families.map { name, f -> String in
+                let t = clock()
+                for _ in 0..<rounds { for frame in frames { sink += f(frame).first ?? 0 } }
+                return String(format: "%@ %.0f", name, Double(clock() - t) / Double(CLOCKS_PER_SEC)
+                              / Double(rounds * frames.count) * 1e6)
+            }
+            print("lowlevel:   per family (CPU-µs): " + parts.joined(separator: ", "))
         }
     }
 
