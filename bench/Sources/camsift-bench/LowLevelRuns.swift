@@ -118,22 +118,10 @@ struct LowLevelRuns {
             total.recall += recall
             total.precision += precision
             total.f1 += recall + precision > 0 ? 2 * recall * precision / (recall + precision) : 0
-            total.ap += Self.averagePrecision(positive: chosen.map { score[$0]! }, negative: testNegatives.map { score[$0]! })
+            total.ap += AveragePrecision.of(scores: (chosen + testNegatives).map { score[$0]! },
+                                           positive: chosen.map { _ in true } + testNegatives.map { _ in false })
         }
         return Scores(recall: total.recall / Double(draws), precision: total.precision / Double(draws),
                       f1: total.f1 / Double(draws), ap: total.ap / Double(draws))
-    }
-
-    /// Non-interpolated average precision: mean over positives of the precision at each positive's rank
-    /// (ties broken against the positive).
-    static func averagePrecision(positive: [Float], negative: [Float]) -> Double {
-        let ranked = (positive.map { ($0, true) } + negative.map { ($0, false) })
-            .sorted { $0.0 != $1.0 ? $0.0 > $1.0 : (!$0.1 && $1.1) }
-        var hits = 0, sum = 0.0
-        for (k, item) in ranked.enumerated() where item.1 {
-            hits += 1
-            sum += Double(hits) / Double(k + 1)
-        }
-        return positive.isEmpty ? 0 : sum / Double(positive.count)
     }
 }
