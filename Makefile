@@ -32,7 +32,7 @@ APT_BUILD := pkg-config libcurl4-openssl-dev libavformat-dev libavcodec-dev liba
 APT_SETUP := python3 python3-numpy python3-pip python3-venv ca-certificates
 APT_TEST  := nginx-light libnginx-mod-rtmp ffmpeg opencv-doc dataset-fashion-mnist libjpeg-turbo-progs \
              systemd procps curl qemu-user chromium chromium-driver python3-selenium prometheus mosquitto \
-             mosquitto-clients
+             mosquitto-clients python3-skimage
 # `make deb`: dpkg-shlibdeps (Depends), strip, lintian.
 APT_DEB   := dpkg-dev binutils lintian
 APT_BENCH := python3-torch python3-sklearn
@@ -44,8 +44,8 @@ DEB_BIN := $(DEB_SCRATCH)/release/camsift
 DEB := camsift_$(VERSION)_$(shell dpkg --print-architecture 2>/dev/null || echo amd64).deb
 
 .PHONY: help deps deps-bench weights temporal-data fixtures tags-data build test test-e2e run install deb bench-engine \
-        bench-ingest bench-longtail bench-transfer bench-pipeline bench-soak bench-decode bench-registry bench-console \
-        bench-temporal bench-tags fuzz-jpeg fuzz-mjpeg fuzz-console venv clean
+        bench-ingest bench-longtail bench-lowlevel bench-transfer bench-pipeline bench-soak bench-decode bench-registry \
+        bench-console bench-temporal bench-tags fuzz-jpeg fuzz-mjpeg fuzz-console venv clean
 
 help:
 	@echo "make run      set up, build, start the live demo"
@@ -54,7 +54,7 @@ help:
 	@echo "make temporal-data  JapaneseVowels (.ts) from the pinned sktime 1.2.0 wheel (make test and bench-temporal run it)"
 	@echo "make install  install binary, units and /etc/camsift"
 	@echo "make deb      build camsift_$(VERSION)_<arch>.deb (dpkg-deb) and check it with lintian"
-	@echo "make bench-engine | bench-ingest | bench-decode | bench-longtail | bench-transfer | bench-pipeline | bench-soak | bench-registry | bench-console | bench-temporal | bench-tags"
+	@echo "make bench-engine | bench-ingest | bench-decode | bench-longtail | bench-lowlevel | bench-transfer | bench-pipeline | bench-soak | bench-registry | bench-console | bench-temporal | bench-tags"
 	@echo "make fuzz-jpeg | fuzz-mjpeg | fuzz-console"
 
 # Installs only the packages that are missing (dpkg-query), so a second run costs a second.
@@ -194,6 +194,10 @@ bench-ingest: deps build
 
 bench-longtail: deps-bench build
 	bash bench/longtail.sh
+
+# Issue 20: Table I bootstrapped batches vs plain/weighted/balanced for the 18×18 low-level-feature network, Fashion-MNIST.
+bench-lowlevel: deps build
+	bash bench/lowlevel.sh
 
 # Issue 16: level-1 transfer on 200 real 640x480 camera frames (vtest.avi), end to end from the JPEGs, <= 60 s.
 bench-transfer: deps weights build
