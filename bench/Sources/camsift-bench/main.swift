@@ -21,6 +21,7 @@ let suites: [String: ([String]) async throws -> Int32] = [
     "temporal": TemporalBench.run,
     "console": ConsoleBench.run,
     "console-fuzz": ConsoleFuzz.run,
+    "propagation": PropagationBench.run,
 ]
 
 // Line-buffered even into a file or pipe, so long runs (soak, pipeline) can be followed with `tail -f`.
