@@ -5,11 +5,11 @@ import Foundation
 /// graph is not published, so this one has the same size, 20 out-edges per node and a power-law in-degree.
 ///
 /// Node u's j-th target is ⌊n · r^β⌋ for r uniform in [0, 1) (density ∝ x^(1/β − 1): rank-degree exponent 1 − 1/β,
-/// so β = 3 gives P(deg ≥ k) ∝ k^(−1.5), a scale-free tail), scattered over the ids by a fixed affine permutation
-/// so hubs are not all at the front. Each node's edges come from its own SplitMix64 stream keyed by (seed, u):
+/// so the default β = 2 gives P(deg ≥ k) ∝ k^(−2), the degree exponent 3 of Barabási–Albert graphs), scattered
+/// over the ids by a fixed affine permutation so hubs are not all at the front. Each node's edges come from its own SplitMix64 stream keyed by (seed, u):
 /// the graph can be generated twice (count, fill) without being stored as an edge list.
 public enum PowerLawGraph {
-    public static func make(nodeCount n: Int, outEdges m: Int, beta: Double = 3, seed: UInt64 = 21) throws -> PropagationGraph {
+    public static func make(nodeCount n: Int, outEdges m: Int, beta: Double = 2, seed: UInt64 = 21) throws -> PropagationGraph {
         guard n >= 2, m >= 1 else { throw LearningError(.badArgument, "power-law graph: \(n) nodes, \(m) out-edges") }
         let w = 1 / Float(m)
         // Multiplier coprime with n (any prime not dividing n).

@@ -26,7 +26,7 @@ enum PropagationBench {
         var python = "/usr/bin/python3"
         var peerScript = "bench/peers/sklearn_propagation.py"
         var k = 10
-        var maxIterations = 30
+        var maxIterations = 200
         var scaleNodes = 5_100_000
         var scaleIterations = 3
         var threads = 2
