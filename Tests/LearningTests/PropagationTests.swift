@@ -158,6 +158,12 @@ import Testing
         #expect(steps.count < 5000)
         let err = (0..<68).map { abs(Double(imp.p[$0]) - exact[$0]) }.max()!
         #expect(err < 1e-5)
+        // A heavier dummy node (w_vv′ = 3) moves the fixed point, and IMP still lands on (D + 3·I_L − W) P = 3·I_L Y.
+        let hard = try HarmonicSolution.solve(graph: g, seeds: seeds, clampWeight: 3)
+        #expect(abs(hard[1 * 2] - exact[1 * 2]) > 1e-3)
+        let heavy = try IterativePropagation(graph: g, seeds: seeds, clampWeight: 3)
+        heavy.run(maxIterations: 5000, tolerance: 1e-7)
+        #expect((0..<68).map { abs(Double(heavy.p[$0]) - hard[$0]) }.max()! < 1e-5)
         // The two factions: 1's side leans ℓ0, 34's side ℓ1 (e.g. members 2 and 33).
         #expect(imp.bestLabel(of: 1) == 0 && imp.bestLabel(of: 32) == 1)
     }

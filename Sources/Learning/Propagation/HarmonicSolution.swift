@@ -13,7 +13,8 @@ import COpenBLAS
 /// in double precision with LAPACK `dgesv` (LU with partial pivoting): for test- and benchmark-sized graphs only.
 public enum HarmonicSolution {
     /// P for every node, node-major (`p[v * L + ℓ]`). Nodes must all be connected to V_L (else the system is singular).
-    public static func solve(graph: PropagationGraph, seeds: PropagationSeeds) throws -> [Double] {
+    /// `clampWeight` is the dummy nodes' w_vv′ (1 in the paper): (D + c·I_L − W) P = c·I_L Y.
+    public static func solve(graph: PropagationGraph, seeds: PropagationSeeds, clampWeight: Double = 1) throws -> [Double] {
         let n = graph.nodeCount, L = seeds.labelCount
         guard n <= 5000 else {
             throw LearningError(.badArgument, "harmonic solution: \(n) nodes is too many for a dense solve (≤ 5000)")
@@ -30,8 +31,8 @@ public enum HarmonicSolution {
             }
             let r = Int(seeds.row[v])
             if r >= 0 {
-                d += 1
-                for l in 0..<L { b[l * n + v] = Double(seeds.y[r * L + l]) }
+                d += clampWeight
+                for l in 0..<L { b[l * n + v] = clampWeight * Double(seeds.y[r * L + l]) }
             }
             a[v * n + v] += d
         }

@@ -43,6 +43,9 @@ public final class IterativePropagation {
     /// Iterations run so far.
     public private(set) var iteration = 0
     public private(set) var reachedCount: Int
+    /// w_vv′, the weight of each labelled node's dummy node: 1 in the paper. Larger values clamp harder; what
+    /// "1" means depends on the scale of W (with k-NN weights 1/k and W + Wᵀ a node's neighbours weigh ≈ 2 in all).
+    public let clampWeight: Float
     private let parts: [Range<Int>]
     /// One combiner per map task: n × L sums and n weight sums (raw allocations: the tasks of one phase write
     /// them from two threads, which an array's copy-on-write bookkeeping must not see).
@@ -60,7 +63,11 @@ public final class IterativePropagation {
     }
 
     /// `threads` map and reduce tasks (one CSR partition each) run in parallel; 2 on this box.
-    public init(graph: PropagationGraph, seeds: PropagationSeeds, threads: Int = 2) throws {
+    public init(graph: PropagationGraph, seeds: PropagationSeeds, threads: Int = 2, clampWeight: Float = 1) throws {
+        guard clampWeight.isFinite, clampWeight > 0 else {
+            throw LearningError(.badArgument, "propagation: clamp weight \(clampWeight) must be finite and > 0")
+        }
+        self.clampWeight = clampWeight
         guard seeds.nodeCount == graph.nodeCount else {
             throw LearningError(.badArgument, "propagation: seeds for \(seeds.nodeCount) nodes on a graph of \(graph.nodeCount)")
         }
@@ -127,7 +134,7 @@ public final class IterativePropagation {
         var newly = [Int](repeating: 0, count: tasks)
         var change = [Float](repeating: 0, count: tasks)
         let rowStart = graph.rowStart, neighbour = graph.neighbour, weight = graph.weight
-        let seedRow = seeds.row, seedY = seeds.y
+        let seedRow = seeds.row, seedY = seeds.y, clamp = clampWeight
         // Tasks write disjoint combiners (map) or disjoint node ranges (reduce); parallelFor joins before
         // the next phase reads them.
         let accPtrs = self.accPtrs, wsPtrs = self.wsPtrs
@@ -169,8 +176,8 @@ public final class IterativePropagation {
                                             }
                                             let r = Int(seedRow[v])
                                             if r >= 0 {
-                                                wsum += 1
-                                                for l in 0..<L { sums[l] += seedY[r * L + l] }
+                                                wsum += clamp
+                                                for l in 0..<L { sums[l] += clamp * seedY[r * L + l] }
                                             }
                                             guard wsum > 0 else { continue }
                                             let wasReached = fr[v] >= 0

@@ -30,6 +30,8 @@ enum PropagationBench {
         var scaleNodes = 5_100_000
         var scaleIterations = 3
         var threads = 2
+        /// w_vv′ of the quality part: 1 is the paper's; any other value is a labelled experiment, not the method.
+        var clampWeight: Float = 1
     }
 
     static func run(_ args: [String]) async throws -> Int32 {
@@ -51,6 +53,7 @@ enum PropagationBench {
             case "--max-iterations": s.maxIterations = Int(try value()) ?? s.maxIterations
             case "--scale-nodes": s.scaleNodes = Int(try value()) ?? s.scaleNodes
             case "--scale-iterations": s.scaleIterations = Int(try value()) ?? s.scaleIterations
+            case "--clamp-weight": s.clampWeight = Float(try value()) ?? s.clampWeight
             case "--threads": s.threads = Int(try value()) ?? s.threads
             default: throw LearningError(.badArgument, "propagation: unknown option \(args[i])")
             }

@@ -28,6 +28,7 @@ enum PropagationQuality {
 
         for hidden in [0.34, 0.95] {
             let tag = String(format: "%.0f %% hidden", hidden * 100)
+                + (s.clampWeight == 1 ? "" : String(format: ", clamp weight %g (not the paper's 1)", s.clampWeight))
             // Seeded hide: a Fisher–Yates shuffle of the nodes, the first ⌊hidden · n⌋ lose their label.
             var order = Array(0..<n)
             var rng: UInt64 = 2021
@@ -39,7 +40,7 @@ enum PropagationQuality {
             let hiddenNodes = Array(order.prefix(Int(hidden * Double(n))))
             for u in hiddenNodes { known[u] = -1 }
             let seeds = try PropagationSeeds(nodeCount: n, labelCount: classes, singleLabels: known)
-            let imp = try IterativePropagation(graph: graph, seeds: seeds, threads: s.threads)
+            let imp = try IterativePropagation(graph: graph, seeds: seeds, threads: s.threads, clampWeight: s.clampWeight)
             var reachedBy3 = 0.0
             var accuracy = 0.0
             // Not gated: the accuracy at the first iteration that reached no new node (a stopping rule the paper
