@@ -62,7 +62,9 @@ public final class IterativePropagation {
         public var seconds: Double
     }
 
-    /// `threads` map and reduce tasks (one CSR partition each) run in parallel; 2 on this box.
+    /// `threads` map and reduce tasks (one CSR partition each), run on the engine pool, so at most `NNThreads.count`
+    /// at once (2 on this box). The task count changes only the float grouping of the sums, never which nodes are
+    /// reached. `clampWeight` is w_vv′ (the paper: 1).
     public init(graph: PropagationGraph, seeds: PropagationSeeds, threads: Int = 2, clampWeight: Float = 1) throws {
         guard clampWeight.isFinite, clampWeight > 0 else {
             throw LearningError(.badArgument, "propagation: clamp weight \(clampWeight) must be finite and > 0")

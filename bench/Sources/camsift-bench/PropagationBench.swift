@@ -119,8 +119,8 @@ enum PropagationBench {
         v.check(full && worst <= 30, "scale: seconds per iteration, \(n) nodes × 20 out-edges, 15 labels, \(s.threads) threads",
                 String(format: "%.2f s", worst), vs: "30 s")
         v.check(full && rss <= 4, "scale: peak RSS", String(format: "%.2f GiB", rss), vs: "4 GiB")
-        print("scale: Spark local-mode run: blocked — pyspark is not installable here (loopback-only network, no wheel "
-              + "in the Debian archive); no time to print beside it")
+        print("scale: Spark local-mode run: blocked — pyspark is not in Debian and this session may download nothing "
+              + "(loopback-only network); no Spark time to print beside it")
     }
 
     /// VmHWM of this process.
