@@ -19,19 +19,20 @@ EFFNET_MODEL := $(WEIGHTS_DIR)/effnet-lite0-imagenet.csm
 SKTIME_WHEEL := $(WEIGHTS_DIR)/sktime-1.2.0-py3-none-any.whl
 JV_DIR := $(WEIGHTS_DIR)/JapaneseVowels
 JV_FILES := $(JV_DIR)/JapaneseVowels_TRAIN.ts $(JV_DIR)/JapaneseVowels_TEST.ts
+YEAST_CSV := $(WEIGHTS_DIR)/yeast.csv
 VENV := .venv
 # OPENBLAS_CORETYPE is left to the environment. Measured here (bench/RESULTS.md, engine parts 2-4): the
 # auto-picked Cooperlake kernels train the small CNN 1.36x faster per CPU-second than Haswell, and inference
 # does not go through OpenBLAS (own GEMM), so camsift forces no core type.
 
 # Build: C libraries Swift links against. Runtime/test: real servers, real footage, real data.
-APT_BUILD := pkg-config libcurl4-openssl-dev libavformat-dev libavcodec-dev libavutil-dev libswscale-dev \
+APT_BUILD := pkg-config libcurl4-openssl-dev libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev \
              libturbojpeg0-dev libjpeg62-turbo-dev libopenblas-dev librtmp-dev \
-             libmicrohttpd-dev libsqlite3-dev libmosquitto-dev
+             libmicrohttpd-dev libsqlite3-dev libmosquitto-dev libsvm-dev
 APT_SETUP := python3 python3-numpy python3-pip python3-venv ca-certificates
 APT_TEST  := nginx-light libnginx-mod-rtmp ffmpeg opencv-doc dataset-fashion-mnist libjpeg-turbo-progs \
              systemd procps curl qemu-user chromium chromium-driver python3-selenium prometheus mosquitto \
-             mosquitto-clients
+             mosquitto-clients python3-skimage
 # `make deb`: dpkg-shlibdeps (Depends), strip, lintian.
 APT_DEB   := dpkg-dev binutils lintian
 APT_BENCH := python3-torch python3-sklearn
@@ -42,9 +43,9 @@ DEB_SCRATCH := .build-deb
 DEB_BIN := $(DEB_SCRATCH)/release/camsift
 DEB := camsift_$(VERSION)_$(shell dpkg --print-architecture 2>/dev/null || echo amd64).deb
 
-.PHONY: help deps deps-bench weights temporal-data fixtures build test test-e2e run install deb bench-engine bench-ingest \
-        bench-longtail bench-transfer bench-pipeline bench-soak bench-decode bench-registry bench-console bench-temporal \
-        bench-propagation fuzz-jpeg fuzz-mjpeg fuzz-console venv clean
+.PHONY: help deps deps-bench weights temporal-data fixtures tags-data build test test-e2e run install deb bench-engine \
+        bench-ingest bench-longtail bench-lowlevel bench-transfer bench-pipeline bench-soak bench-decode bench-registry \
+        bench-console bench-temporal bench-tags bench-propagation fuzz-jpeg fuzz-mjpeg fuzz-console venv clean
 
 help:
 	@echo "make run      set up, build, start the live demo"
@@ -53,7 +54,7 @@ help:
 	@echo "make temporal-data  JapaneseVowels (.ts) from the pinned sktime 1.2.0 wheel (make test and bench-temporal run it)"
 	@echo "make install  install binary, units and /etc/camsift"
 	@echo "make deb      build camsift_$(VERSION)_<arch>.deb (dpkg-deb) and check it with lintian"
-	@echo "make bench-engine | bench-ingest | bench-decode | bench-longtail | bench-transfer | bench-pipeline | bench-soak | bench-registry | bench-console | bench-temporal | bench-propagation"
+	@echo "make bench-engine | bench-ingest | bench-decode | bench-longtail | bench-lowlevel | bench-transfer | bench-pipeline | bench-soak | bench-registry | bench-console | bench-temporal | bench-tags | bench-propagation"
 	@echo "make fuzz-jpeg | fuzz-mjpeg | fuzz-console"
 
 # Installs only the packages that are missing (dpkg-query), so a second run costs a second.
@@ -108,6 +109,20 @@ $(LSTM_FIXTURE): tools/lstm_reference.py | deps-bench
 	$(PYTHON) tools/lstm_reference.py --out $@
 
 fixtures: $(LSTM_FIXTURE)
+
+# Issue 19's multi-label benchmark data: yeast (2,417 × 103 features, 14 labels) as shipped inside the pinned PyPI
+# wheel river==0.26.1 (river/datasets/yeast.csv.gz, the data file only; river itself is never installed or run).
+# Written through a temporary file, so an interrupted run leaves no half CSV; a second run does nothing.
+$(YEAST_CSV):
+	mkdir -p $(WEIGHTS_DIR)/river-wheel
+	ls $(WEIGHTS_DIR)/river-wheel/river-0.26.1-*.whl >/dev/null 2>&1 || \
+	  $(PYTHON) -m pip download --no-deps --disable-pip-version-check -q -d $(WEIGHTS_DIR)/river-wheel river==0.26.1
+	$(PYTHON) -c 'import glob, gzip, os, sys, zipfile; \
+	  w = sorted(glob.glob("$(WEIGHTS_DIR)/river-wheel/river-0.26.1-*.whl"))[0]; \
+	  open("$@.tmp", "wb").write(gzip.decompress(zipfile.ZipFile(w).read("river/datasets/yeast.csv.gz"))); \
+	  os.replace("$@.tmp", "$@")'
+
+tags-data: deps $(YEAST_CSV)
 
 build: deps
 	$(SWIFT) build $(SWIFT_FLAGS)
@@ -180,6 +195,10 @@ bench-ingest: deps build
 bench-longtail: deps-bench build
 	bash bench/longtail.sh
 
+# Issue 20: Table I bootstrapped batches vs plain/weighted/balanced for the 18×18 low-level-feature network, Fashion-MNIST.
+bench-lowlevel: deps build
+	bash bench/lowlevel.sh
+
 # Issue 16: level-1 transfer on 200 real 640x480 camera frames (vtest.avi), end to end from the JPEGs, <= 60 s.
 bench-transfer: deps weights build
 	bash bench/transfer.sh
@@ -204,6 +223,11 @@ bench-propagation: deps-bench build
 
 bench-registry: deps build
 	bash bench/registry.sh
+
+# Issue 19: multi-label tags on yeast (5 seeded 60/20/20 splits), binary relevance / label powerset / weighted SVM /
+# the method (forest ranking + RFE), each SVM row against scikit-learn's SVC in the same run (bench/tags_peer.py).
+bench-tags: deps-bench tags-data
+	bash bench/tags.sh
 
 # Issue 6's 1-hour soak: 1,000 cameras, faults injected, one retrain + promotion in the middle (DURATION=3600).
 bench-soak: deps weights build

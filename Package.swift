@@ -14,13 +14,15 @@ let package = Package(
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(
             name: "CFFmpeg", pkgConfig: "libavformat",
-            providers: [.apt(["libavformat-dev", "libavcodec-dev", "libavutil-dev", "libswscale-dev"])]),
+            providers: [.apt(["libavformat-dev", "libavcodec-dev", "libavutil-dev", "libswscale-dev", "libswresample-dev"])]),
         .systemLibrary(name: "CTurboJPEG", pkgConfig: "libturbojpeg", providers: [.apt(["libturbojpeg0-dev"])]),
         .systemLibrary(name: "CRTMP", pkgConfig: "librtmp", providers: [.apt(["librtmp-dev"])]),
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CMicroHTTPD", pkgConfig: "libmicrohttpd", providers: [.apt(["libmicrohttpd-dev"])]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CMosquitto", pkgConfig: "libmosquitto", providers: [.apt(["libmosquitto-dev"])]),
+        // libsvm ships no .pc file: the module map links "svm" itself.
+        .systemLibrary(name: "CSVM", providers: [.apt(["libsvm-dev"])]),
 
         // MARK: camsift modules, in data-flow order
         .target(name: "CamsiftCore"),
@@ -40,7 +42,7 @@ let package = Package(
         .target(name: "Labels", dependencies: ["CamsiftCore", "CSQLite"]),
         .target(name: "Console", dependencies: ["CamsiftCore", "Registry", "Ingest", "Pipeline", "Labels", "WebServer"]),
         // Beside the frame path: training, fusion selection, reports; then live retraining on top of both.
-        .target(name: "Learning", dependencies: ["CamsiftCore", "NN", "Media", "Serving", "COpenBLAS"]),
+        .target(name: "Learning", dependencies: ["CamsiftCore", "NN", "Media", "Serving", "CSVM", "COpenBLAS"]),
         .target(name: "Retraining", dependencies: ["CamsiftCore", "Serving", "Pipeline", "Learning"]),
         .executableTarget(
             name: "camsift",

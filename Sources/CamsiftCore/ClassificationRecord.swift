@@ -24,6 +24,8 @@ public struct ClassificationRecord: Codable, Sendable, Equatable {
     public var end: String?
     /// Frames in a window (α).
     public var frames: Int?
+    /// The frame's tags (issue 19), best first, when a tags model is served: `[["snow", 0.91], …]`.
+    public var tags: [LabelScore]?
 
     /// Whether this line is a window event rather than one frame's classification.
     public var isWindow: Bool { kind == "window" }

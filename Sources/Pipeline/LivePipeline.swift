@@ -88,6 +88,18 @@ public final class LivePipeline: Sendable {
         }
     }
 
+    /// Installs (or removes) the tags model between batches.
+    public func installTags(_ tags: TagClassifier?) {
+        let old = slot.tags
+        slot.setTags(tags)
+        guard old?.version != tags?.version else { return }
+        if let tags {
+            OperationalLog.notice("pipeline", "tags model \(tags.version) installed: tags \(tags.tagNames.joined(separator: ", "))")
+        } else if let old {
+            OperationalLog.notice("pipeline", "tags model \(old.version) removed")
+        }
+    }
+
     /// Installs a new model between batches (after a promotion or rollback).
     public func install(_ classifier: any FrameClassifier) {
         geometry.set(classifier.geometry)

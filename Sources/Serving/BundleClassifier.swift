@@ -29,8 +29,11 @@ public final class BundleClassifier: FeatureSource, @unchecked Sendable {
     /// The models this classifier runs per frame (see `ServedBundle.servedRoles`; every role for `eval`).
     public let servedRoles: [String]
     /// `BackboneDigest` of the first served EfficientNet model (whose features `classify(_:features:)` returns);
-    /// empty for other architectures, which give no features.
-    public let backboneDigest: String
+    /// empty for other architectures, which give no features. Computed when first asked (a daemon with a window
+    /// model), from the model file read again: hashing the backbone costs ~0.2 s nobody else should pay.
+    public private(set) lazy var backboneDigest: String = backbonePath.flatMap { try? ModelFile.read(path: $0) }
+        .map(BackboneDigest.of) ?? ""
+    private let backbonePath: String?
     public var featureCount: Int {
         if case .sharedTrunk(let net, _) = scoring { return net.featureCount }
         return 0
@@ -60,7 +63,7 @@ public final class BundleClassifier: FeatureSource, @unchecked Sendable {
             let mainFile = files[main]!
             geometry = b.geometry(backbone: (mainFile.normalization.mean, mainFile.normalization.std))
             let ordered = [main] + roles.filter { $0 != main }
-            backboneDigest = BackboneDigest.of(mainFile)
+            backbonePath = directory + "/" + b.models[main]!
             do {
                 scoring = .sharedTrunk(try SharedTrunkEfficientNet(modelFiles: ordered.map { files[$0]! }, threads: threads),
                                        roles: ordered)
@@ -73,7 +76,7 @@ public final class BundleClassifier: FeatureSource, @unchecked Sendable {
             for r in roles { nets[r] = try SequentialScorer(modelFile: files[r]!, path: directory + "/" + b.models[r]!) }
             geometry = b.geometry()
             scoring = .networks(nets)
-            backboneDigest = ""
+            backbonePath = nil
         }
         if let problem = geometry.problem {
             throw ServingError(.badBundle, "bundle \(directory): input geometry \(problem); retrain the bundle")

@@ -15,16 +15,20 @@ public final class ImageNetClassifier: FeatureSource, @unchecked Sendable {
     public let network: EfficientNetLite0
     private let top: Int
     /// `BackboneDigest` of the model file (empty when built from a network alone: no window model runs then).
-    public let backboneDigest: String
+    /// Computed when first asked — only a daemon with a window model asks — by reading the file again: hashing
+    /// 4.6 M weights costs ~0.2 s, which `camsift classify` and a daemon without windows should not pay.
+    public private(set) lazy var backboneDigest: String = backbonePath.flatMap { try? ModelFile.read(path: $0) }
+        .map(BackboneDigest.of) ?? ""
+    private let backbonePath: String?
     public var featureCount: Int { network.featureCount }
 
     public init(network: EfficientNetLite0, version: String, fit: FitMode = .crop,
                 cropFraction: Double = ImageNetClassifier.referenceCropFraction, top: Int = 5,
-                backboneDigest: String = "") {
+                modelPath: String? = nil) {
         self.network = network
         self.version = version
         self.top = top
-        self.backboneDigest = backboneDigest
+        backbonePath = modelPath
         geometry = InputGeometry(size: network.inputSize, channels: 3, fit: fit, cropFraction: cropFraction,
                                  mean: network.normalization.mean, std: network.normalization.std)
     }
@@ -32,10 +36,8 @@ public final class ImageNetClassifier: FeatureSource, @unchecked Sendable {
     /// Loads an `effnet-lite0` model file.
     public convenience init(path: String, threads: Int, fit: FitMode = .crop, top: Int = 5) throws(ServingError) {
         do {
-            let file = try ModelFile.read(path: path)
-            let net = try EfficientNetLite0(modelFile: file, threads: threads)
-            self.init(network: net, version: ModelVersion.of(modelFile: path), fit: fit, top: top,
-                      backboneDigest: BackboneDigest.of(file))
+            let net = try EfficientNetLite0(modelFile: try ModelFile.read(path: path), threads: threads)
+            self.init(network: net, version: ModelVersion.of(modelFile: path), fit: fit, top: top, modelPath: path)
         } catch {
             throw ServingError(.badModel, "cannot load \(path)", cause: error)
         }

@@ -68,6 +68,7 @@ enum RunCommand: CamsiftCommand {
             OperationalLog.info("daemon", "classifying with model \(classifier.version) (input \(classifier.geometry))")
             pipeline = LivePipeline(config: config, classifier: classifier, log: log, progress: progress)
             pipeline.installWindow(ModelLoader.loadWindow(modelsDir: config.models))
+            pipeline.installTags(ModelLoader.loadTags(modelsDir: config.models))
         }
         let factory: IngestRuntime
         do {
@@ -88,9 +89,11 @@ enum RunCommand: CamsiftCommand {
             models.served(path)
             pipeline.install(model)
             pipeline.installWindow(ModelLoader.loadWindow(modelsDir: config.models))
+            pipeline.installTags(ModelLoader.loadTags(modelsDir: config.models))
         }
         let fleet = CameraFleet(options: options, factory: factory, notifier: notifier, log: log, progress: progress,
                                 requests: requests, retrain: retrainer)
+        pipeline.engine.setCameraLookup { [fleet] in fleet.camera($0) }
         pipeline.registerMetrics(health: { fleet.cameraHealth() }, retrain: { retrainer.coordinator.status })
         let events: EventPublisher?
         do {

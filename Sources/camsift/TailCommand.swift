@@ -13,6 +13,7 @@ enum TailCommand: CamsiftCommand {
                repeatable: true),
         .value("label", "L", "only records whose top label is L (case-insensitive)"),
         .value("min-score", "S", "only records whose top score is at least S (0…1)"),
+        .value("tag", "T", "only records tagged T (case-insensitive; needs a tags model)"),
         .value("kind", "K", "only per-frame records (frame) or only window events (window)", default: "both"),
         .value("lines", "N", "print the last N matching records first (0 or more)", default: "\(defaultLines)",
                aliases: ["n"]),
@@ -42,7 +43,7 @@ enum TailCommand: CamsiftCommand {
             kind = parsed
         }
         let filter = ClassificationLogFilter(cameras: Set(a.values("camera")), label: a.value("label"), minScore: minScore,
-                                             kind: kind)
+                                             kind: kind, tag: a.value("tag"))
         let json = a.flag("json")
         let follow = a.flag("follow")
 

@@ -97,6 +97,9 @@ enum TrainCommand: CamsiftCommand {
             .value("window", "A", "--clips: frames per window α (the paper's sequence size)", default: "40"),
             .value("epochs", "E", "--clips: passes over the oversampled training windows (≥ 1)", default: "40"),
             .flag("class-weighting", "--clips: also weight the loss by inverse class frequency"),
+            .flag("tags", "train a tags model instead (issue 19): --archive holds labels.csv rows path,tag1;tag2; --out is "
+                  + "the model file to write (MODELS/tags.csm for the daemon); uses --backbone, --seed, --threads, --cameras"),
+            .value("cameras", "DIR", "--tags: the registry, for the context modality of archived frames", default: "none"),
             .value("windows", "FILE.csv", "--clips: cut the clips from the frame archive --archive (unlabeled/<camera>/…) by "
                    + "time ranges, rows camera,start,end,label (RFC 3339 UTC)", default: "clip folders"),
         ]
@@ -108,6 +111,7 @@ enum TrainCommand: CamsiftCommand {
         guard let archive = a.value("archive") else { throw UsageError("--archive DIR is required") }
         guard let out = a.value("out") else { throw UsageError("--out MODELDIR is required") }
         if a.flag("clips") { return try await runClips(a, archive: archive, out: out) }
+        if a.flag("tags") { return try await runTags(a, archive: archive, out: out) }
         var o = TrainingSession.Options(archive: archive, out: out)
         o.command = "camsift train " + args.joined(separator: " ")
         if let s = a.value("arch") {

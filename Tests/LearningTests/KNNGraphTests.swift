@@ -3,7 +3,7 @@ import Testing
 @testable import Learning
 
 /// Graph building for propagation (issue 21): exact cosine k-NN by blocked GEMM against a brute-force scan, temporal
-/// edges between a camera's consecutive frames, and PCA.
+/// edges between a camera's consecutive frames.
 @Suite struct KNNGraphTests {
     static func randomFeatures(_ n: Int, _ d: Int, seed: UInt64) -> [Float] {
         var s = seed
@@ -64,26 +64,5 @@ import Testing
         // a: 2 (40) – 0 (100) – 3 (160), then a 840 s gap; b: 101 → 500 is too far apart.
         #expect(e == [.init(2, 0, weight: 0.5), .init(0, 3, weight: 0.5)])
         #expect(TemporalEdges.edges(frames, maxGap: 1e9).count == 4)
-    }
-
-    /// PCA recovers the dominant direction of elongated data and its variance; projections are centred.
-    @Test func principalComponentsOfElongatedData() throws {
-        let n = 2000, d = 5
-        var s: UInt64 = 11
-        func r() -> Float { Float(PowerLawGraph.splitMix(&s) >> 40) / Float(1 << 24) - 0.5 }
-        let axis: [Float] = [3, 4, 0, 0, 0].map { $0 / 5 }
-        var x: [Float] = []
-        for _ in 0..<n {
-            let t = r() * 20
-            x += (0..<d).map { axis[$0] * t + r() * 0.1 + 7 }
-        }
-        let pca = try PrincipalComponents(fitting: x, rows: n, dimension: d, components: 2)
-        #expect(abs(pca.components[0] - 0.6) < 0.01 && abs(pca.components[1] - 0.8) < 0.01)
-        let var0 = 400.0 / 12  // uniform on [−10, 10)
-        #expect(abs(pca.variances[0] / var0 - 1) < 0.1)
-        #expect(pca.variances[1] < 0.01)
-        let y = pca.project(x, rows: n)
-        let mean0 = (0..<n).map { Double(y[$0 * 2]) }.reduce(0, +) / Double(n)
-        #expect(abs(mean0) < 1e-3)
     }
 }

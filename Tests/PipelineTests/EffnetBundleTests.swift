@@ -31,6 +31,14 @@ import Serving
         #expect(model.sharesBackbone == (fineTuneBlocks == 0))
         #expect(model.sharedTrunkBlocks == 16 - fineTuneBlocks)
         #expect(model.inputSize == 224)
+        // A window model trained on the ImageNet backbone's features runs on a level-1 bundle (same backbone
+        // digest), not on a level-2 one (its top blocks were fine-tuned).
+        if let imagenet = ModelLoader.imagenetPath(modelsDir: root + "/models") {
+            let reference = try ImageNetClassifier(path: imagenet, threads: 1)
+            #expect(!model.backboneDigest.isEmpty && !reference.backboneDigest.isEmpty)
+            #expect((model.backboneDigest == reference.backboneDigest) == (fineTuneBlocks == 0),
+                    "level \(fineTuneBlocks == 0 ? 1 : 2) bundle: digest \(model.backboneDigest) vs ImageNet \(reference.backboneDigest)")
+        }
         let fusion = try #require(bundle.fusion)
         // The default rule pools M1 with M0 (w = λ = ¼): both run per frame.
         #expect(fusion.rule == .adjusted && fusion.m0Weight == 0.25 && model.servedRoles == ["M0", "M1"])

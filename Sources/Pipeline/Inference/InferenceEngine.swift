@@ -42,6 +42,8 @@ public final class InferenceEngine: Service {
     public let drainTimeout: Double
     /// Per-camera feature rings and the window model's calls (inference thread only).
     private let windowStage: WindowStage
+    /// Tags per classified frame (inference thread only).
+    private let tagStage = TagStage()
 
     /// - Parameter windowStride: frames between two window events of a camera once its ring is full.
     public init(batcher: FrameBatcher, slot: ModelSlot, gate: ChangeGate, sink: any ClassificationSink,
@@ -53,6 +55,9 @@ public final class InferenceEngine: Service {
         self.drainTimeout = drainTimeout
         windowStage = WindowStage(stride: windowStride)
     }
+
+    /// Where the tags stage finds a frame's camera (registry metadata for the context modality).
+    public func setCameraLookup(_ lookup: @escaping @Sendable (String) -> Camera?) { tagStage.setLookup(lookup) }
 
     /// Sets (or clears) the one observer of logged frames (the console); takes effect from the next batch.
     public func setObserver(_ o: (any FrameObserver)?) { observer.withLock { $0 = o } }
@@ -117,7 +122,8 @@ public final class InferenceEngine: Service {
         var toClassify: [Int] = []
         var reusedIndices: [Int] = []
         let window = slot.window
-        let source = window == nil ? nil : model as? any FeatureSource
+        let tagModel = slot.tags
+        let source = window == nil && tagModel == nil ? nil : model as? any FeatureSource
         var features: [Float] = []
         var records = [ClassificationRecord?](repeating: nil, count: batch.count)
         var roles = [[String: String]](repeating: [:], count: batch.count)
@@ -139,12 +145,16 @@ public final class InferenceEngine: Service {
                 let g = model.geometry
                 let frames = toClassify.map { batch[$0].pixels.refitted(to: g) }
                 let preds = try source.map { try $0.classify(frames, features: &features) } ?? model.classify(frames)
+                let tagger = tagModel.flatMap { t in source.flatMap { tagStage.usable(t, source: $0, features: features.count, frames: frames.count) } }
                 for (k, i) in toClassify.enumerated() {
                     let f = batch[i]
                     let p = preds[k]
-                    let r = ClassificationRecord(
+                    var r = ClassificationRecord(
                         ts: Timestamp.rfc3339(f.capturedWall), camera: f.camera, label: p.label, score: p.score,
                         model: version, via: p.via, top: p.top, latency_ms: 0, frame: f.archivePath)
+                    if let tagger {
+                        r.tags = tagStage.tags(tagger, features: features, row: k, camera: f.camera, wall: f.capturedWall)
+                    }
                     records[i] = r
                     roles[i] = p.roles
                     gate.remember(f, record: r, now: now, modelVersion: version)

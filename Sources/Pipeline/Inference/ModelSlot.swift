@@ -10,6 +10,7 @@ public final class ModelSlot: Sendable {
     private let swaps = Atomic<Int>(0)
     private let installed: Mutex<Double>
     private let windowModel = Mutex<WindowClassifier?>(nil)
+    private let tagModel = Mutex<TagClassifier?>(nil)
 
     public init(_ initial: (any FrameClassifier)?) {
         current = Mutex(initial)
@@ -40,6 +41,11 @@ public final class ModelSlot: Sendable {
 
     /// Installs (or, with nil, removes) the window model; takes effect from the next batch.
     public func setWindow(_ w: WindowClassifier?) { windowModel.withLock { $0 = w } }
+
+    /// The tags model run on each classified frame (issue 19), if the models directory has one.
+    public var tags: TagClassifier? { tagModel.withLock { $0 } }
+
+    public func setTags(_ t: TagClassifier?) { tagModel.withLock { $0 = t } }
 
     public var swapCount: Int { swaps.load(ordering: .relaxed) }
 }

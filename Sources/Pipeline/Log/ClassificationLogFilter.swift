@@ -9,12 +9,16 @@ public struct ClassificationLogFilter: Sendable, Equatable {
     public var minScore: Double?
     /// Per-frame records only, window events only (`kind: "window"`), or both (nil).
     public var kind: Kind?
+    /// A tag the record must carry (case-insensitive).
+    public var tag: String?
 
     public enum Kind: String, Sendable, CaseIterable {
         case frame, window
     }
 
-    public init(cameras: Set<String> = [], label: String? = nil, minScore: Double? = nil, kind: Kind? = nil) {
+    public init(cameras: Set<String> = [], label: String? = nil, minScore: Double? = nil, kind: Kind? = nil,
+                tag: String? = nil) {
+        self.tag = tag
         self.cameras = cameras
         self.label = label
         self.minScore = minScore
@@ -26,6 +30,7 @@ public struct ClassificationLogFilter: Sendable, Equatable {
         if let label, r.label.lowercased() != label.lowercased() { return false }
         if let minScore, !(r.score >= minScore) { return false }
         if let kind, (kind == .window) != r.isWindow { return false }
+        if let tag, !(r.tags ?? []).contains(where: { $0.label.lowercased() == tag.lowercased() }) { return false }
         return true
     }
 }

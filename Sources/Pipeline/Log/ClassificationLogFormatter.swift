@@ -44,6 +44,7 @@ public struct ClassificationLogFormatter: Sendable {
             + Self.pad(r.label, labelWidth) + "  " + Self.fixed(r.score, 3) + "  " + Self.pad(r.via, 6)
             + Self.leftPad(Self.fixed(r.latency_ms, 1), 8) + " ms"
         if r.reused == true { s += "  reused" }
+        if let tags = r.tags, !tags.isEmpty { s += "  tags " + tags.map { $0.label }.joined(separator: ",") }
         if let f = r.frame { s += "  " + f }
         return s
     }

@@ -46,7 +46,20 @@ extension ClassificationRecord {
             JSONWriter.appendNumber(t.score, to: &out)
             out.append(UInt8(ascii: "]"))
         }
-        out.append(contentsOf: #"],"latency_ms":"#.utf8)
+        out.append(contentsOf: "]".utf8)
+        if let tags {
+            out.append(contentsOf: #","tags":["#.utf8)
+            for (i, t) in tags.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                out.append(UInt8(ascii: "["))
+                JSONWriter.appendString(t.label, to: &out)
+                out.append(UInt8(ascii: ","))
+                JSONWriter.appendNumber(t.score, to: &out)
+                out.append(UInt8(ascii: "]"))
+            }
+            out.append(UInt8(ascii: "]"))
+        }
+        out.append(contentsOf: #","latency_ms":"#.utf8)
         // Tenths of a millisecond are below the clock's meaningful resolution for capture→log.
         JSONWriter.appendNumber((latency_ms * 10).rounded() / 10, to: &out)
         if let reused {

@@ -77,6 +77,8 @@ public final class ServingModelReloader: Sendable {
         let now = BundleStore(root: modelsDir).current
         let window = ModelLoader.loadWindow(modelsDir: modelsDir)
         if window?.version != pipeline.slot.window?.version { pipeline.installWindow(window) }
+        let tags = ModelLoader.loadTags(modelsDir: modelsDir)
+        if tags?.version != pipeline.slot.tags?.version { pipeline.installTags(tags) }
         guard serving.withLock({ $0 }) != now else { return }
         DedicatedThread.start("camsift-model-load") { [self] in
             do {
@@ -108,6 +110,23 @@ extension ModelLoader {
             return try WindowClassifier(path: path)
         } catch {
             OperationalLog.error("pipeline", "window model not loaded, no window events: \(error)")
+            return nil
+        }
+    }
+}
+
+extension ModelLoader {
+    /// The tags model: the promoted bundle's `tags.csm`, else `MODELS/tags.csm` (`camsift train --tags`); one that
+    /// does not load is reported and skipped (tags are extra, the frame log goes on).
+    public static func loadTags(modelsDir: String) -> TagClassifier? {
+        var candidates: [String] = []
+        if let current = BundleStore(root: modelsDir).current { candidates.append(current + "/tags.csm") }
+        candidates.append(modelsDir + "/tags.csm")
+        guard let path = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) else { return nil }
+        do {
+            return try TagClassifier(path: path)
+        } catch {
+            OperationalLog.error("pipeline", "tags model not loaded, no tags: \(error)")
             return nil
         }
     }

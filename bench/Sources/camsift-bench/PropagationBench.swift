@@ -9,7 +9,7 @@ import Learning
 ///
 /// `--part karate`: Zachary's karate club (tests/fixtures/karate-club.edges), members 1 and 34 labelled, IMP run to
 /// convergence against the closed-form solution (D + I_L − W) P = I_L Y (LAPACK dgesv), within 1e-5.
-/// `--part quality`: Fashion-MNIST train + t10k (70,000 nodes), pixels / 255 → PCA-50 (LAPACK dsyevd) → exact cosine
+/// `--part quality`: Fashion-MNIST train + t10k (70,000 nodes), pixels / 255 → PCA-50 (Serving's, LAPACK ssyevd) → exact cosine
 /// k = 10 neighbours (blocked sgemm), weights 1/k, symmetrised W + Wᵀ; 34 % and 95 % of the labels hidden (seeded).
 /// Per iteration: share of nodes reached, accuracy (arg-max) and Hamming loss (label set at τ = 0.5) on the hidden
 /// nodes. Peer: scikit-learn LabelSpreading on the very same W (`bench/peers/sklearn_propagation.py`), and the

@@ -19,8 +19,10 @@ let suites: [String: ([String]) async throws -> Int32] = [
     "registry-load": RegistryLoadBench.run,
     "longtail": LongtailBench.run,
     "temporal": TemporalBench.run,
+    "lowlevel": LowLevelBench.run,
     "console": ConsoleBench.run,
     "console-fuzz": ConsoleFuzz.run,
+    "tags": TagsBench.run,
     "propagation": PropagationBench.run,
 ]
 

@@ -1,0 +1,144 @@
+import Foundation
+import Learning
+
+/// `camsift-bench tags` (issue 19, `make bench-tags`): yeast, seeded 60/20/20 splits × 5, the four rows the issue
+/// names (binary relevance, LP unweighted, LP weighted, the method = LP weighted + forest ranking + RFE) plus the
+/// δ-max alternative, each with its scikit-learn peer trained on the same problem in the same run, and the forest's
+/// importances against scikit-learn's `RandomForestClassifier` on the same training rows and classes.
+///
+/// Nothing is chosen on the test split: the method's weight reduction/exponent and its RFE walk are chosen on the
+/// validation split (`TagsRows`); every row trains on the training split only and is scored on test once.
+///
+/// Options: --data weights/yeast.csv --work DIR --python /usr/bin/python3 --peer bench/tags_peer.py --splits 5
+/// --seed 1 --trees 500 --min-combination 5 --rfe-step 1 --patience 1.
+enum TagsBench {
+    struct PeerSplit: Codable {
+        var seed: UInt64
+        var train: [Int], test: [Int]
+        var forestClasses: [Int]
+        var jobs: [TagsRows.PeerJob]
+    }
+    struct PeerInput: Codable {
+        var csv: String
+        var featureCount: Int, labelCount: Int, trees: Int
+        var splits: [PeerSplit]
+    }
+    struct PeerOutput: Decodable {
+        struct Split: Decodable { var jobs: [String: [Int]]; var importances: [Double]; var seconds: [String: Double] }
+        var splits: [Split]
+    }
+
+    static func run(_ args: [String]) async throws -> Int32 {
+        var opt: [String: String] = ["--data": "weights/yeast.csv", "--work": "/tmp/camsift-tags", "--python": "/usr/bin/python3",
+                                     "--peer": "bench/tags_peer.py", "--splits": "5", "--seed": "1", "--trees": "500",
+                                     "--min-combination": "5", "--rfe-step": "1", "--patience": "1"]
+        var i = 0
+        while i < args.count {
+            guard opt[args[i]] != nil, i + 1 < args.count else {
+                throw LearningError(.badArgument, "tags: unknown option or missing value '\(args[i])'; options: \(opt.keys.sorted())")
+            }
+            opt[args[i]] = args[i + 1]
+            i += 2
+        }
+        func int(_ k: String) throws -> Int {
+            guard let v = Int(opt[k]!), v >= 1 else { throw LearningError(.badArgument, "tags: \(k) must be a positive integer") }
+            return v
+        }
+        var settings = TagsRows.Settings()
+        settings.trees = try int("--trees")
+        settings.minimumCombination = try int("--min-combination")
+        settings.rfeStep = try int("--rfe-step")
+        settings.patience = try int("--patience")
+        let splits = try int("--splits"), seed = UInt64(try int("--seed"))
+        let csv = URL(fileURLWithPath: opt["--data"]!).standardizedFileURL.path
+        let work = opt["--work"]!
+        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+
+        let data = try TagsData.yeast(csv)
+        print("camsift-bench tags: \(csv): \(data.rows.count) rows × \(data.featureCount) features, \(data.labelCount) labels, "
+              + "label cardinality \(String(format: "%.2f", Double(data.labelSets.map(\.count).reduce(0, +)) / Double(data.rows.count))), "
+              + "\(Set(data.labelSets).count) distinct label sets; \(splits) splits 60/20/20 from seed \(seed); "
+              + "C = 0.9 linear, combinations < \(settings.minimumCombination) merged, forest \(settings.trees) trees")
+        var v = Verdicts()
+        v.check(data.rows.count == 2417 && data.featureCount == 103 && data.labelCount == 14, "data shape",
+                "\(data.rows.count) × \(data.featureCount) + \(data.labelCount)", vs: "2417 × 103 + 14 (issue 19)")
+
+        var outcomes: [TagsRows.Outcome] = []
+        var peerSplits: [PeerSplit] = []
+        for k in 0..<splits {
+            let split = data.split(seed: seed + UInt64(k))
+            let t = Date()
+            let o = try TagsRows.run(data, split, settings)
+            print("split \(k + 1) (seed \(split.seed)): \(String(format: "%.1f", -t.timeIntervalSinceNow)) s (forest "
+                  + "\(String(format: "%.1f", o.forestSeconds)) s); method: \(o.choice)")
+            outcomes.append(o)
+            peerSplits.append(PeerSplit(seed: split.seed, train: split.train, test: split.test, forestClasses: o.forestClasses, jobs: o.jobs))
+        }
+
+        // The peer: one Python process for every split (scikit-learn's import costs seconds).
+        let input = work + "/tags-peer-input.json", output = work + "/tags-peer-output.json"
+        let enc = JSONEncoder()
+        try enc.encode(PeerInput(csv: csv, featureCount: data.featureCount, labelCount: data.labelCount, trees: settings.trees,
+                                 splits: peerSplits)).write(to: URL(fileURLWithPath: input))
+        let t = Date()
+        try await LongtailRuns.exec(opt["--python"]!, [opt["--peer"]!, "--input", input, "--out", output], log: work + "/tags-peer.log")
+        print("scikit-learn peer: \(String(format: "%.1f", -t.timeIntervalSinceNow)) s")
+        guard let raw = FileManager.default.contents(atPath: output) else { throw LearningError(.io, "tags: the peer wrote no \(output)") }
+        let peer = try JSONDecoder().decode(PeerOutput.self, from: raw)
+        guard peer.splits.count == splits else { throw LearningError(.io, "tags: the peer answered \(peer.splits.count) of \(splits) splits") }
+
+        // Table: mean ± sd over splits per row; the peer's metrics from its own predictions, by the same code.
+        func mean(_ x: [Double]) -> Double { x.reduce(0, +) / Double(x.count) }
+        func sd(_ x: [Double]) -> Double { let m = mean(x); return (x.map { ($0 - m) * ($0 - m) }.reduce(0, +) / Double(max(x.count - 1, 1))).squareRoot() }
+        func f(_ x: [Double]) -> String { String(format: "%.4f ± %.4f", mean(x), sd(x)) }
+        print("")
+        print("| row | Hamming loss | micro F1 | macro F1 | MAP | s/split | sklearn Hamming | sklearn macro F1 | agreement |")
+        print("|---|---|---|---|---|---|---|---|---|")
+        var agreement: [String: Double] = [:]
+        var byName: [String: [MultiLabelMetrics]] = [:]
+        for (r, name) in TagsRows.names.enumerated() {
+            let ms = outcomes.map { $0.rows[r].metrics }
+            byName[name] = ms
+            var same = 0, total = 0
+            var peerMetrics: [MultiLabelMetrics] = []
+            for (k, o) in outcomes.enumerated() {
+                let job = o.jobs[r]
+                guard let p = peer.splits[k].jobs[job.name], p.count == job.swift.count else {
+                    throw LearningError(.io, "tags: the peer's predictions for '\(job.name)' (split \(k + 1)) are missing or the wrong length")
+                }
+                same += zip(p, job.swift).filter { $0.0 == $0.1 }.count
+                total += p.count
+                let split = data.split(seed: seed + UInt64(k))
+                let truth = split.test.map { data.labelSets[$0] }
+                let sets: [Set<Int>] = job.kind == "br"
+                    ? (0..<truth.count).map { i in Set((0..<data.labelCount).filter { p[i * data.labelCount + $0] == 1 }) }
+                    : p.map { o.combinations.indices.contains($0) ? Set(o.combinations[$0]) : [] }
+                peerMetrics.append(MultiLabelMetrics(truth: truth, predicted: sets, labelCount: data.labelCount))
+            }
+            agreement[name] = Double(same) / Double(total)
+            print("| \(name) | \(f(ms.map(\.hammingLoss))) | \(f(ms.map(\.microF1))) | \(f(ms.map(\.macroF1))) | "
+                  + "\(f(ms.compactMap(\.meanAveragePrecision))) | \(String(format: "%.1f", mean(outcomes.map { $0.rows[r].seconds }))) | "
+                  + "\(f(peerMetrics.map(\.hammingLoss))) | \(f(peerMetrics.map(\.macroF1))) | "
+                  + "\(String(format: "%.2f %%", 100 * agreement[name]!)) (\(same)/\(total)) |")
+        }
+        let rho = outcomes.indices.map { TagsData.spearman(outcomes[$0].importances, peer.splits[$0].importances) }
+        print("\nforest importances vs scikit-learn RandomForestClassifier(\(settings.trees), gini, sqrt): Spearman ρ per split "
+              + rho.map { String(format: "%.3f", $0) }.joined(separator: ", "))
+        print("")
+
+        let br = byName[TagsRows.names[0]]!, unw = byName[TagsRows.names[1]]!, method = byName[TagsRows.names[4]]!
+        let mF1 = mean(method.map(\.macroF1)), uF1 = mean(unw.map(\.macroF1)), bF1 = mean(br.map(\.macroF1))
+        let mH = mean(method.map(\.hammingLoss)), uH = mean(unw.map(\.hammingLoss))
+        v.check(mF1 >= uF1 + 0.02, "method macro F1 ≥ LP-unweighted + 0.02", String(format: "%.4f", mF1), vs: String(format: "%.4f", uF1 + 0.02))
+        v.check(mF1 >= bF1, "method macro F1 ≥ binary relevance", String(format: "%.4f", mF1), vs: String(format: "%.4f", bF1))
+        v.check(mH <= uH + 0.005, "method Hamming loss ≤ LP-unweighted + 0.005", String(format: "%.4f", mH), vs: String(format: "%.4f", uH + 0.005))
+        // Issue 19: yeast's published Hamming losses sit near 0.19–0.20; far lower means test rows leaked into training.
+        v.check(mH >= 0.15, "no leakage (method Hamming loss ≥ 0.15)", String(format: "%.4f", mH), vs: "0.15")
+        for name in TagsRows.names {
+            v.check(agreement[name]! >= 0.995, "sklearn agreement, \(name)", String(format: "%.2f %%", 100 * agreement[name]!), vs: "99.50 %")
+        }
+        v.check(mean(rho) >= 0.9, "forest importances rank correlation (Spearman, mean of splits)", String(format: "%.3f", mean(rho)), vs: "0.900")
+        return v.exitCode
+    }
+
+}
