@@ -45,7 +45,7 @@ DEB := camsift_$(VERSION)_$(shell dpkg --print-architecture 2>/dev/null || echo 
 
 .PHONY: help deps deps-bench weights temporal-data fixtures tags-data build test test-e2e run install deb bench-engine \
         bench-ingest bench-longtail bench-lowlevel bench-transfer bench-pipeline bench-soak bench-decode bench-registry \
-        bench-console bench-temporal bench-tags fuzz-jpeg fuzz-mjpeg fuzz-console venv clean
+        bench-console bench-temporal bench-tags bench-propagation fuzz-jpeg fuzz-mjpeg fuzz-console venv clean
 
 help:
 	@echo "make run      set up, build, start the live demo"
@@ -54,7 +54,7 @@ help:
 	@echo "make temporal-data  JapaneseVowels (.ts) from the pinned sktime 1.2.0 wheel (make test and bench-temporal run it)"
 	@echo "make install  install binary, units and /etc/camsift"
 	@echo "make deb      build camsift_$(VERSION)_<arch>.deb (dpkg-deb) and check it with lintian"
-	@echo "make bench-engine | bench-ingest | bench-decode | bench-longtail | bench-lowlevel | bench-transfer | bench-pipeline | bench-soak | bench-registry | bench-console | bench-temporal | bench-tags"
+	@echo "make bench-engine | bench-ingest | bench-decode | bench-longtail | bench-lowlevel | bench-transfer | bench-pipeline | bench-soak | bench-registry | bench-console | bench-temporal | bench-tags | bench-propagation"
 	@echo "make fuzz-jpeg | fuzz-mjpeg | fuzz-console"
 
 # Installs only the packages that are missing (dpkg-query), so a second run costs a second.
@@ -215,6 +215,11 @@ bench-console: deps weights build
 # against a PyTorch peer on the same prepared arrays (bench/temporal.sh).
 bench-temporal: deps-bench temporal-data build
 	bash bench/temporal.sh
+
+# Issue 21: Iterative Multi-label Propagation — karate vs the harmonic solution, Fashion-MNIST k-NN graph vs
+# scikit-learn LabelSpreading on the same W, 5.1 M-node power-law graph (<= 30 s/iteration, <= 4 GiB).
+bench-propagation: deps-bench build
+	bash bench/propagation.sh
 
 bench-registry: deps build
 	bash bench/registry.sh

@@ -42,7 +42,7 @@ let package = Package(
         .target(name: "Labels", dependencies: ["CamsiftCore", "CSQLite"]),
         .target(name: "Console", dependencies: ["CamsiftCore", "Registry", "Ingest", "Pipeline", "Labels", "WebServer"]),
         // Beside the frame path: training, fusion selection, reports; then live retraining on top of both.
-        .target(name: "Learning", dependencies: ["CamsiftCore", "NN", "Media", "Serving", "CSVM"]),
+        .target(name: "Learning", dependencies: ["CamsiftCore", "NN", "Media", "Serving", "CSVM", "COpenBLAS"]),
         .target(name: "Retraining", dependencies: ["CamsiftCore", "Serving", "Pipeline", "Learning"]),
         .executableTarget(
             name: "camsift",

@@ -3,6 +3,18 @@
 #include <cblas.h>
 #include <stdlib.h>
 
+/* LAPACK's dense solve (LU with partial pivoting; the propagation's closed-form check). No CHARACTER arguments, so
+   no hidden lengths. */
+void dgesv_(const int *n, const int *nrhs, double *a, const int *lda, int *ipiv, double *b, const int *ldb, int *info);
+
+/* A thin wrapper so Swift passes values, not addresses of temporaries: solves a·x = b for nrhs right-hand sides
+   (column-major a, n×n, overwritten by its LU; b, n×nrhs, overwritten by x). Returns LAPACK's info. */
+static inline int camsift_dgesv(int n, int nrhs, double *a, int *ipiv, double *b) {
+    int info = 0;
+    dgesv_(&n, &nrhs, a, &n, ipiv, b, &n, &info);
+    return info;
+}
+
 /* LAPACK's symmetric eigensolver (divide and conquer), Fortran ABI as exported by Debian's libopenblas; no
    header ships it. gfortran appends the hidden lengths of the two CHARACTER arguments. */
 void ssyevd_(const char *jobz, const char *uplo, const int *n, float *a, const int *lda, float *w, float *work,

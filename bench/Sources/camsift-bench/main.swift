@@ -23,6 +23,7 @@ let suites: [String: ([String]) async throws -> Int32] = [
     "console": ConsoleBench.run,
     "console-fuzz": ConsoleFuzz.run,
     "tags": TagsBench.run,
+    "propagation": PropagationBench.run,
 ]
 
 // Line-buffered even into a file or pipe, so long runs (soak, pipeline) can be followed with `tail -f`.
