@@ -1,5 +1,7 @@
 import Foundation
+import CamsiftCore
 import Learning
+import Serving
 
 /// `camsift-bench tags` (issue 19, `make bench-tags`): yeast, seeded 60/20/20 splits × 5, the four rows the issue
 /// names (binary relevance, LP unweighted, LP weighted, the method = LP weighted + forest ranking + RFE) plus the
@@ -138,7 +140,36 @@ enum TagsBench {
             v.check(agreement[name]! >= 0.995, "sklearn agreement, \(name)", String(format: "%.2f %%", 100 * agreement[name]!), vs: "99.50 %")
         }
         v.check(mean(rho) >= 0.9, "forest importances rank correlation (Spearman, mean of splits)", String(format: "%.3f", mean(rho)), vs: "0.900")
+        printServedCost()
         return v.exitCode
+    }
+
+    /// Issue 19: the cost per frame of tagging on top of classification, at the product's shape — the served
+    /// `TagClassifier` (one affine function per pair of combinations) over EfficientNet-Lite0's 1,280 pooled
+    /// features + the context modality, for 10, 30 and 60 combinations. Informational: the frame's CNN pass
+    /// (~8.4 CPU ms, bench-engine) is what it adds to.
+    static func printServedCost() {
+        var rng = SeededGenerator(seed: 19)
+        let f = 1280 + ContextFeatures.count
+        var row = (0..<f).map { _ in Float(rng.unit()) }
+        for k in [10, 30, 60] {
+            let pairs = k * (k - 1) / 2
+            let model = TagClassifier(tagNames: (0..<k).map { "t\($0)" }, featureCount: f, features: Array(0..<f),
+                                      combinations: (0..<k).map { [$0] },
+                                      weights: (0..<pairs).map { _ in (0..<f).map { _ in Float(rng.unit() - 0.5) } },
+                                      bias: (0..<pairs).map { _ in Float(rng.unit() - 0.5) }, backbone: "bench")
+            let frames = 200
+            let t0 = Monotonic.nanoseconds()
+            var sink = 0.0
+            for i in 0..<frames {
+                row[i % f] += 1e-3
+                sink += row.withUnsafeBufferPointer { model.tags($0) }.first?.score ?? 0
+            }
+            let ms = Double(Monotonic.nanoseconds() - t0) / 1e6 / Double(frames)
+            print(String(format: "served tags cost: %d combinations (%d pairs × %d features): %.3f ms per frame "
+                         + "(%.1f %% of an 8.4 ms EfficientNet-Lite0 pass)%@", k, pairs, f, ms, 100 * ms / 8.4,
+                         sink.isNaN ? " (nan)" : ""))
+        }
     }
 
 }
