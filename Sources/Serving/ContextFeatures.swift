@@ -63,20 +63,9 @@ public struct ContextFeatures: Sendable {
         return h
     }
 
-    /// Day of the year (0-based, fractional) of a Unix time, UTC.
+    /// Day of the year (0-based, fractional) of a Unix time, UTC: time since 1 January of its year.
     static func dayOfYear(_ wall: Double) -> Double {
-        let days = (wall / 86_400).rounded(.down)
-        // Civil year of `days` (H. Hinnant's civil_from_days), then days since that year's 1 January.
-        let z = Int(days) + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        var y = yoe + era * 400
-        let doyMarch = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doyMarch + 2) / 153
-        let month = mp < 10 ? mp + 3 : mp - 9
-        if month <= 2 { y += 1 }
-        let jan1 = Timestamp.parseRFC3339(String(format: "%04d-01-01T00:00:00Z", y)) ?? 0
+        let jan1 = Timestamp.parseRFC3339(Timestamp.rfc3339(wall).prefix(4) + "-01-01T00:00:00Z") ?? wall
         return (wall - jan1) / 86_400
     }
 

@@ -75,12 +75,8 @@ public final class WindowClassifier: @unchecked Sendable {
         let x = Tensor(shape: Shape([n, length, width]), values: Array(windows))
         let logits = try rest.forward(x, training: false).array
         let k = classes.count
-        return (0..<n).map { i in
-            let row = logits[(i * k)..<((i + 1) * k)]
-            let m = row.max() ?? 0
-            let e = row.map { expf($0 - m) }
-            let s = e.reduce(0, +)
-            return e.map { $0 / s }
+        return logits.withUnsafeBufferPointer { l in
+            (0..<n).map { TopK.softmax(UnsafeBufferPointer(rebasing: l[($0 * k)..<(($0 + 1) * k)])) }
         }
     }
 }

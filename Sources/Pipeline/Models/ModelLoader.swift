@@ -93,19 +93,20 @@ public final class ServingModelReloader: Sendable {
 }
 
 extension ModelLoader {
-    /// Where the window model is looked for: the promoted bundle's own `window.csm`, else `MODELS/window.csm`
-    /// (written by `camsift train --clips`). Nil when neither exists.
-    public static func windowPath(modelsDir: String) -> String? {
+    /// Where an optional model beside the frame model (`window.csm`, `tags.csm`) is looked for: the promoted
+    /// bundle's own file, else `MODELS/<file>` (written by `camsift train --clips` / `--tags`). Nil when neither
+    /// exists.
+    public static func optionalModelPath(_ file: String, modelsDir: String) -> String? {
         var candidates: [String] = []
-        if let current = BundleStore(root: modelsDir).current { candidates.append(current + "/window.csm") }
-        candidates.append(modelsDir + "/window.csm")
+        if let current = BundleStore(root: modelsDir).current { candidates.append(current + "/" + file) }
+        candidates.append(modelsDir + "/" + file)
         return candidates.first { FileManager.default.fileExists(atPath: $0) }
     }
 
     /// The window model, if the models directory has one. A window model that does not load is reported and
     /// skipped: windows are extra, the frame log must go on.
     public static func loadWindow(modelsDir: String) -> WindowClassifier? {
-        guard let path = windowPath(modelsDir: modelsDir) else { return nil }
+        guard let path = optionalModelPath("window.csm", modelsDir: modelsDir) else { return nil }
         do {
             return try WindowClassifier(path: path)
         } catch {
@@ -119,10 +120,7 @@ extension ModelLoader {
     /// The tags model: the promoted bundle's `tags.csm`, else `MODELS/tags.csm` (`camsift train --tags`); one that
     /// does not load is reported and skipped (tags are extra, the frame log goes on).
     public static func loadTags(modelsDir: String) -> TagClassifier? {
-        var candidates: [String] = []
-        if let current = BundleStore(root: modelsDir).current { candidates.append(current + "/tags.csm") }
-        candidates.append(modelsDir + "/tags.csm")
-        guard let path = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) else { return nil }
+        guard let path = optionalModelPath("tags.csm", modelsDir: modelsDir) else { return nil }
         do {
             return try TagClassifier(path: path)
         } catch {
