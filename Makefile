@@ -20,6 +20,13 @@ SKTIME_WHEEL := $(WEIGHTS_DIR)/sktime-1.2.0-py3-none-any.whl
 JV_DIR := $(WEIGHTS_DIR)/JapaneseVowels
 JV_FILES := $(JV_DIR)/JapaneseVowels_TRAIN.ts $(JV_DIR)/JapaneseVowels_TEST.ts
 YEAST_CSV := $(WEIGHTS_DIR)/yeast.csv
+# Issue 21's Spark job (tools/imp_spark.py): pyspark (sdist with Spark's jars; pure Python, nothing native to build)
+# and py4j from PyPI, pinned, --no-deps, into one --target directory under weights/ (never system-wide); Java from
+# Debian (APT_SPARK). pyspark 4.3.0 needs Python >= 3.11 (Debian 12: 3.11.2) and Java 17 or 21.
+PYSPARK_VERSION := 4.3.0
+PY4J_VERSION := 0.10.9.9
+PYSPARK_DIR := $(WEIGHTS_DIR)/pyspark-$(PYSPARK_VERSION)
+PYSPARK_STAMP := $(PYSPARK_DIR)/.installed
 VENV := .venv
 # OPENBLAS_CORETYPE is left to the environment. Measured here (bench/RESULTS.md, engine parts 2-4): the
 # auto-picked Cooperlake kernels train the small CNN 1.36x faster per CPU-second than Haswell, and inference
@@ -36,6 +43,8 @@ APT_TEST  := nginx-light libnginx-mod-rtmp ffmpeg opencv-doc dataset-fashion-mni
 # `make deb`: dpkg-shlibdeps (Depends), strip, lintian.
 APT_DEB   := dpkg-dev binutils lintian
 APT_BENCH := python3-torch python3-sklearn
+# Spark's JVM and what pip needs to build the pyspark sdist without fetching build tools.
+APT_SPARK := default-jre-headless python3-setuptools python3-wheel
 # Debian package: version, and a release build with the Swift runtime linked in (own scratch dir, so the
 # dynamically linked .build/release stays as it is).
 VERSION ?= 0.1.0
@@ -43,7 +52,7 @@ DEB_SCRATCH := .build-deb
 DEB_BIN := $(DEB_SCRATCH)/release/camsift
 DEB := camsift_$(VERSION)_$(shell dpkg --print-architecture 2>/dev/null || echo amd64).deb
 
-.PHONY: help deps deps-bench weights temporal-data fixtures tags-data build test test-e2e run install deb bench-engine \
+.PHONY: help deps deps-bench weights temporal-data fixtures tags-data spark build test test-e2e run install deb bench-engine \
         bench-ingest bench-longtail bench-lowlevel bench-transfer bench-pipeline bench-soak bench-decode bench-registry \
         bench-console bench-temporal bench-tags bench-propagation fuzz-jpeg fuzz-mjpeg fuzz-console venv clean
 
@@ -51,6 +60,7 @@ help:
 	@echo "make run      set up, build, start the live demo"
 	@echo "make test     set up, build, run the tests"
 	@echo "make fixtures PyTorch reference values for the LSTM parity tests (make test runs it)"
+	@echo "make spark    pyspark $(PYSPARK_VERSION) + py4j into $(PYSPARK_DIR), Java from Debian (make test and bench-propagation run it)"
 	@echo "make temporal-data  JapaneseVowels (.ts) from the pinned sktime 1.2.0 wheel (make test and bench-temporal run it)"
 	@echo "make install  install binary, units and /etc/camsift"
 	@echo "make deb      build camsift_$(VERSION)_<arch>.deb (dpkg-deb) and check it with lintian"
@@ -124,6 +134,21 @@ $(YEAST_CSV):
 
 tags-data: deps $(YEAST_CSV)
 
+# Built in a temporary directory and renamed, so an interrupted install leaves nothing that looks complete; the
+# stamp makes a second run a no-op. --no-build-isolation: the sdist builds with Debian's setuptools/wheel.
+$(PYSPARK_STAMP):
+	rm -rf $(PYSPARK_DIR).tmp
+	mkdir -p $(WEIGHTS_DIR)
+	$(PYTHON) -m pip install --disable-pip-version-check -q --no-deps --no-build-isolation \
+	  --target $(PYSPARK_DIR).tmp pyspark==$(PYSPARK_VERSION) py4j==$(PY4J_VERSION)
+	rm -rf $(PYSPARK_DIR)
+	mv $(PYSPARK_DIR).tmp $(PYSPARK_DIR)
+	touch $@
+
+spark: deps
+	$(call apt_install,$(APT_SPARK))
+	@$(MAKE) --no-print-directory $(PYSPARK_STAMP)
+
 build: deps
 	$(SWIFT) build $(SWIFT_FLAGS)
 
@@ -131,9 +156,9 @@ build: deps
 # Then the operator's loop end to end in headless Chromium with the release binary just built (tests/e2e/console_e2e.py; screenshots in
 # .build/e2e-artifacts/).
 # The Debian package is built first: DeployPackageTests check it (contents, Depends, lintian, the packaged binary).
-test: deps weights temporal-data fixtures build deb
+test: deps weights temporal-data fixtures spark build deb
 	CAMSIFT_BIN=$(abspath $(BIN)) CAMSIFT_EFFNET=$(abspath $(EFFNET_MODEL)) CAMSIFT_DEB=$(abspath $(DEB)) \
-	  CAMSIFT_LSTM_FIXTURE=$(abspath $(LSTM_FIXTURE)) $(SWIFT) test $(SWIFT_FLAGS) -Xswiftc -enable-testing
+	  CAMSIFT_LSTM_FIXTURE=$(abspath $(LSTM_FIXTURE)) CAMSIFT_PYSPARK=$(abspath $(PYSPARK_DIR)) $(SWIFT) test $(SWIFT_FLAGS) -Xswiftc -enable-testing
 	CAMSIFT_BIN=$(abspath $(BIN)) $(PYTHON) tests/e2e/console_e2e.py
 
 test-e2e: deps weights build
@@ -217,9 +242,10 @@ bench-temporal: deps-bench temporal-data build
 	bash bench/temporal.sh
 
 # Issue 21: Iterative Multi-label Propagation — karate vs the harmonic solution, Fashion-MNIST k-NN graph vs
-# scikit-learn LabelSpreading on the same W, 5.1 M-node power-law graph (<= 30 s/iteration, <= 4 GiB).
-bench-propagation: deps-bench build
-	bash bench/propagation.sh
+# scikit-learn LabelSpreading on the same W, 5.1 M-node power-law graph (<= 30 s/iteration, <= 4 GiB), and the same
+# graph through the Spark job (tools/imp_spark.py) in local mode, time printed beside it.
+bench-propagation: deps-bench spark build
+	PROPAGATION_PYSPARK=$(abspath $(PYSPARK_DIR)) bash bench/propagation.sh
 
 bench-registry: deps build
 	bash bench/registry.sh

@@ -16,7 +16,8 @@ import Learning
 /// one-hop k-NN vote (majority of the labelled among each node's own 10 neighbours).
 /// `--part scale`: `PowerLawGraph` with 5.1 M nodes × 20 out-edges, 15 labels, 66 % of nodes labelled with 1–3
 /// labels, `--scale-iterations` iterations: seconds per iteration and peak RSS (VmHWM). Run as its own process
-/// (bench/propagation.sh) so the peak is this part's.
+/// (bench/propagation.sh) so the peak is this part's. Then, with `--pyspark DIR`, the same graph through the Spark job
+/// `tools/imp_spark.py` in local mode (`PropagationSpark`), after the RSS figure is taken.
 enum PropagationBench {
     struct Settings {
         var parts: Set<String> = ["karate", "quality", "scale"]
@@ -30,6 +31,15 @@ enum PropagationBench {
         var scaleNodes = 5_100_000
         var scaleIterations = 3
         var threads = 2
+        /// The Spark column of the scale part (`PropagationSpark`): pyspark's --target directory (nil: skipped).
+        var pyspark: String?
+        var sparkScript = "tools/imp_spark.py"
+        /// One node range per core: each map task emits a dense n × L block set, so the shuffle grows with the
+        /// number of ranges.
+        var sparkPartitions = 2
+        var sparkMemory = "4g"
+        /// Seconds after which the Spark job starts no further iteration.
+        var sparkBudget = 1800
         /// w_vv′ of the quality part: 1 is the paper's; any other value is a labelled experiment, not the method.
         var clampWeight: Float = 1
     }
@@ -55,6 +65,11 @@ enum PropagationBench {
             case "--scale-iterations": s.scaleIterations = Int(try value()) ?? s.scaleIterations
             case "--clamp-weight": s.clampWeight = Float(try value()) ?? s.clampWeight
             case "--threads": s.threads = Int(try value()) ?? s.threads
+            case "--pyspark": s.pyspark = try value()
+            case "--spark-script": s.sparkScript = try value()
+            case "--spark-partitions": s.sparkPartitions = Int(try value()) ?? s.sparkPartitions
+            case "--spark-memory": s.sparkMemory = try value()
+            case "--spark-budget": s.sparkBudget = Int(try value()) ?? s.sparkBudget
             default: throw LearningError(.badArgument, "propagation: unknown option \(args[i])")
             }
             i += 1
@@ -119,8 +134,7 @@ enum PropagationBench {
         v.check(full && worst <= 30, "scale: seconds per iteration, \(n) nodes × 20 out-edges, 15 labels, \(s.threads) threads",
                 String(format: "%.2f s", worst), vs: "30 s")
         v.check(full && rss <= 4, "scale: peak RSS", String(format: "%.2f GiB", rss), vs: "4 GiB")
-        print("scale: Spark local-mode run: blocked — pyspark is not in Debian and this session may download nothing "
-              + "(loopback-only network); no Spark time to print beside it")
+        try PropagationSpark.run(s, graph: g, seeds: seeds, swift: imp, swiftWorst: worst, &v)
     }
 
     /// VmHWM of this process.
