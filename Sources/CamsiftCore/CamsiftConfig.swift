@@ -40,6 +40,10 @@ public struct CamsiftConfig: Codable, Sendable, Equatable {
     public var maxReuse: Double = 300
     /// Retrain schedule, e.g. `24h`, `30m`; empty disables.
     public var retrainEvery: String = ""
+    /// How often the daemon checks whether labels changed and, if so, runs label propagation (`camsift propagate`:
+    /// suggestions to the review queue, camera-tag suggestions to `STATE/suggestions/camera-tags.json`), e.g. `10m`;
+    /// empty disables the schedule (the console's "Suggest labels" button still works).
+    public var propagateAfterLabels: String = ""
     /// EfficientNet top blocks a retrain fine-tunes (level 2); −1 = automatic (2 when the trunk cache fits),
     /// 0 = level 1 only: M0 and M1 then share the whole backbone, so the default M0+M1 pool costs one extra
     /// head per frame instead of a second network.
@@ -80,6 +84,7 @@ public struct CamsiftConfig: Codable, Sendable, Equatable {
         gateThreshold = try c.decodeIfPresent(Double.self, forKey: .gateThreshold) ?? d.gateThreshold
         maxReuse = try c.decodeIfPresent(Double.self, forKey: .maxReuse) ?? d.maxReuse
         retrainEvery = try c.decodeIfPresent(String.self, forKey: .retrainEvery) ?? d.retrainEvery
+        propagateAfterLabels = try c.decodeIfPresent(String.self, forKey: .propagateAfterLabels) ?? d.propagateAfterLabels
         retrainFineTuneBlocks = try c.decodeIfPresent(Int.self, forKey: .retrainFineTuneBlocks) ?? d.retrainFineTuneBlocks
         windowStride = try c.decodeIfPresent(Int.self, forKey: .windowStride) ?? d.windowStride
         shard = try c.decodeIfPresent(String.self, forKey: .shard) ?? d.shard
@@ -89,7 +94,7 @@ public struct CamsiftConfig: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case cameras, log, state, archive, models, logMaxBytes, metrics, inputSize, fit, batch, maxWaitMs
         case computeThreads, decodeThreads, archiveFrames, archiveEvery, archiveMaxBytes, archiveMaxDays
-        case gateThreshold, maxReuse, retrainEvery, retrainFineTuneBlocks, windowStride, shard, console, consoleTokenFile, review
+        case gateThreshold, maxReuse, retrainEvery, propagateAfterLabels, retrainFineTuneBlocks, windowStride, shard, console, consoleTokenFile, review
         case events
     }
 
@@ -117,6 +122,7 @@ public struct CamsiftConfig: Codable, Sendable, Equatable {
         try c.encode(gateThreshold, forKey: .gateThreshold)
         try c.encode(maxReuse, forKey: .maxReuse)
         try c.encode(retrainEvery, forKey: .retrainEvery)
+        try c.encode(propagateAfterLabels, forKey: .propagateAfterLabels)
         try c.encode(retrainFineTuneBlocks, forKey: .retrainFineTuneBlocks)
         try c.encode(windowStride, forKey: .windowStride)
         try c.encode(shard, forKey: .shard)

@@ -80,10 +80,35 @@ enum ConsoleAssets {
         count();
       } catch (e) { say(verb + " failed: " + e.message, true); }
     }
+    // Suggested frames (label propagation): confirm assigns each tile its own pre-filled label.
+    async function confirmTiles(targets) {
+      targets = targets.filter(t => t && t.dataset.suggested);
+      if (!targets.length) { say("no suggested frame selected", true); return; }
+      const byLabel = {};
+      targets.forEach(t => { (byLabel[t.dataset.suggested] = byLabel[t.dataset.suggested] || []).push(t); });
+      for (const label of Object.keys(byLabel)) {
+        const group = byLabel[label];
+        try {
+          const r = await post("/api/label", { ids: group.map(t => t.dataset.id).join(","), label: label });
+          group.forEach(t => t.remove());
+          say((r.message || ("confirmed " + label)) + " — u to undo");
+          const left = document.getElementById("pending-count");
+          if (left && typeof r.pending === "number") left.textContent = r.pending;
+        } catch (e) { say("confirm failed: " + e.message, true); }
+      }
+      count();
+    }
+    const pr = document.getElementById("propagate"), prs = document.getElementById("propagate-status");
+    if (pr) pr.addEventListener("click", async () => {
+      try { const r = await post("/api/propagate", {}); say(r.message); if (prs) prs.textContent = "propagating…"; }
+      catch (e) { say("propagation failed: " + e.message, true); }
+    });
     function labelButtons() { return Array.from(document.querySelectorAll(".label-btn")); }
     document.addEventListener("click", ev => {
       const b = ev.target.closest(".label-btn");
       if (b) { ev.preventDefault(); act("/api/label", { label: b.dataset.label }, "labelled as " + b.dataset.label); }
+      const c = ev.target.closest(".confirm-btn");
+      if (c) { ev.preventDefault(); confirmTiles([c.closest(".frame")]); }
       const v = ev.target.closest(".verdict-btn");
       if (v) { ev.preventDefault(); act("/api/mark", { verdict: v.dataset.verdict }, "marked " + v.dataset.verdict); }
     });
@@ -104,6 +129,11 @@ enum ConsoleAssets {
         const b = labelButtons()[Number(ev.key) - 1];
         if (b) { ev.preventDefault(); act("/api/label", { label: b.dataset.label }, "labelled as " + b.dataset.label); }
       } else if (ev.key === "u") { ev.preventDefault(); undo(); }
+      else if (ev.key === "c") {
+        ev.preventDefault();
+        const sel = selected();
+        confirmTiles(sel.length ? sel : [document.activeElement]);
+      }
       else if (ev.key === "s") { ev.preventDefault(); act("/api/mark", { verdict: "skip" }, "skipped"); }
       else if (ev.key === "?") { ev.preventDefault(); act("/api/mark", { verdict: "unsure" }, "marked unsure"); }
       else if (ev.key === "a") { ev.preventDefault(); all.forEach(t => t.classList.add("selected")); count(); }
@@ -228,6 +258,8 @@ input, select { font: inherit; padding: .25em; }
 form.filters { display: flex; flex-wrap: wrap; gap: .6em; align-items: end; margin: .5em 0; }
 .grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(180px, 1fr)); gap: .6em; }
 .cam, .frame { display: block; background: #fff; border: 2px solid var(--line); border-radius: 6px; overflow: hidden; color: var(--fg); text-decoration: none; }
+.frame.suggested { border-style: dashed; }
+.confirm-btn { display: block; width: 100%; margin: 0; border: 0; border-top: 1px solid var(--line); }
 .cam img, .frame img { display: block; width: 100%; aspect-ratio: 4 / 3; object-fit: cover; background: #ccd; }
 .noframe { display: flex; align-items: center; justify-content: center; aspect-ratio: 4 / 3; background: #e4e7eb; color: var(--muted); }
 .cam .name { display: block; padding: .2em .4em 0; font-weight: 600; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }

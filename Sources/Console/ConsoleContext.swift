@@ -15,6 +15,10 @@ public struct ConsoleContext: Sendable {
     public var servingModel: @Sendable () -> String
     /// The models directory (bundle store, `history.jsonl`).
     public var models: String
+    /// Starts a label-propagation run (`camsift propagate`'s work, in the background, one at a time) and returns what
+    /// to tell the operator; the default says the daemon has none.
+    public var propagate: @Sendable () -> String = { "label propagation is not available in this daemon" }
+    public var propagateStatus: @Sendable () -> RetrainCoordinator.Status? = { nil }
 
     public init(health: @escaping @Sendable () -> [CameraHealth], camera: @escaping @Sendable (String) -> Camera?,
                 retrain: @escaping @Sendable () -> String,

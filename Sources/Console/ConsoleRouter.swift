@@ -102,7 +102,7 @@ struct ConsoleRouter: HTTPHandler {
         let items = lab.queue.pending(offset: (f.page - 1) * ReviewPage.pageSize, limit: ReviewPage.pageSize,
                                           camera: camera, reason: f.reason, includeUnsure: f.unsure)
         let page = ReviewPage(items: items, pending: pending, labels: lab.store.labels(),
-                              policy: lab.queue.policy, filter: f)
+                              policy: lab.queue.policy, filter: f, propagation: console.context.propagateStatus())
         return .html(page.render(csrf: console.csrfToken))
     }
 
@@ -165,6 +165,11 @@ struct ConsoleRouter: HTTPHandler {
         case ("retrain", _, true):
             let s = console.context.retrainStatus()
             return .json(RetrainState(phase: s?.phase.rawValue ?? "off", text: ModelsPage.describe(s), runs: s?.runs ?? 0))
+        case ("propagate", true, _):
+            return .json(Reply(message: console.context.propagate()))
+        case ("propagate", _, true):
+            let s = console.context.propagateStatus()
+            return .json(RetrainState(phase: s?.phase.rawValue ?? "off", text: ReviewPage.describe(s), runs: s?.runs ?? 0))
         case ("rollback", true, _):
             do { return .json(Reply(message: try console.context.rollback())) } catch { return .jsonError(409, "\(error)") }
         case ("cameras", _, true):

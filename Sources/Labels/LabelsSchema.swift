@@ -3,7 +3,7 @@
 /// - `labels`: one row per label folder (the folder is the truth; the row adds its creation time).
 /// - `images`: one row per JPEG under a label folder, keyed by its archive-relative path. Rebuilt from the
 ///   folders on every open, so it can never keep disagreeing with what `camsift train` reads.
-/// - `review`: the review queue (AUTOINCREMENT: an id, which names a JPEG, is never reused). `status` is a `ReviewStatus` raw value, `reasons` a `ReviewReason` bit set.
+/// - `review`: the review queue (AUTOINCREMENT: an id, which names a JPEG, is never reused). `status` is a `ReviewStatus` raw value, `reasons` a `ReviewReason` bit set; `origin` and `iteration` (added by `migrate`) describe label suggestions.
 /// - `actions` / `action_items`: the journal and the undo stack. An action is written (state `pending`) before
 ///   any file is touched, so the next open can finish it; `done` actions are the undo stack; `undoing` marks an
 ///   undo whose files may be half removed.
@@ -60,6 +60,17 @@ enum LabelsSchema {
         try ArchiveFiles.makeDirectories(layout.review)
         let db = try SQLiteDatabase(path: layout.database)
         try db.execute(sql)
+        try migrate(db)
         return db
+    }
+
+    /// Columns added after the first release, added to an older database in place (ALTER TABLE … ADD COLUMN keeps
+    /// every row; old rows read as NULL): `review.origin` (the archived frame a suggestion was made for, so the same
+    /// frame is not suggested twice) and `review.iteration` (the propagation iteration the suggestion appeared in).
+    static func migrate(_ db: SQLiteDatabase) throws(LabelsError) {
+        let have = Set(try db.query("PRAGMA table_info(review)").map { $0.text(1) })
+        if !have.contains("origin") { try db.execute("ALTER TABLE review ADD COLUMN origin TEXT") }
+        if !have.contains("iteration") { try db.execute("ALTER TABLE review ADD COLUMN iteration INTEGER") }
+        try db.execute("CREATE INDEX IF NOT EXISTS review_origin ON review(origin)")
     }
 }

@@ -13,9 +13,13 @@ public struct ReviewCandidate: Sendable {
     public var m1: String?
     public var top: [ReviewScore]
     public var model: String
+    /// Set for a label suggestion (`ReviewQueue.suggest`); nil for a classified frame.
+    public var suggestion: ReviewSuggestion?
 
     public init(camera: String, capturedWall: Double, jpeg: [UInt8]?, label: String, score: Double,
-                m0: String? = nil, m1: String? = nil, top: [ReviewScore] = [], model: String = "") {
+                m0: String? = nil, m1: String? = nil, top: [ReviewScore] = [], model: String = "",
+                suggestion: ReviewSuggestion? = nil) {
+        self.suggestion = suggestion
         self.camera = camera
         self.capturedWall = capturedWall
         self.jpeg = jpeg
@@ -41,4 +45,19 @@ public struct ReviewItem: Sendable, Codable, Equatable {
     public var model: String
     public var reasons: ReviewReason
     public var status: ReviewStatus
+    /// Set when the item is a label suggestion (`reasons` contains `.suggested`); optional, so JSON written before
+    /// suggestions existed still decodes.
+    public var suggestion: ReviewSuggestion?
+}
+
+/// Where a suggested label came from: propagation over the frame graph (`camsift propagate`, issue 21).
+public struct ReviewSuggestion: Sendable, Codable, Equatable {
+    /// The archived frame (absolute path) the suggestion is for; the same frame is never suggested twice.
+    public var origin: String
+    /// The propagation iteration in which the frame was first reached (hops from the nearest labelled frame).
+    public var iteration: Int
+    public init(origin: String, iteration: Int) {
+        self.origin = origin
+        self.iteration = iteration
+    }
 }

@@ -76,14 +76,15 @@ extension ReviewQueue {
         return ids.count
     }
 
-    static let columns = "id, camera, captured, label, score, m0, m1, top, model, reasons, status"
+    static let columns = "id, camera, captured, label, score, m0, m1, top, model, reasons, status, origin, iteration"
 
     static func item(_ r: SQLRow) -> ReviewItem {
         let top = (try? JSONDecoder().decode([ReviewScore].self, from: Data(r.text(7).utf8))) ?? []
         return ReviewItem(id: ReviewItemID(r.int(0)), camera: r.text(1), capturedWall: r.double(2), label: r.text(3),
                           score: r.double(4), m0: r.optionalText(5), m1: r.optionalText(6), top: top,
                           model: r.text(8), reasons: ReviewReason(rawValue: Int(r.int(9))),
-                          status: ReviewStatus(rawValue: Int(r.int(10))) ?? .pending)
+                          status: ReviewStatus(rawValue: Int(r.int(10))) ?? .pending,
+                          suggestion: r.optionalText(11).map { ReviewSuggestion(origin: $0, iteration: Int(r.optionalInt(12) ?? 0)) })
     }
 
     /// Runs a read under the connection's lock; on failure logs it and returns nil (reads feed pages and

@@ -55,7 +55,7 @@ public final class ReviewQueue: Sendable {
     private let wake = DispatchSemaphore(value: 0)
     /// The next review id, owned by the writer thread (ids are assigned before the JPEG is written, so the file
     /// is complete before its row exists; AUTOINCREMENT's sequence keeps ids from being reused after a restart).
-    private let nextID: Mutex<Int64>
+    let nextID: Mutex<Int64>
 
     /// Opens the queue of the archive at `archive` (creating `.camsift/`), sweeps what a crash left behind
     /// (JPEGs without a row, rows without a JPEG, temporary files), and starts the writer thread.

@@ -11,15 +11,19 @@ public struct ReviewReason: OptionSet, Hashable, Sendable, Codable, CustomString
     public static let labelChange = ReviewReason(rawValue: 4)
     /// Drawn at random (`ReviewPolicy.randomRate`), so the queue also holds easy, typical frames.
     public static let random = ReviewReason(rawValue: 8)
+    /// A label suggested by propagation from the labels a person gave (`camsift propagate`, issue 21): the item's
+    /// label is the suggestion, pre-filled for the operator to confirm.
+    public static let suggested = ReviewReason(rawValue: 16)
 
     public static let all: [(name: String, reason: ReviewReason)] = [
         ("lowScore", .lowScore), ("disagreement", .disagreement), ("labelChange", .labelChange), ("random", .random),
+        ("suggested", .suggested),
     ]
 
     /// The names of the reasons in the set, for the console and the CLI.
     public var names: [String] { Self.all.filter { contains($0.reason) }.map(\.name) }
 
-    /// The reason named `name` (`lowScore`, `disagreement`, `labelChange`, `random`).
+    /// The reason named `name` (`lowScore`, `disagreement`, `labelChange`, `random`, `suggested`).
     public init?(name: String) {
         guard let r = Self.all.first(where: { $0.name == name }) else { return nil }
         self = r.reason

@@ -164,6 +164,9 @@ public enum ConfigFile {
                 "write e.g. \"1/4\" for the first of four shards, or \"\" to run every camera")
         require("retrainEvery", c.retrainEvery.isEmpty || isDuration(c.retrainEvery), "'\(c.retrainEvery)' is not a duration",
                 "write a number with s, m, h or d, e.g. \"24h\", or \"\" to disable")
+        require("propagateAfterLabels", c.propagateAfterLabels.isEmpty || isDuration(c.propagateAfterLabels),
+                "'\(c.propagateAfterLabels)' is not a duration",
+                "write a number with s, m, h or d, e.g. \"10m\", or \"\" to disable")
         require("retrainFineTuneBlocks", limits.retrainFineTuneBlocks.contains(c.retrainFineTuneBlocks),
                 "is \(c.retrainFineTuneBlocks), outside \(limits.retrainFineTuneBlocks) (EfficientNet-Lite0 has 16 blocks)",
                 "use -1 (automatic), 0 (level 1: cheapest to serve) or e.g. 2")

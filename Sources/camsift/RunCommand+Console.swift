@@ -22,8 +22,9 @@ extension RunCommand {
     }
 
     static func makeConsole(config: CamsiftConfig, access: AccessPolicy?, pipeline: LivePipeline, fleet: CameraFleet,
-                            requests: DaemonRequests, retrainer: Retrainer, models: ServingModelReloader)
-        -> (console: OperatorConsole, access: AccessPolicy)? {
+                            requests: DaemonRequests, retrainer: Retrainer, models: ServingModelReloader,
+                            propagator: @escaping @Sendable (ReviewQueue?) -> Propagator)
+        -> (console: OperatorConsole, access: AccessPolicy, propagator: Propagator)? {
         guard let access else { return nil }
         // Labelling needs the archive's label store; without it (another daemon holds it, or the archive cannot be
         // written) the console still shows the cameras and models, and the Review page says why.
@@ -44,7 +45,8 @@ extension RunCommand {
                 + "labels (give each shard its own \"archive\", or fix the directory)")
         }
         let slot = pipeline.slot
-        let context = ConsoleContext(
+        let propagation = propagator(labelling?.queue)
+        var context = ConsoleContext(
             health: { fleet.cameraHealth() },
             camera: { fleet.camera($0) },
             retrain: { () -> String in
@@ -60,8 +62,23 @@ extension RunCommand {
             },
             servingModel: { slot.classifier?.version ?? "none" },
             models: config.models)
+        context.propagate = { propagation.request(reason: "console") }
+        context.propagateStatus = { propagation.coordinator.status }
         let console = OperatorConsole(labelling: labelling, labellingProblem: problem, context: context,
                                       csrfToken: access.csrfToken)
-        return (console, access)
+        return (console, access, propagation)
+    }
+
+    /// Label propagation in the daemon (`Propagator`): `camsift propagate`'s work with the config's paths, its
+    /// suggestions queued through `queue` (the console's review queue) when there is one.
+    static func makePropagator(config: CamsiftConfig) -> @Sendable (ReviewQueue?) -> Propagator {
+        { queue in
+            Propagator(archive: config.archive, every: RetrainCoordinator.parseInterval(config.propagateAfterLabels)) { reason in
+                OperationalLog.notice("propagate", "label propagation (\(reason))")
+                let plan = PropagateCommand.Plan(config: config)
+                let summary = try PropagateCommand.perform(plan, queue: queue) { OperationalLog.info("propagate", $0) }
+                return summary.split(separator: "\n").filter { !$0.hasPrefix(" ") }.joined(separator: "; ")
+            }
+        }
     }
 }

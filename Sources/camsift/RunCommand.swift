@@ -102,7 +102,9 @@ enum RunCommand: CamsiftCommand {
             throw PipelineError.config("events: \(error)")
         }
         let console = makeConsole(config: config, access: access, pipeline: pipeline, fleet: fleet, requests: requests,
-                                      retrainer: retrainer, models: models)
+                                      retrainer: retrainer, models: models,
+                                      propagator: makePropagator(config: config))
+        let propagator = console?.propagator ?? makePropagator(config: config)(nil)
         // Signals only post requests; SIGTERM/SIGINT's stop request is what shuts the group down.
         let signals = SignalCenter { sig in
             switch sig {
@@ -150,6 +152,7 @@ enum RunCommand: CamsiftCommand {
         services += [
             .init("inference", pipeline.engine, shutdownDeadline: budget.drain),
             .init("retrain schedule", retrainer, shutdownDeadline: budget.quick),
+            .init("propagation schedule", propagator, shutdownDeadline: budget.quick),
             .init("cameras", fleet, shutdownDeadline: budget.workers),
         ]
         if options.watchRegistry {

@@ -8,7 +8,7 @@ import Foundation
 let commands: [any CamsiftCommand.Type] = [
     RunCommand.self, ValidateCommand.self, TailCommand.self, CamerasCommand.self, StatusCommand.self,
     RetrainCommand.self, RollbackCommand.self, LabelCommand.self, ClassifyCommand.self, TrainCommand.self, EvalCommand.self,
-    ProbeCommand.self, GrabCommand.self,
+    ProbeCommand.self, GrabCommand.self, PropagateCommand.self,
 ]
 
 @MainActor func printUsage() {

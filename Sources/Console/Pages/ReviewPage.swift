@@ -1,5 +1,6 @@
 import CamsiftCore
 import Labels
+import Pipeline
 
 /// The review queue: frames the rules picked for labelling, newest first, with the label bar (number keys),
 /// skip/unsure, undo, a new-label form, and the rules themselves so the operator sees why a frame is here.
@@ -25,6 +26,8 @@ struct ReviewPage {
     let labels: [LabelSummary]
     let policy: ReviewPolicy
     let filter: Filter
+    /// The daemon's propagation runs (nil: not available, no button).
+    var propagation: RetrainCoordinator.Status? = nil
 
     func render(csrf: String) -> String {
         var b = "<h1>Review <span class=\"summary\"><span id=\"pending-count\">\(pending)</span> waiting</span></h1>"
@@ -48,13 +51,33 @@ struct ReviewPage {
                 + (filter.camera.isEmpty && filter.reason == nil ? " yet: frames arrive as the cameras are classified." : " with this filter.")
                 + "</p>"
         }
+        b += propagationBar()
         b += "<div class=\"grid\" id=\"review-grid\">"
         for it in items { b += tile(it) }
         b += "</div>" + pager() + rules()
         return HTML.page(title: "Review", tab: .review, csrf: csrf, body: b, bodyClass: "review")
     }
 
+    /// "Suggest labels": starts `camsift propagate`'s run in the daemon (POST /api/propagate); its status is polled.
+    private func propagationBar() -> String {
+        guard let p = propagation else { return "" }
+        return "<section class=\"actions\"><button id=\"propagate\" type=\"button\">Suggest labels</button> "
+            + "<span class=\"help\">spreads the labels given so far to archived frames (label propagation); suggestions "
+            + "arrive here pre-filled, marked suggested</span> <span id=\"propagate-status\" class=\"summary\" "
+            + "data-phase=\"\(p.phase.rawValue)\">\(HTML.escape(Self.describe(p)))</span></section>"
+    }
+
+    /// One line about the propagation runs.
+    static func describe(_ s: RetrainCoordinator.Status?) -> String {
+        guard let s else { return "label propagation is not available in this daemon" }
+        if s.phase == .training { return "propagating…" + (s.queued ? " (another run queued)" : "") }
+        guard s.runs > 0 else { return "no propagation run yet" }
+        if let e = s.lastError { return "last run failed: \(e)" }
+        return "last run: " + (s.lastVerdict ?? "done")
+    }
+
     private func tile(_ it: ReviewItem) -> String {
+        if let s = it.suggestion { return suggestedTile(it, s) }
         let reasons = it.reasons.names.joined(separator: ", ")
         var models = ""
         if let m0 = it.m0, let m1 = it.m1, m0 != m1 { models = " · M0 \(HTML.escape(m0)) / M1 \(HTML.escape(m1))" }
@@ -64,6 +87,23 @@ struct ReviewPage {
         <span class="meta"><span class="label">\(HTML.escape(it.label))</span><span class="score">\(HTML.score(it.score))</span>\
         <span class="cam-id">\(HTML.escape(it.camera))</span></span>\
         <span class="meta reasons">\(HTML.escape(reasons))\(models) · \(HTML.time(it.capturedWall))</span></div>
+        """
+    }
+
+    /// A suggested label, pre-filled: the label and its propagated score are shown with a confirm button that assigns
+    /// exactly that label (a person confirms; the label buttons and keys still assign any other).
+    private func suggestedTile(_ it: ReviewItem, _ s: ReviewSuggestion) -> String {
+        let others = it.top.dropFirst().prefix(2).map { "\(HTML.escape($0.label)) \(HTML.score($0.score))" }
+        return """
+        <div class="frame suggested" tabindex="0" data-id="\(it.id)" data-camera="\(HTML.escape(it.camera))" \
+        data-suggested="\(HTML.escape(it.label))">\
+        <img src="/review/\(it.id).jpg" alt="frame \(it.id) of \(HTML.escape(it.camera))" loading="lazy">\
+        <span class="meta"><span class="label">suggested: \(HTML.escape(it.label))</span>\
+        <span class="score">\(HTML.score(it.score))</span><span class="cam-id">\(HTML.escape(it.camera))</span></span>\
+        <span class="meta reasons">suggested at iteration \(s.iteration)\(others.isEmpty ? "" : " · " + others.joined(separator: ", "))\
+         · \(HTML.time(it.capturedWall))</span>\
+        <button type="button" class="confirm-btn" data-id="\(it.id)" data-label="\(HTML.escape(it.label))">\
+        <kbd>c</kbd>confirm \(HTML.escape(it.label))</button></div>
         """
     }
 
@@ -101,6 +141,7 @@ struct ReviewPage {
         <li>disagreement: M0 and M1 pick different labels\(p.disagreement ? "" : " (off)")</li>\
         <li>labelChange: the label differs from the camera's most frequent one over its last \(p.historyLength) frames\(p.labelChange ? "" : " (off)")</li>\
         <li>random: a \(p.randomRate * 100) % sample of all frames, so the queue is not only hard cases</li>\
+        <li>suggested: an archived frame with a label propagated from the frames labelled so far (<code>camsift propagate</code>); confirm it or pick another label</li>\
         <li>caps: at most \(p.perCameraPerHour) per camera and \(p.perHour) in all per hour; \(p.maxPending) waiting at most; unlabelled frames expire after \(p.expireDays) days</li></ul>
         """
     }

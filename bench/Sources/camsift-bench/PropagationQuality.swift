@@ -44,9 +44,20 @@ enum PropagationQuality {
             let hiddenNodes = Array(order.prefix(Int(hidden * Double(n))))
             for u in hiddenNodes { known[u] = -1 }
             let seeds = try PropagationSeeds(nodeCount: n, labelCount: classes, singleLabels: known)
+            // The adopted stopping rule (`ValidatedStopping`): T chosen on a seeded 10 % of the labelled nodes held out,
+            // never on the hidden ones; the gated accuracy is the all-seeds run's after T iterations.
+            let ruleClock = Date()
+            let rule = ValidatedStopping(maxIterations: s.maxIterations, tolerance: 1e-4)
+            let choice = try rule.choose(graph: graph, seeds: seeds, threads: s.threads, clampWeight: s.clampWeight)
+            let shown = choice.curve.prefix(10).enumerated().map { String(format: "%d:%.4f", $0.offset + 1, $0.element) }
+            print(String(format: "quality: %@: stopping rule: %d held-out labelled nodes, validation accuracy by iteration %@%@ → T = %d (validation %.4f), %.1f s",
+                         tag, choice.validationNodes.count, shown.joined(separator: " "),
+                         choice.curve.count > 10 ? " … (\(choice.curve.count) iterations)" : "", choice.iterations,
+                         choice.validationScore, Date().timeIntervalSince(ruleClock)))
             let imp = try IterativePropagation(graph: graph, seeds: seeds, threads: s.threads, clampWeight: s.clampWeight)
             var reachedBy3 = 0.0
             var accuracy = 0.0
+            var ruled = 0.0
             // Not gated: the accuracy at the first iteration that reached no new node (a stopping rule the paper
             // would also allow), beside the converged one the targets use.
             var settled: (iteration: Int, accuracy: Double)?
@@ -56,16 +67,20 @@ enum PropagationQuality {
                 let share = Double(st.reached) / Double(n)
                 if st.iteration == 3 { reachedBy3 = share }
                 accuracy = acc
+                if st.iteration == choice.iterations { ruled = acc }
                 if settled == nil && st.newlyReached == 0 { settled = (st.iteration, acc) }
                 guard st.iteration <= 10 || st.iteration % 10 == 0 || st.newlyReached == 0 && st.maxChange < 1e-4 else { return }
                 print(String(format: "  %2d  reached %.4f  accuracy %.4f  Hamming %.4f  %.2f s", st.iteration, share, acc,
                              hamming, st.seconds))
             }
             if imp.iteration < 3 { reachedBy3 = Double(imp.reachedCount) / Double(n) }
+            // The all-seeds run converged before T: the rule's result is the converged one.
+            if imp.iteration < choice.iterations { ruled = accuracy }
             let vote = oneHopVote(nb, known, hiddenNodes, labels, classes)
             let peer = try await sklearn(s, known: known, hidden: hiddenNodes, truth: labels, tag: Int(hidden * 100))
-            print(String(format: "quality: %@: IMP %.4f after %d iterations, sklearn LabelSpreading %.4f (%.1f s, %d iterations), one-hop %d-NN vote %.4f",
-                         tag, accuracy, imp.iteration, peer.accuracy, peer.seconds, peer.iterations, s.k, vote))
+            print(String(format: "quality: %@: IMP %.4f after T = %d iterations (the stopping rule; %.4f converged after %d, not gated), sklearn LabelSpreading %.4f (%.1f s, %d iterations), one-hop %d-NN vote %.4f",
+                         tag, ruled, choice.iterations, accuracy, imp.iteration, peer.accuracy, peer.seconds,
+                         peer.iterations, s.k, vote))
             if let settled {
                 print(String(format: "quality: %@: (not gated) accuracy when the reached set stopped growing, iteration %d: %.4f",
                              tag, settled.iteration, settled.accuracy))
@@ -74,11 +89,11 @@ enum PropagationQuality {
                 v.check(reachedBy3 >= 0.987, "nodes reached by iteration 3 (\(tag))", String(format: "%.4f", reachedBy3),
                         vs: "0.987")
             }
-            v.check(accuracy >= peer.accuracy - 0.005, "accuracy on hidden nodes vs sklearn LabelSpreading (\(tag))",
-                    String(format: "%.4f", accuracy), vs: String(format: "%.4f − 0.005", peer.accuracy))
+            v.check(ruled >= peer.accuracy - 0.005, "accuracy on hidden nodes vs sklearn LabelSpreading (\(tag), T = \(choice.iterations) by the validation rule)",
+                    String(format: "%.4f", ruled), vs: String(format: "%.4f − 0.005", peer.accuracy))
             if hidden > 0.5 {
-                v.check(accuracy >= vote + 0.01, "accuracy on hidden nodes vs one-hop k-NN vote (\(tag))",
-                        String(format: "%.4f", accuracy), vs: String(format: "%.4f + 0.01", vote))
+                v.check(ruled >= vote + 0.01, "accuracy on hidden nodes vs one-hop k-NN vote (\(tag), T = \(choice.iterations))",
+                        String(format: "%.4f", ruled), vs: String(format: "%.4f + 0.01", vote))
             }
         }
     }
