@@ -30,8 +30,9 @@ let package = Package(
         .target(name: "Media", dependencies: ["CamsiftCore", "CTurboJPEG", "CFFmpeg"]),
         .target(name: "Ingest", dependencies: ["CamsiftCore", "Registry", "Media", "CCurl", "CFFmpeg", "CRTMP"]),
         .target(name: "NN", dependencies: ["CamsiftCore", "COpenBLAS"]),
-        // What inference needs, nothing more: bundle format, model input, served networks, per-frame fusion.
-        .target(name: "Serving", dependencies: ["CamsiftCore", "NN"]),
+        // What inference needs, nothing more: bundle format, model input, served networks, per-frame fusion,
+        // and the cascade's cheap stage (Media's low-level features of the decoded frame).
+        .target(name: "Serving", dependencies: ["CamsiftCore", "NN", "Media"]),
         // One HTTP server (libmicrohttpd) for /metrics and the console: limits, timeouts, access rules.
         .target(name: "WebServer", dependencies: ["CamsiftCore", "CMicroHTTPD"]),
         // The daemon's frame path (batcher, gate, inference, log, metrics, lifecycle): never imports Learning.

@@ -52,6 +52,8 @@ extension LivePipeline {
         metrics.register("pipeline") { [batcher, engine, slot, logSink] in
             let b = batcher.statistics
             let e = engine.statistics
+            let c = engine.cascade.statistics
+            let cq = engine.cascade.queueStatistics
             var log: [MetricFamily] = []
             if let w = logSink as? ClassificationLogWriter {
                 let st = w.stats
@@ -73,11 +75,22 @@ extension LivePipeline {
                              kind: .counter, samples: [.init(value: Double(b.submitted))]),
                 MetricFamily(name: "camsift_frames_dropped_total", help: "Frames dropped by the batcher (oldest first).", kind: .counter,
                              samples: [.init(labels: [("reason", "camera_queue_full")], value: Double(b.droppedPerCamera)),
-                                       .init(labels: [("reason", "queue_full")], value: Double(b.droppedCapacity))]),
+                                       .init(labels: [("reason", "queue_full")], value: Double(b.droppedCapacity)),
+                                       .init(labels: [("reason", "cascade_camera_queue_full")], value: Double(cq.droppedPerCamera)),
+                                       .init(labels: [("reason", "cascade_queue_full")], value: Double(cq.droppedCapacity))]),
                 MetricFamily(name: "camsift_frames_classified_total", help: "Frames by outcome.", kind: .counter,
                              samples: [.init(labels: [("outcome", "classified")], value: Double(e.classified)),
                                        .init(labels: [("outcome", "reused")], value: Double(e.reused)),
                                        .init(labels: [("outcome", "failed")], value: Double(e.failed))]),
+                MetricFamily(name: "camsift_cascade_frames_total", help: "Frames the cascade decided (issue 20): settled by the cheap stage (via=\"cheap\", logged with \"via\": \"cheap\") or sent on to the CNN batch (via=\"cnn\").",
+                             kind: .counter, samples: [.init(labels: [("via", "cheap")], value: Double(c.cheap)),
+                                                       .init(labels: [("via", "cnn")], value: Double(c.cnn))]),
+                MetricFamily(name: "camsift_cascade_failures_total", help: "Frames the cheap stage failed on (sent on to the CNN).",
+                             kind: .counter, samples: [.init(value: Double(c.failed))]),
+                MetricFamily(name: "camsift_cascade_seconds_total", help: "Time the cascade thread spent in the cheap stage (features, PCA, network).",
+                             kind: .counter, samples: [.init(value: c.seconds)]),
+                MetricFamily(name: "camsift_cascade_queue_depth", help: "Frames waiting for the cheap stage.", kind: .gauge,
+                             samples: [.init(value: Double(engine.cascade.depth))]),
                 MetricFamily(name: "camsift_batch_size", help: "Frames per model call.", kind: .histogram,
                              samples: engine.batchSizes.samples()),
                 MetricFamily(name: "camsift_latency_seconds", help: "Capture to log line.", kind: .histogram,

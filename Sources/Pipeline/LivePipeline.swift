@@ -37,7 +37,8 @@ public final class LivePipeline: Sendable {
     }
 
     /// What ingest submits frames to: the batcher, counting intake for the watchdog.
-    public var sink: any FrameSink { IntakeCountingSink(batcher: batcher, progress: progress) }
+    /// With a cascade in the serving bundle, frames go through the cheap stage's thread first (`CascadeStage`).
+    public var sink: any FrameSink { IntakeCountingSink(next: engine.cascade, progress: progress) }
 
     /// The /metrics endpoint for `address` (a service), or nil when `address` is empty or cannot be bound:
     /// that is reported and skipped, classification matters more than its metrics.
@@ -105,17 +106,27 @@ public final class LivePipeline: Sendable {
         geometry.set(classifier.geometry)
         let old = slot.swap(classifier)
         OperationalLog.notice("pipeline", "model \(classifier.version) installed (was \(old?.version ?? "none")); "
-                              + "input \(classifier.geometry)")
+                              + "input \(classifier.geometry)" + Self.cascadeNote(classifier))
+    }
+}
+
+extension LivePipeline {
+    /// "; cascade …" for a classifier with a cheap stage (the daemon's start-up and reload lines), else "".
+    public static func cascadeNote(_ classifier: any FrameClassifier) -> String {
+        guard let c = classifier.cheapStage else { return "" }
+        return "; cascade: cheap stage \(c.classifier.version) (\(c.classifier.side)² low-level features) settles frames "
+            + "at confidence ≥ " + String(format: "%.4f", c.threshold)
+            + (c.spec.map { String(format: " (reference agreement %.4f on %.1f%%)", $0.referenceAgreement, $0.referenceCoverage * 100) } ?? "")
     }
 }
 
 /// Counts frames entering the pipeline (the watchdog's intake) and forwards them to the batcher.
 struct IntakeCountingSink: FrameSink {
-    let batcher: FrameBatcher
+    let next: any FrameSink
     let progress: PipelineProgress
     func submit(_ frame: Frame) {
         progress.intake.add(1, ordering: .relaxed)
-        batcher.submit(frame)
+        next.submit(frame)
     }
 }
 

@@ -24,7 +24,12 @@ public final class BundleClassifier: FeatureSource, @unchecked Sendable {
         /// EfficientNet-Lite0 roles in one network: the layers every role shares (level 1: the whole backbone;
         /// level 2: stem and the blocks below the fine-tuned ones) run once per frame, each role's own top after.
         case sharedTrunk(SharedTrunkEfficientNet, roles: [String])
+        /// A `lowlevel-cnn` detector (`camsift train --arch lowlevel`): features of the decoded frame, no tensor.
+        case lowLevel(LowLevelClassifier, role: String)
     }
+
+    /// The cascade's cheap stage (issue 20) when the bundle carries one (`ServedBundle.cascade`).
+    public let cheapStage: CheapStage?
 
     /// The models this classifier runs per frame (see `ServedBundle.servedRoles`; every role for `eval`).
     public let servedRoles: [String]
@@ -47,7 +52,8 @@ public final class BundleClassifier: FeatureSource, @unchecked Sendable {
         self.top = top
         let all = b.models.keys.sorted()
         guard !all.isEmpty else { throw ServingError(.badBundle, "bundle \(directory) lists no models") }
-        let digest = SHA256.hex(SHA256.hash(all.flatMap { Array(ModelVersion.of(modelFile: directory + "/" + b.models[$0]!).utf8) }))
+        let hashed = all.map { directory + "/" + b.models[$0]! } + (b.cascade.map { [directory + "/" + $0.model] } ?? [])
+        let digest = SHA256.hex(SHA256.hash(hashed.flatMap { Array(ModelVersion.of(modelFile: $0).utf8) }))
         version = "bundle-" + digest.prefix(12)
         let roles = allRoles ? all : b.servedRoles
         servedRoles = roles
@@ -58,7 +64,12 @@ public final class BundleClassifier: FeatureSource, @unchecked Sendable {
                 throw ServingError(.badModel, "cannot read model \(r) of bundle \(directory)", cause: error)
             }
         }
-        if b.architecture.hasPrefix("effnet") {
+        if b.architecture == LowLevelClassifier.architectureName {
+            let role = roles[0]
+            scoring = .lowLevel(try LowLevelClassifier(path: directory + "/" + b.models[role]!), role: role)
+            geometry = b.geometry()
+            backbonePath = nil
+        } else if b.architecture.hasPrefix("effnet") {
             let main = files[b.primary] != nil ? b.primary : roles[0]
             let mainFile = files[main]!
             geometry = b.geometry(backbone: (mainFile.normalization.mean, mainFile.normalization.std))
@@ -80,6 +91,9 @@ public final class BundleClassifier: FeatureSource, @unchecked Sendable {
         }
         if let problem = geometry.problem {
             throw ServingError(.badBundle, "bundle \(directory): input geometry \(problem); retrain the bundle")
+        }
+        cheapStage = try b.cascade.map { spec throws(ServingError) in
+            try CheapStage(bundleDirectory: directory, spec: spec, classes: b.classes)
         }
     }
 
@@ -139,6 +153,7 @@ public final class BundleClassifier: FeatureSource, @unchecked Sendable {
     /// Class probabilities of every served model for frames at `geometry`: role → one row per frame.
     public func scores(_ frames: [DecodedFrame]) throws -> [String: [[Float]]] {
         let n = frames.count
+        if case .lowLevel(let net, let role) = scoring { return [role: try net.probabilities(frames)] }
         let batch = try ModelInput.tensor(frames, geometry: geometry)
         var out: [String: [[Float]]] = [:]
         switch scoring {
@@ -153,6 +168,8 @@ public final class BundleClassifier: FeatureSource, @unchecked Sendable {
                 let c = net.classCounts[k]
                 out[role] = Self.rows(EfficientNetScorer.softmaxRows(logits[k], n: n, k: c), n: n, k: c)
             }
+        case .lowLevel:
+            break
         }
         return out
     }

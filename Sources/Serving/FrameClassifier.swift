@@ -37,9 +37,13 @@ public protocol FrameClassifier: AnyObject, Sendable {
     var geometry: InputGeometry { get }
     /// Classifies frames decoded at `geometry` (a frame of another size is refitted, see `ModelInput.refit`).
     func classify(_ frames: [DecodedFrame]) throws -> [Prediction]
+    /// The cascade's cheap stage that runs before this classifier (issue 20), if its bundle carries one.
+    var cheapStage: CheapStage? { get }
 }
 
 extension FrameClassifier {
+    public var cheapStage: CheapStage? { nil }
+
     /// Input side the classifier expects.
     public var inputSize: Int { geometry.size }
 }

@@ -38,11 +38,13 @@ public struct ServedBundle: Sendable, Codable, Equatable {
     /// what is logged is the primary rule's output (fused, adjusted or a single model), so that is what is
     /// calibrated. Nil in bundles from before issue 16: T = 1, scores exactly as before.
     public var temperature: Double?
+    /// The cascade's cheap stage in front of the main model (issue 20), when `camsift train --cascade` fitted one.
+    public var cascade: CascadeSpec?
 
     public init(format: String = ServedBundle.formatName, version: Int = ServedBundle.formatVersion, classes: [String],
                 models: [String: String], primary: String, fusion: Fusion?, alternatives: [String: Fusion]? = nil,
                 architecture: String, inputShape: [Int], normalization: Normalization, inputGeometry: InputGeometry?,
-                temperature: Double? = nil) {
+                temperature: Double? = nil, cascade: CascadeSpec? = nil) {
         self.format = format
         self.version = version
         self.classes = classes
@@ -55,6 +57,7 @@ public struct ServedBundle: Sendable, Codable, Equatable {
         self.normalization = normalization
         self.inputGeometry = inputGeometry
         self.temperature = temperature
+        self.cascade = cascade
     }
 
     /// Reads and checks `dir/bundle.json`: format, version, and that every model file it names exists.
@@ -76,6 +79,10 @@ public struct ServedBundle: Sendable, Codable, Equatable {
         }
         if let g = b.inputGeometry, let problem = g.problem {
             throw ServingError(.badBundle, "'\(path)': inputGeometry: \(problem); retrain the bundle")
+        }
+        if let c = b.cascade, !FileManager.default.fileExists(atPath: dir + "/" + c.model) {
+            throw ServingError(.badBundle, "'\(path)' names the cascade model '\(c.model)', which is missing; retrain with "
+                               + "`camsift train --cascade` or remove the \"cascade\" entry")
         }
         if let t = b.temperature, !(t.isFinite && t > 0) {
             throw ServingError(.badBundle, "'\(path)': temperature \(t) must be a finite number > 0; retrain the bundle")

@@ -65,7 +65,7 @@ enum RunCommand: CamsiftCommand {
         let fit = FitMode(rawValue: config.fit) ?? .crop
         do {
             let classifier = try ModelLoader.loadServing(modelsDir: config.models, threads: max(1, config.computeThreads), fit: fit)
-            OperationalLog.info("daemon", "classifying with model \(classifier.version) (input \(classifier.geometry))")
+            OperationalLog.info("daemon", "classifying with model \(classifier.version) (input \(classifier.geometry))" + LivePipeline.cascadeNote(classifier))
             pipeline = LivePipeline(config: config, classifier: classifier, log: log, progress: progress)
             pipeline.installWindow(ModelLoader.loadWindow(modelsDir: config.models))
             pipeline.installTags(ModelLoader.loadTags(modelsDir: config.models))

@@ -23,7 +23,8 @@ enum TrainCommand: CamsiftCommand {
             .value("out", "MODELDIR", "bundle directory to write (bundle.json, model files, report.md, report.json)",
                    required: true),
             .value("arch", names(Architecture.allCases), "network: small (SmallCNN from scratch, 28–64 px), effnet-lite0 "
-                   + "(transfer learning on the ImageNet EfficientNet-Lite0, see --backbone) or linear (smoke runs)",
+                   + "(transfer learning on the ImageNet EfficientNet-Lite0, see --backbone), linear (smoke runs) or lowlevel "
+                   + "(a binary concept detector on low-level features, with --concept; docs/lowlevel.md)",
                    default: o.architecture.rawValue),
             .value("sampler", names(SamplerKind.allCases), "training method: fused (M0 + M1 + the adjusted fusion rule) "
                    + "or one of the published regimes and baselines (docs/learning.md)", default: r.sampler.rawValue),
@@ -90,6 +91,16 @@ enum TrainCommand: CamsiftCommand {
                    + "classifier first (0…1)", default: n(o.levelOneFraction)),
             .value("fine-tune-lr-scale", "S", "level 2: learning-rate multiplier once the blocks train (> 0)",
                    default: o.fineTuneLRScale == o.fineTuneLRScale.rounded() ? "\(Int(o.fineTuneLRScale))" : "\(o.fineTuneLRScale)"),
+            .value("concept", "NAME", "--arch lowlevel: the concept; positives ARCHIVE/NAME/, negatives every other class "
+                   + "(Table I bootstrapped batches; --iterations is Table I's I)", default: "none"),
+            .flag("cascade", "after the main models, train the bundle's cheap stage (low-level features + the Table III "
+                  + "network over the bundle's classes) and fit its threshold on the reference split (docs/lowlevel.md)"),
+            .value("cascade-agreement", "A", "--cascade: agreement with the main model the threshold is chosen for (0…1)",
+                   default: "0.98"),
+            .value("cascade-side", "PX", "--cascade/--arch lowlevel: side of the downscale the features are computed on",
+                   default: "\(LowLevelClassifier.defaultSide)"),
+            .value("cascade-epochs", "E", "--cascade: passes over the training split",
+                   default: "enough for \(CascadeTraining.Options.minimumSteps) steps of 32, at least 40"),
             .flag("quiet", "no progress bars or log lines; only the final metrics"),
             .flag("clips", "train a window model instead (issue 18): --archive holds ARCHIVE/<label>/<camera>/<clip>/*.jpg, "
                   + "--out is the model file to write (MODELS/window.csm for the daemon); uses --backbone, --seed, --lr, "
@@ -112,10 +123,11 @@ enum TrainCommand: CamsiftCommand {
         guard let out = a.value("out") else { throw UsageError("--out MODELDIR is required") }
         if a.flag("clips") { return try await runClips(a, archive: archive, out: out) }
         if a.flag("tags") { return try await runTags(a, archive: archive, out: out) }
+        if a.value("arch") == Architecture.lowlevel.rawValue { return try await runLowLevel(a, archive: archive, out: out, args: args) }
         var o = TrainingSession.Options(archive: archive, out: out)
         o.command = "camsift train " + args.joined(separator: " ")
         if let s = a.value("arch") {
-            guard let arch = Architecture(rawValue: s) else { throw UsageError("--arch '\(s)': use small, effnet-lite0 or linear") }
+            guard let arch = Architecture(rawValue: s) else { throw UsageError("--arch '\(s)': use small, effnet-lite0, linear or lowlevel") }
             o.architecture = arch
         }
         var c = try configuration(from: a)
@@ -181,6 +193,7 @@ enum TrainCommand: CamsiftCommand {
                                m.name, n.accuracy, n.macroF1, n.weightedF1))
         }
         for line in result.report.calibration?.lines ?? [] { Console.out("calibration " + line + "\n") }
+        if a.flag("cascade") { try await runCascade(a, bundle: out, quiet: quiet) }
         return ExitStatus.ok
     }
 

@@ -35,6 +35,8 @@ public struct ModelBundle: Sendable, Codable, Equatable {
     /// Temperature of the primary prediction, fitted on the reference split (`TemperatureScaling`; serving
     /// scales the logged scores with it, `ServedBundle.temperature`); nil in bundles from before issue 16 (T = 1).
     public var temperature: Double?
+    /// The cascade's cheap stage (issue 20, `camsift train --cascade`); nil without one.
+    public var cascade: CascadeSpec?
     /// Class counts of the training split and of the whole archive; P/N ratios from the training split.
     public var trainCounts: [Int]
     public var archiveCounts: [Int]
@@ -84,7 +86,8 @@ public struct ModelBundle: Sendable, Codable, Equatable {
     public var served: ServedBundle {
         ServedBundle(format: format, version: version, classes: classes, models: models, primary: primary, fusion: fusion,
                      alternatives: alternatives, architecture: architecture, inputShape: inputShape,
-                     normalization: normalization, inputGeometry: inputGeometry, temperature: temperature)
+                     normalization: normalization, inputGeometry: inputGeometry, temperature: temperature,
+                     cascade: cascade)
     }
 
     /// Writes `bundle.json` atomically into `dir`, then removes model files that neither this nor the

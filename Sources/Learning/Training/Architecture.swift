@@ -7,4 +7,7 @@ public enum Architecture: String, Sendable, Codable, CaseIterable {
     case effnetLite0 = "effnet-lite0"
     /// Multinomial logistic regression on pixels (tests and smoke runs).
     case linear
+    /// A binary concept detector on low-level features (issue 20, `ConceptDetectorTraining`): features, PCA to
+    /// 324, the Table III network, Table I's bootstrapped batches. Trained per `--concept`, not by `TrainingSession`.
+    case lowlevel
 }

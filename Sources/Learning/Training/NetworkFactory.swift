@@ -105,6 +105,8 @@ public struct NetworkFactory: Sendable {
             do {
                 return try EngineNetwork.smallCNN(channels: spec.channels, size: spec.height, classCount: classCount, seed: seed)
             } catch { throw LearningError(.badArgument, "cannot build small-cnn: \(error)") }
+        case .lowlevel:
+            throw LearningError(.badArgument, "--arch lowlevel trains one concept detector: pass --concept NAME")
         case .effnetLite0:
             if o.topBlocks > 0 { return try effnetTop(try backbonePath(o), classCount: classCount, seed: seed, options: o) }
             return EngineNetwork.head(features: 1280, classCount: classCount, seed: seed, backbone: try backbonePath(o))

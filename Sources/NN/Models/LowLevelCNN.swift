@@ -17,7 +17,11 @@ public enum LowLevelCNN {
     public static let conv2Channels = 9
     public static let outputs = 2
 
-    public static func make(outputSigmoid: Bool = false, seed: UInt64 = 1) throws -> Sequential {
+    /// - Parameter outputs: 2 for the paper's binary concept detector; the cascade's cheap stage (issue 20) uses one
+    ///   output per class of the bundle it fronts — the same network with a K-way softmax, the natural
+    ///   generalisation of Table III's two outputs.
+    public static func make(outputs: Int = LowLevelCNN.outputs, outputSigmoid: Bool = false, seed: UInt64 = 1) throws -> Sequential {
+        precondition(outputs >= 2, "LowLevelCNN needs at least 2 outputs")
         var rng = SeededGenerator(seed: seed)
         let side = inputSide - 4
         var layers: [(String, any Layer)] = [

@@ -44,6 +44,8 @@ public final class InferenceEngine: Service {
     private let windowStage: WindowStage
     /// Tags per classified frame (inference thread only).
     private let tagStage = TagStage()
+    /// The cascade's cheap stage in front of the batcher (issue 20), on its own thread; what ingest submits to.
+    public let cascade: CascadeStage
 
     /// - Parameter windowStride: frames between two window events of a camera once its ring is full.
     public init(batcher: FrameBatcher, slot: ModelSlot, gate: ChangeGate, sink: any ClassificationSink,
@@ -54,6 +56,7 @@ public final class InferenceEngine: Service {
         self.sink = sink
         self.drainTimeout = drainTimeout
         windowStage = WindowStage(stride: windowStride)
+        cascade = CascadeStage(next: batcher, slot: slot, gate: gate, batchSize: batcher.batchSize)
     }
 
     /// Where the tags stage finds a frame's camera (registry metadata for the context modality).
@@ -77,6 +80,7 @@ public final class InferenceEngine: Service {
 
     /// Starts the inference thread. `priority` is the thread's relative priority (0…1).
     public func start() {
+        cascade.start { [self] frame, record in emit(frame, record) }
         DedicatedThread.start("camsift-inference", stackSize: 8 << 20) { [self] in
             self.loop()
             self.done.withLock { $0 = true }
@@ -88,12 +92,31 @@ public final class InferenceEngine: Service {
     /// Returns false when the drain did not finish in time.
     @discardableResult
     public func drainAndStop(timeout: Double = 8) -> Bool {
+        if !cascade.drain(timeout: timeout / 2) {
+            OperationalLog.warning("cascade", "the cascade did not drain within \(timeout / 2) s; \(cascade.depth) frames left")
+        }
         batcher.close()
         if done.withLock({ $0 }) { return true }
         return doneSignal.wait(timeout: .now() + timeout) == .success
     }
 
     public var statistics: Stats { stats.withLock { $0 } }
+
+    /// A frame the cascade settled (on the cascade thread): stamped with its latency and logged like a classified
+    /// frame — log, latency histogram, observers, counts.
+    func emit(_ frame: Frame, _ record: ClassificationRecord) {
+        var r = record
+        let lat = frame.capturedAt.duration(to: .now)
+        let ms = Double(lat.components.seconds) * 1000 + Double(lat.components.attoseconds) / 1e15
+        r.latency_ms = (ms * 10).rounded() / 10
+        latency.observe(ms / 1000)
+        sink.append(r)
+        observer.withLock { $0 }?.observe(frame, record: r, roles: [:])
+        stats.withLock {
+            $0.classified += 1
+            $0.labels[r.label, default: 0] += 1
+        }
+    }
 
     private func loop() {
         while true {

@@ -57,15 +57,38 @@ public struct PrincipalComponents: Sendable, Equatable {
     }
 
     /// The projection of one feature vector: `components · (x − mean)`, zero-padded to `outputDimensions`.
+    /// Centres once, then one dot product per component over raw buffers (vectorised; the cascade projects every
+    /// frame, `make bench-cascade`).
     public func project(_ x: [Float]) -> [Float] {
         precondition(x.count == inputDimensions, "PrincipalComponents: \(x.count) features, fitted on \(inputDimensions)")
         let d = inputDimensions
+        var centred = x
+        centred.withUnsafeMutableBufferPointer { c in mean.withUnsafeBufferPointer { m in for i in 0..<d { c[i] -= m[i] } } }
         var out = [Float](repeating: 0, count: outputDimensions)
-        for k in 0..<componentCount {
-            var s: Float = 0
-            for i in 0..<d { s += components[k * d + i] * (x[i] - mean[i]) }
-            out[k] = s
+        centred.withUnsafeBufferPointer { c in
+            components.withUnsafeBufferPointer { w in
+                for k in 0..<componentCount {
+                    let row = w.baseAddress! + k * d
+                    out[k] = Self.dot(row, c.baseAddress!, d)
+                }
+            }
         }
         return out
+    }
+
+    /// Σ a[i]·b[i] in eight SIMD lanes (Float addition is not reassociated by the compiler on its own).
+    @inline(__always)
+    static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {
+        var acc = SIMD8<Float>(repeating: 0)
+        var i = 0
+        while i + 8 <= n {
+            let x = UnsafeRawPointer(a + i).loadUnaligned(as: SIMD8<Float>.self)
+            let y = UnsafeRawPointer(b + i).loadUnaligned(as: SIMD8<Float>.self)
+            acc += x * y
+            i += 8
+        }
+        var s = acc.sum()
+        while i < n { s += a[i] * b[i]; i += 1 }
+        return s
     }
 }
