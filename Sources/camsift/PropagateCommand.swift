@@ -101,7 +101,7 @@ enum PropagateCommand: CamsiftCommand {
                 + "\"Suggest labels\" button on the review page, or set \"propagateAfterLabels\" in its config")
             return ExitStatus.unavailable
         } catch let e as LearningError {
-            Console.error("camsift propagate: \(e.message)")
+            Console.error(e.message.hasPrefix("camsift propagate:") ? e.message : "camsift propagate: \(e.message)")
             return e.code == .badArgument ? ExitStatus.usage : ExitStatus.dataError
         } catch {
             Console.error("camsift propagate: \(error)")
