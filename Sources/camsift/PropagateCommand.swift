@@ -22,7 +22,7 @@ enum PropagateCommand: CamsiftCommand {
         .configPath("models", "DIR", "models directory, where the ImageNet EfficientNet-Lite0 is looked up",
                     default: CamsiftConfig().models),
         .value("backbone", "FILE.csm", "EfficientNet-Lite0 model file whose features relate frames",
-               default: "$CAMSIFT_EFFNET, else MODELS/effnet-lite0-imagenet.csm"),
+               default: "$CAMSIFT_EFFNET, else the daemon's ImageNet model in MODELS (imagenet.csm)"),
         .value("k", "K", "nearest neighbours per frame (cosine on features) and per camera (distance)",
                default: "\(Plan.defaultK)"),
         .value("iterations", "N", "the most iterations; the number run is chosen on held-out labelled frames",
