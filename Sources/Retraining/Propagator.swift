@@ -20,7 +20,7 @@ public final class Propagator: Service {
     public init(archive: String, every: Double?, job: @escaping @Sendable (_ reason: String) throws -> String) {
         self.archive = archive
         self.every = every
-        coordinator = RetrainCoordinator { reason in
+        coordinator = RetrainCoordinator(name: "propagate") { reason in
             defer { HeapTrim.release() }
             return try job(reason)
         }

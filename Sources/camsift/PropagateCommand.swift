@@ -22,7 +22,7 @@ enum PropagateCommand: CamsiftCommand {
         .configPath("models", "DIR", "models directory, where the ImageNet EfficientNet-Lite0 is looked up",
                     default: CamsiftConfig().models),
         .value("backbone", "FILE.csm", "EfficientNet-Lite0 model file whose features relate frames",
-               default: "$CAMSIFT_EFFNET, else MODELS/effnet-lite0-imagenet.csm"),
+               default: "$CAMSIFT_EFFNET, else the daemon's ImageNet model in MODELS (imagenet.csm)"),
         .value("k", "K", "nearest neighbours per frame (cosine on features) and per camera (distance)",
                default: "\(Plan.defaultK)"),
         .value("iterations", "N", "the most iterations; the number run is chosen on held-out labelled frames",
@@ -101,7 +101,7 @@ enum PropagateCommand: CamsiftCommand {
                 + "\"Suggest labels\" button on the review page, or set \"propagateAfterLabels\" in its config")
             return ExitStatus.unavailable
         } catch let e as LearningError {
-            Console.error("camsift propagate: \(e.message)")
+            Console.error(e.message.hasPrefix("camsift propagate:") ? e.message : "camsift propagate: \(e.message)")
             return e.code == .badArgument ? ExitStatus.usage : ExitStatus.dataError
         } catch {
             Console.error("camsift propagate: \(error)")

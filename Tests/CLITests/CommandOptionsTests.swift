@@ -6,7 +6,7 @@ import Testing
 /// `camsift CMD --help` and accepted by the parser, and anything else is refused with a message naming it.
 @Suite struct CommandOptionsTests {
     static let commands = ["run", "validate", "tail", "cameras", "status", "retrain", "rollback", "label", "classify", "train",
-                           "eval", "probe", "grab"]
+                           "eval", "probe", "grab", "propagate"]
 
     struct Declared {
         var name: String

@@ -52,6 +52,7 @@ struct ReviewSuggestionTests {
         #expect(q.pendingCount() == 5)
         let store = try LabelStore(archive: a.path)
         defer { store.close() }
+        _ = try store.createLabel("street")
         let first = q.pending(offset: 0, limit: 10, reason: .suggested).first!
         _ = try store.assign([first.id], to: first.label)
         #expect(try q.suggest([Self.suggestion(Int(first.capturedWall - 1_800_000_000))], limit: 10).alreadySuggested == 1)

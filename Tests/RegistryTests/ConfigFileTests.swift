@@ -56,6 +56,7 @@ import Testing
         ("{\"shard\": \"5/4\"}", "shard", "\"1/4\""),
         ("{\"metrics\": \"localhost\"}", "metrics", "127.0.0.1:9464"),
         ("{\"retrainEvery\": \"daily\"}", "retrainEvery", "\"24h\""),
+        ("{\"propagateAfterLabels\": \"often\"}", "propagateAfterLabels", "\"10m\""),
         ("{\"retrainFineTuneBlocks\": 17}", "retrainFineTuneBlocks", "0 (level 1"),
         ("{\"retrainFineTuneBlocks\": \"2\"}", "retrainFineTuneBlocks", "without quotes"),
         ("{\"archiveMaxDays\": -1}", "archiveMaxDays", "0 or more"),

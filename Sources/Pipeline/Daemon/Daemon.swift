@@ -16,6 +16,7 @@ import Foundation
 /// | `MetricsServer` | serves /metrics | stops serving |
 /// | `InferenceEngine` | starts the inference thread | drains in-flight batches (30 %) |
 /// | `Retrainer` | the `retrainEvery` schedule | stops the schedule (a running retrain is not waited for) |
+/// | `Propagator` (Retraining) | the `propagateAfterLabels` schedule (label propagation when labels changed) | stops the schedule (a running propagation is not waited for) |
 /// | `CameraFleet` | loads the registry, starts a worker per camera; control loop (reloads, retrains) | stops every worker (60 %) |
 /// | `RegistryWatcherService` | inotify on the registry | stops watching |
 /// | `Housekeeper` | `READY=1`; state file, `STATUS`, `WATCHDOG` | `STOPPING=1` |

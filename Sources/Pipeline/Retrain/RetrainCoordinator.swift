@@ -38,7 +38,11 @@ public final class RetrainCoordinator: Sendable {
     private let idleSignal = Mutex<[DispatchSemaphore]>([])
     private let niceness: Int32
 
-    public init(niceness: Int32 = 10, job: @escaping Job) {
+    /// What the log lines call the job ("retrain"; the label-propagation runs use the same coordinator as "propagate").
+    private let name: String
+
+    public init(name: String = "retrain", niceness: Int32 = 10, job: @escaping Job) {
+        self.name = name
         self.niceness = niceness
         self.job = job
     }
@@ -61,7 +65,7 @@ public final class RetrainCoordinator: Sendable {
             s.coalesced += 1
             return "coalesced"
         }
-        OperationalLog.notice("retrain", "retrain requested (\(reason)): \(action)")
+        OperationalLog.notice(name, "\(name) requested (\(reason)): \(action)")
         if action == "started" { spawn(reason: reason) }
         return action
     }
@@ -80,11 +84,11 @@ public final class RetrainCoordinator: Sendable {
                     let outcome = try job(reason)
                     rejected = outcome.hasPrefix("rejected")
                     state.withLock { $0.lastVerdict = outcome; $0.lastError = nil }
-                    OperationalLog.notice("retrain", outcome)
+                    OperationalLog.notice(name, outcome)
                 } catch {
                     failed = true
                     state.withLock { $0.lastError = "\(error)" }
-                    OperationalLog.error("retrain", "retraining failed: \(error)")
+                    OperationalLog.error(name, name == "retrain" ? "retraining failed: \(error)" : "\(name) failed: \(error)")
                 }
                 let again: Bool = state.withLock { s in
                     s.runs += 1
