@@ -250,9 +250,10 @@ bench-propagation: deps-bench spark build
 bench-registry: deps build
 	bash bench/registry.sh
 
-# Issue 19: multi-label tags on yeast (5 seeded 60/20/20 splits), binary relevance / label powerset / weighted SVM /
-# the method (forest ranking + RFE), each SVM row against scikit-learn's SVC in the same run (bench/tags_peer.py).
-bench-tags: deps-bench tags-data
+# Issue 19: multi-label tags on yeast (5 seeded 60/20/20 splits) and on 2x2 Fashion-MNIST mosaics through
+# EfficientNet-Lite0 + time-of-day context (3 splits), binary relevance / label powerset / weighted SVM / the method
+# (forest ranking + RFE), each SVM row against scikit-learn's SVC in the same run (bench/tags_peer.py).
+bench-tags: deps-bench tags-data weights
 	bash bench/tags.sh
 
 # Issue 6's 1-hour soak: 1,000 cameras, faults injected, one retrain + promotion in the middle (DURATION=3600).

@@ -154,6 +154,35 @@ enum ConsoleAssets {
         count();
       }
     });
+    // Tags: "Set tags" gives the selected (or focused) frames exactly the checked tags plus the new one; the
+    // frames stay. Selecting exactly one frame shows its tags in the boxes.
+    const tagForm = document.getElementById("tag-form");
+    const boxes = () => Array.from(document.querySelectorAll(".tag-box"));
+    grid.addEventListener("click", () => {
+      const s = selected();
+      if (s.length !== 1) return;
+      const have = (s[0].querySelector(".tags").dataset.tags || "").split(";");
+      boxes().forEach(b => { b.checked = have.includes(b.value); });
+    });
+    if (tagForm) tagForm.addEventListener("submit", async ev => {
+      ev.preventDefault();
+      let targets = selected();
+      if (!targets.length && last && document.body.contains(last)) targets = [last];
+      if (!targets.length) { say("select frames first, then set their tags", true); return; }
+      const fresh = document.getElementById("new-tag").value.trim();
+      const tags = boxes().filter(b => b.checked).map(b => b.value);
+      if (fresh && !tags.includes(fresh)) tags.push(fresh);
+      try {
+        const r = await post("/api/tags", { ids: targets.map(t => t.dataset.id).join(","), tags: tags.join(";") });
+        targets.forEach(t => {
+          const m = t.querySelector(".tags");
+          m.dataset.tags = tags.join(";");
+          m.textContent = tags.join(", ");
+        });
+        say(r.message || "tags set");
+        if (fresh && !boxes().some(b => b.value === fresh)) setTimeout(() => location.reload(), 300);
+      } catch (e) { say("cannot set tags: " + e.message, true); }
+    });
     const form = document.getElementById("new-label-form");
     if (form) form.addEventListener("submit", async ev => {
       ev.preventDefault();
@@ -280,6 +309,8 @@ svg.timeline { width: 100%; height: 24px; display: block; background: #e4e7eb; }
 .frame.selected::after { content: "✓"; position: absolute; top: .2em; right: .4em; color: #fff; background: var(--accent); border-radius: 50%; width: 1.4em; height: 1.4em; text-align: center; }
 .reasons { font-size: .8em; color: var(--muted); }
 .labelbar { display: flex; flex-wrap: wrap; gap: .4em; align-items: center; margin: .5em 0; padding: .5em; background: #fff; border: 1px solid var(--line); border-radius: 6px; position: sticky; top: 2.6em; z-index: 1; }
+.tagbar { display: flex; flex-wrap: wrap; gap: .4em .8em; align-items: center; margin: .5em 0; padding: .4em .5em; background: #fff; border: 1px solid var(--line); border-radius: 6px; }
+.meta.tags { color: var(--fg); font-style: italic; }
 .labelbar kbd { font-size: .8em; color: var(--muted); margin-right: .35em; border: 1px solid var(--line); border-radius: 3px; padding: 0 .25em; }
 .help { color: var(--muted); font-size: .88em; }
 .bar { display: inline-block; height: .8em; background: var(--accent); vertical-align: middle; }

@@ -101,7 +101,12 @@ struct ConsoleRouter: HTTPHandler {
         f.page = min(f.page, max(1, (pending + ReviewPage.pageSize - 1) / ReviewPage.pageSize))
         let items = lab.queue.pending(offset: (f.page - 1) * ReviewPage.pageSize, limit: ReviewPage.pageSize,
                                           camera: camera, reason: f.reason, includeUnsure: f.unsure)
+        // Tags: every tag in labels.csv is offered (hand-written rows too); a file that does not parse is shown,
+        // not overwritten (`setTags` refuses it as well).
+        var file = TagLabels(), tagsProblem: String?
+        do { file = try lab.store.tagLabels() } catch { tagsProblem = "\(error)" }
         let page = ReviewPage(items: items, pending: pending, labels: lab.store.labels(),
+                              tags: LabelStore.reviewTags(in: file), knownTags: file.knownTags, tagsProblem: tagsProblem,
                               policy: lab.queue.policy, filter: f, propagation: console.context.propagateStatus())
         return .html(page.render(csrf: console.csrfToken))
     }
@@ -155,7 +160,7 @@ struct ConsoleRouter: HTTPHandler {
 
     private func api(_ name: String, _ r: HTTPRequest, isPost: Bool, isRead: Bool) -> HTTPResponse {
         switch (name, isPost, isRead) {
-        case ("label", true, _), ("mark", true, _), ("undo", true, _), ("labels", true, _):
+        case ("label", true, _), ("mark", true, _), ("undo", true, _), ("labels", true, _), ("tags", true, _):
             guard let lab = console.labelling else {
                 return .jsonError(503, "labelling is off in this daemon: \(console.labellingProblem ?? "no label store")")
             }
@@ -174,14 +179,15 @@ struct ConsoleRouter: HTTPHandler {
             do { return .json(Reply(message: try console.context.rollback())) } catch { return .jsonError(409, "\(error)") }
         case ("cameras", _, true):
             return camerasJSON(r)
-        case ("label", false, _), ("mark", false, _), ("undo", false, _), ("labels", false, _), ("rollback", false, _):
+        case ("label", false, _), ("mark", false, _), ("undo", false, _), ("labels", false, _), ("tags", false, _),
+             ("rollback", false, _):
             return Self.methodNotAllowed
         default:
             return Self.notFound
         }
     }
 
-    /// The label operations (POST): label, mark, undo, create a label.
+    /// The label operations (POST): label, mark, undo, create a label, set tags.
     private func labelling(_ name: String, _ r: HTTPRequest, _ lab: OperatorConsole.Labelling) -> HTTPResponse {
         switch name {
         case "label":
@@ -197,6 +203,18 @@ struct ConsoleRouter: HTTPHandler {
                 }
                 let a = try lab.store.mark(ids, as: v)
                 return "marked \(a.items.count) \(v.rawValue)"
+            }
+        case "tags":
+            // `tags=snow;night` (empty: untag), each checked by `TagLabels.tagProblem`; the frames stay in the queue.
+            return labelAction(r, lab) { ids in
+                guard let raw = r.form["tags"] else { throw ConsoleError("send tags=TAG1;TAG2 (empty to remove the tags)") }
+                guard raw.utf8.count <= TagLabels.maxTagsPerImage * (TagLabels.maxTagLength + 1) * 4 else {
+                    throw ConsoleError("tags: at most \(TagLabels.maxTagsPerImage) tags of \(TagLabels.maxTagLength) characters")
+                }
+                let tags = raw.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+                let paths = try lab.store.setTags(tags, for: ids)
+                return tags.isEmpty ? "removed the tags of \(paths.count) frame(s)"
+                    : "tagged \(paths.count) frame(s): \(tags.joined(separator: ", "))"
             }
         case "undo":
             do {

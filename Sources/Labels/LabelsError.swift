@@ -14,6 +14,10 @@ public struct LabelsError: Error, Sendable, CustomStringConvertible, Equatable {
         case unknownItem
         /// A review item that is already labelled (assign it once; use relabel to change it).
         case alreadyLabelled
+        /// A tag the console may not write (`setTags`: charset, length, count).
+        case badTag
+        /// `labels.csv` does not parse, so `setTags` will not rewrite it (it names the line to fix).
+        case badTagsFile
         /// Another process holds the archive's label lock.
         case locked
         /// A file or directory operation failed.

@@ -41,7 +41,8 @@ enum LabelCommand: CamsiftCommand {
         } catch {
             Console.error("camsift label: \(error)")
             switch error.kind {
-            case .badLabelName, .unknownItem, .alreadyLabelled, .unknownLabel, .labelExists: return ExitStatus.dataError
+            case .badLabelName, .unknownItem, .alreadyLabelled, .unknownLabel, .labelExists, .badTag, .badTagsFile:
+                return ExitStatus.dataError
             case .locked: return ExitStatus.unavailable
             case .io, .database: return ExitStatus.failure
             }

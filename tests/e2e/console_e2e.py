@@ -2,7 +2,8 @@
 """End-to-end test of the operator's loop in a real browser (headless Chromium through Debian's chromium-driver and
 python3-selenium): start `camsift run` on two local cameras showing different scenes (opencv-doc's vtest.avi, a
 street, and tree.avi, a tree — read by FFmpeg as stream cameras), open the console, create two labels, label frames
-with the mouse (click, shift-click, a label button) and the keyboard (a, number keys, u to undo), press Retrain, and
+with the mouse (click, shift-click, a label button) and the keyboard (a, number keys, u to undo), tag two frames
+(a new tag, then its checkbox; rows in ARCHIVE/labels.csv), press Retrain, and
 check that the new labels reach the classification log and the camera grid. Screenshots of every page are saved in
 ARTIFACTS (default .build/e2e-artifacts/) to look at.
 
@@ -139,6 +140,30 @@ def main():
             wait_for("label %s to appear" % name,
                      lambda: any(b.get_attribute("data-label") == name for b in driver.find_elements(By.CLASS_NAME, "label-btn")), 10)
         shot("3-review")
+
+        # 3b. Tags (issue 19): a new tag on one street frame, then the same tag by its checkbox on another frame;
+        # both land in ARCHIVE/labels.csv, the file `camsift train --tags` reads.
+        labels_csv = os.path.join(work, "archive/labels.csv")
+        tag_rows = lambda: [l for l in (open(labels_csv).read().splitlines() if os.path.exists(labels_csv) else [])
+                            if l.startswith(".camsift/tagged/") and l.endswith(",night")]
+        driver.get(base + "/review?camera=e2e-street")
+        first = driver.find_elements(By.CSS_SELECTOR, "#review-grid .frame")[0]
+        first_id = first.get_attribute("data-id")
+        first.click()
+        driver.find_element(By.ID, "new-tag").send_keys("night")
+        driver.find_element(By.ID, "set-tags").click()
+        wait_for("the first tag in labels.csv", lambda: len(tag_rows()) == 1, 10)
+        wait_for("the night checkbox after the reload",
+                 lambda: driver.find_elements(By.CSS_SELECTOR, '.tag-box[value="night"]'), 10)
+        other = wait_for("an untagged street frame", lambda: [t for t in driver.find_elements(By.CSS_SELECTOR, "#review-grid .frame")
+                                                              if t.get_attribute("data-id") != first_id][0], 10)
+        other.click()
+        driver.find_element(By.CSS_SELECTOR, '.tag-box[value="night"]').click()
+        driver.find_element(By.ID, "set-tags").click()
+        wait_for("the second tag in labels.csv", lambda: len(tag_rows()) == 2, 10)
+        if other.find_element(By.CSS_SELECTOR, ".tags").text != "night":
+            fail("the tagged tile does not show its tag")
+        shot("3b-tags")
 
         # 4. Street frames with the mouse: click the first, shift-click the last, then the label button.
         driver.get(base + "/review?camera=e2e-street")

@@ -3,7 +3,7 @@ import Labels
 import Pipeline
 
 /// The review queue: frames the rules picked for labelling, newest first, with the label bar (number keys),
-/// skip/unsure, undo, a new-label form, and the rules themselves so the operator sees why a frame is here.
+/// skip/unsure, undo, a new-label form, the tag bar (multi-tag labels, `labels.csv`), and the rules themselves so the operator sees why a frame is here.
 struct ReviewPage {
     struct Filter: Sendable {
         var camera = ""
@@ -24,6 +24,10 @@ struct ReviewPage {
     let items: [ReviewItem]
     let pending: Int
     let labels: [LabelSummary]
+    /// Tags of the review items (from `labels.csv`), every tag it uses, and why it could not be read.
+    let tags: [ReviewItemID: [String]]
+    let knownTags: [String]
+    let tagsProblem: String?
     let policy: ReviewPolicy
     let filter: Filter
     /// The daemon's propagation runs (nil: not available, no button).
@@ -43,6 +47,7 @@ struct ReviewPage {
             + "<form id=\"new-label-form\"><input id=\"new-label\" name=\"name\" placeholder=\"new label\" maxlength=\"64\" "
             + "autocomplete=\"off\"> <button type=\"submit\" id=\"create-label\">Create label</button></form>"
             + "<span id=\"selection\" class=\"summary\"></span></div>"
+        b += tagBar()
         b += "<p class=\"help\">Click to select, shift-click for a range, <kbd>a</kbd> all, <kbd>Esc</kbd> none, arrows to "
             + "move (shift extends), space toggles; a number key labels the selection (or the focused frame).</p>"
         b += filterForm()
@@ -79,6 +84,7 @@ struct ReviewPage {
     private func tile(_ it: ReviewItem) -> String {
         if let s = it.suggestion { return suggestedTile(it, s) }
         let reasons = it.reasons.names.joined(separator: ", ")
+        let itemTags = tags[it.id] ?? []
         var models = ""
         if let m0 = it.m0, let m1 = it.m1, m0 != m1 { models = " · M0 \(HTML.escape(m0)) / M1 \(HTML.escape(m1))" }
         return """
@@ -86,6 +92,7 @@ struct ReviewPage {
         <img src="/review/\(it.id).jpg" alt="frame \(it.id) of \(HTML.escape(it.camera))" loading="lazy">\
         <span class="meta"><span class="label">\(HTML.escape(it.label))</span><span class="score">\(HTML.score(it.score))</span>\
         <span class="cam-id">\(HTML.escape(it.camera))</span></span>\
+        <span class="meta tags" data-tags="\(HTML.escape(itemTags.joined(separator: ";")))">\(HTML.escape(itemTags.joined(separator: ", ")))</span>\
         <span class="meta reasons">\(HTML.escape(reasons))\(models) · \(HTML.time(it.capturedWall))</span></div>
         """
     }
@@ -105,6 +112,20 @@ struct ReviewPage {
         <button type="button" class="confirm-btn" data-id="\(it.id)" data-label="\(HTML.escape(it.label))">\
         <kbd>c</kbd>confirm \(HTML.escape(it.label))</button></div>
         """
+    }
+
+    /// Multi-tag labelling (issue 19): a checkbox per known tag and a new tag; "Set tags" gives the selected
+    /// frames exactly the checked set (empty removes their tags). Frames stay in the queue: tags are beside the
+    /// one label, not instead of it. Selecting one frame shows its tags in the boxes.
+    private func tagBar() -> String {
+        var b = "<form class=\"tagbar\" id=\"tag-form\"><span class=\"summary\">tags</span>"
+        for t in knownTags {
+            b += "<label class=\"tag\"><input type=\"checkbox\" class=\"tag-box\" value=\"\(HTML.escape(t))\"> \(HTML.escape(t))</label>"
+        }
+        b += "<input id=\"new-tag\" name=\"tag\" placeholder=\"new tag\" maxlength=\"\(TagLabels.maxTagLength)\" autocomplete=\"off\">"
+            + " <button type=\"submit\" id=\"set-tags\">Set tags</button></form>"
+        if let tagsProblem { b += "<p class=\"low\" id=\"tags-problem\">\(HTML.escape(tagsProblem))</p>" }
+        return b
     }
 
     private func filterForm() -> String {

@@ -39,30 +39,18 @@ public enum TagTraining {
         public var modelPath: String
     }
 
-    /// `labels.csv` rows with their tag sets (tags trimmed, empty ones dropped); errors name the line.
+    /// `labels.csv` rows with their tag sets (`TagLabels`: tags trimmed, empty ones dropped); errors name the line.
     public static func readLabels(_ archive: String) throws -> [(path: String, tags: [String])] {
         let csv = archive + "/labels.csv"
         guard let data = FileManager.default.contents(atPath: csv) else {
             throw LearningError(.badArgument, "no \(csv): list tagged images as rows path,tag1;tag2 (e.g. "
                 + "unlabeled/gate/2026-12-07/2026-12-07T10-00-00.000Z.jpg,snow;night)")
         }
-        var rows: [(String, [String])] = []
-        for (i, raw) in String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let line = raw.trimmingCharacters(in: .whitespacesAndNewlines)
-            if line.isEmpty || line.hasPrefix("#") || (i == 0 && line.lowercased().hasPrefix("path,")) { continue }
-            guard let comma = line.lastIndex(of: ",") else {
-                throw LearningError(.badArgument, "\(csv):\(i + 1): expected path,tag1;tag2 — got '\(line)'")
-            }
-            let path = String(line[..<comma]).trimmingCharacters(in: .whitespaces)
-            let tags = line[line.index(after: comma)...].split(separator: ";")
-                .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-            guard !path.isEmpty, !path.hasPrefix("/"), !path.split(separator: "/").contains("..") else {
-                throw LearningError(.badArgument, "\(csv):\(i + 1): the path must be relative to the archive, without '..'")
-            }
-            guard !tags.isEmpty else { throw LearningError(.badArgument, "\(csv):\(i + 1): no tag after the comma") }
-            rows.append((path, Array(Set(tags)).sorted()))
+        do {
+            return try TagLabels.parse(String(decoding: data, as: UTF8.self)).rows.map { ($0.path, $0.tags) }
+        } catch {
+            throw LearningError(.badArgument, "\(csv):\(error.line): \(error.message)")
         }
-        return rows
     }
 
     /// Camera id and capture time from `…/<camera>/<YYYY-MM-DD>/<time>.jpg`, when the path has that shape.

@@ -12,7 +12,7 @@ struct TagsData {
     let labelCount: Int
 
     /// Reads the CSV: header `Att1…AttD,Class1…ClassL`, 0/1 label columns. Checks the shape the issue states.
-    static func yeast(_ path: String) throws -> TagsData {
+    static func read(_ path: String) throws -> TagsData {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
             throw LearningError(.io, "tags: cannot read \(path); run `make tags-data`")
         }
