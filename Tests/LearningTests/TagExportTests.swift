@@ -62,6 +62,9 @@ struct TagExportTests {
         let ct = try #require(TagTraining.cameraAndTime(rows[0].path))
         #expect(ct.camera == "gate" && ct.wall == Timestamp.parseRFC3339("2026-12-07T10:00:00Z"))
         #expect(TagTraining.cameraAndTime("img/b.jpg") == nil)
+        // The console's tagged copies (`LabelStore.setTags`) keep the frame archive's shape under the review id.
+        let tagged = try #require(TagTraining.cameraAndTime(".camsift/tagged/12/street/2026-12-07/2026-12-07T10-00-00.000Z.jpg"))
+        #expect(tagged.camera == "street" && tagged.wall == ct.wall)
         #expect(TagTraining.context("img/b.jpg", cameras: [:]).allSatisfy { $0 == 0 }, "no camera, no time: missing")
         try "../etc/passwd,x\n".write(toFile: root + "/labels.csv", atomically: true, encoding: .utf8)
         #expect { _ = try TagTraining.readLabels(root) } throws: { "\($0)".contains("labels.csv:1") }
