@@ -101,7 +101,7 @@ import Testing
     /// /usr/bin/python3 with the pinned pyspark on PYTHONPATH; Spark's own workers use the same interpreter.
     /// Bounded: 10 minutes, then the job is terminated and the test fails with the log's tail.
     func runSpark(_ args: [String], pyspark: String, log: String) throws {
-        FileManager.default.createFile(atPath: log, contents: nil)
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
         let out = try #require(FileHandle(forWritingAtPath: log))
         let proc = Process()
         proc.executableURL = URL(fileURLWithPath: "/usr/bin/python3")

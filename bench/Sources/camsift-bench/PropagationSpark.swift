@@ -67,7 +67,7 @@ enum PropagationSpark {
     /// /usr/bin/python3 with pyspark on PYTHONPATH (Spark's Python workers use the same interpreter); terminated
     /// after `timeout` seconds. Returns the exit status.
     static func launch(_ args: [String], pyspark: String, log: String, timeout: Int) throws -> Int32 {
-        FileManager.default.createFile(atPath: log, contents: nil)
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
         guard let out = FileHandle(forWritingAtPath: log) else {
             throw LearningError(.io, "propagation: cannot write Spark log '\(log)'")
         }
