@@ -71,6 +71,44 @@ import Serving
         #expect(v.value("camsift_frames_classified_total", ["outcome": "classified"]).map(Int.init) == frames.count)
     }
 
+    /// Hot reload: the cheap stage comes and goes with the serving bundle (`LivePipeline.install`, what promotion,
+    /// rollback and SIGHUP call): no cheap lines before the bundle, cheap lines while it serves, none after it left.
+    @Test func theCheapStageArrivesAndLeavesWithItsBundle() async throws {
+        LearningThreads.set(1)
+        let root = NSTemporaryDirectory() + "camsift-cascade-reload-\(getpid())"
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let held = try CascadeFootage.make(root)
+        let (dir, _) = try CascadeFootage.bundle(root)
+        let bundle = try BundleClassifier(directory: dir, threads: 1)
+        let frames = try CascadeFootage.frames(held.prefix(24).map(\.path), geometry: bundle.geometry)
+        var config = CamsiftConfig()
+        config.batch = 8
+        config.maxWaitMs = 5
+        config.gateThreshold = 0
+        let sink = RecordingSink()
+        let p = LivePipeline(config: config, classifier: BrightnessClassifier(version: "plain"), log: sink, progress: PipelineProgress())
+        p.start(metricsAddress: "")
+        func phase(_ tag: String) async -> [ClassificationRecord] {
+            let before = sink.all.count
+            for (i, f) in frames.enumerated() {
+                p.sink.submit(Frame(camera: "cam-\(i)", capturedAt: .now, capturedWall: Timestamp.now(), jpeg: nil, pixels: f,
+                                    archivePath: tag))
+            }
+            _ = await waitFor(timeout: 60) { sink.all.count >= before + frames.count }
+            return sink.all.filter { $0.frame == tag }
+        }
+        let first = await phase("before")
+        #expect(first.count == frames.count && first.allSatisfy { $0.via != "cheap" })
+        p.install(bundle)
+        let served = await phase("bundle")
+        #expect(served.count == frames.count && served.contains { $0.via == "cheap" }, "\(served.map(\.via))")
+        #expect(served.allSatisfy { $0.model == bundle.version })
+        p.install(BrightnessClassifier(version: "plain-again"))
+        let after = await phase("after")
+        #expect(after.count == frames.count && after.allSatisfy { $0.via != "cheap" })
+        p.drain()
+    }
+
     /// A bundle without a cascade passes frames straight to the batcher: no cascade counts, no cheap lines.
     @Test func withoutACheapStageEveryFrameGoesToTheCNN() throws {
         var config = CamsiftConfig()
