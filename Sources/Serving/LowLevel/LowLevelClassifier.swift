@@ -16,13 +16,14 @@ import NN
 /// archive and live frames give the same 324 values.
 ///
 /// Deviation, stated: the paper extracts features from the full keyframe; camsift extracts them from a
-/// `side`-pixel downscale of the frame the daemon already decoded (default 48), because features of a 224²
+/// `side`-pixel downscale of the frame the daemon already decoded (default 40), because features of a 224²
 /// frame cost 4.8 CPU-ms — more than half an EfficientNet-Lite0 pass — and the cascade must cost ≤ 1/20 of one.
 /// Thread-confined (the network keeps workspaces): one instance per thread.
 public final class LowLevelClassifier: @unchecked Sendable {
     public static let architectureName = "lowlevel-cnn"
-    /// The feature side the cascade uses by default: features of a 48 × 48 downscale (`make bench-cascade`).
-    public static let defaultSide = 48
+    /// The feature side the cascade uses by default: features of a 40 × 40 downscale (at 48² the cheap stage cost
+    /// 1/19.5 of an EfficientNet-Lite0 pass, short of the 1/20 target; `make bench-cascade`).
+    public static let defaultSide = 40
 
     public let classes: [String]
     public let side: Int
@@ -58,10 +59,52 @@ public final class LowLevelClassifier: @unchecked Sendable {
     /// Length of the raw feature vector of a `side` × `side` frame.
     public static func featureCount(side: Int) -> Int { LowLevelFeatures().featureCount(width: side, height: side) }
 
-    /// The frame as the features see it: the whole decoded frame (already framed for the main model) resampled
-    /// to `side` × `side` (a frame already at `side` is used as is).
+    /// The frame as the features see it: the central square of the decoded frame (already framed for the main
+    /// model, so usually all of it) averaged down to `side` × `side` — each output pixel the mean of its block of
+    /// source pixels (block edges at ⌊i·m / side⌋), in integers. A box filter rather than the daemon's resampler:
+    /// the cheap stage only needs a faithful thumbnail, and the resampler's 224² → 48² costs 0.26 CPU-ms a frame,
+    /// more than all five feature families together (`make bench-cascade`). A frame already at `side` is used as is.
     public static func downscale(_ frame: DecodedFrame, side: Int) -> DecodedFrame {
-        frame.refitted(to: InputGeometry(size: side, channels: 3, fit: .crop))
+        let w = frame.width, h = frame.height
+        if w == side && h == side { return frame }
+        let m = min(w, h), x0 = (w - m) / 2, y0 = (h - m) / 2
+        var edges = [Int](repeating: 0, count: side + 1)
+        for i in 0...side { edges[i] = i * m / side }
+        // Horizontal sums per source row of the square, then vertical sums of those.
+        var rows = [UInt32](repeating: 0, count: m * side * 3)
+        frame.rgb.withUnsafeBufferPointer { src in
+            rows.withUnsafeMutableBufferPointer { r in
+                for y in 0..<m {
+                    let line = src.baseAddress! + ((y0 + y) * w + x0) * 3
+                    let out = r.baseAddress! + y * side * 3
+                    for i in 0..<side {
+                        var s0: UInt32 = 0, s1: UInt32 = 0, s2: UInt32 = 0
+                        for x in edges[i]..<max(edges[i] + 1, edges[i + 1]) {
+                            s0 &+= UInt32(line[x * 3]); s1 &+= UInt32(line[x * 3 + 1]); s2 &+= UInt32(line[x * 3 + 2])
+                        }
+                        out[i * 3] = s0; out[i * 3 + 1] = s1; out[i * 3 + 2] = s2
+                    }
+                }
+            }
+        }
+        let rgb = [UInt8](unsafeUninitializedCapacity: side * side * 3) { buf, count in
+            rows.withUnsafeBufferPointer { r in
+                for j in 0..<side {
+                    let ya = edges[j], yb = max(edges[j] + 1, edges[j + 1])
+                    for i in 0..<side {
+                        let xa = edges[i], xb = max(edges[i] + 1, edges[i + 1])
+                        let n = UInt32((yb - ya) * (xb - xa))
+                        for c in 0..<3 {
+                            var s: UInt32 = 0
+                            for y in ya..<yb { s &+= r[(y * side + i) * 3 + c] }
+                            buf[(j * side + i) * 3 + c] = UInt8((s + n / 2) / n)
+                        }
+                    }
+                }
+            }
+            count = side * side * 3
+        }
+        return DecodedFrame(width: side, height: side, rgb: rgb)
     }
 
     /// The raw low-level features of one frame at `side` (what PCA is fitted on).
@@ -99,9 +142,12 @@ public final class LowLevelClassifier: @unchecked Sendable {
         }
     }
 
-    /// Softmax probabilities (before temperature scaling) of decoded frames.
+    /// Softmax probabilities (before temperature scaling) of decoded frames. The batch is projected together
+    /// (`PrincipalComponents.project(batch:)`: the 324 × D components are read once per batch, not once a frame).
     public func probabilities(_ frames: [DecodedFrame]) throws(ServingError) -> [[Float]] {
-        try probabilities(inputs: frames.map(input))
+        var inputs = pca.project(batch: frames.map { extractor.features(Self.downscale($0, side: side)) })
+        for k in inputs.indices { for i in inputs[k].indices { inputs[k][i] *= scale } }
+        return try probabilities(inputs: inputs)
     }
 
     /// `p` at this classifier's temperature.

@@ -76,6 +76,29 @@ public struct PrincipalComponents: Sendable, Equatable {
         return out
     }
 
+    /// `project(_:)` of several vectors at once, component-major: each component row is read once for the whole
+    /// batch while it sits in cache (the matrix is 324 × D floats, ~2 MB at D = 1,626 — streaming it once per
+    /// frame made projection memory-bound).
+    public func project(batch xs: [[Float]]) -> [[Float]] {
+        let d = inputDimensions
+        let centred: [[Float]] = xs.map { x in
+            precondition(x.count == d, "PrincipalComponents: \(x.count) features, fitted on \(d)")
+            var c = x
+            for i in 0..<d { c[i] -= mean[i] }
+            return c
+        }
+        var out = [[Float]](repeating: [Float](repeating: 0, count: outputDimensions), count: xs.count)
+        components.withUnsafeBufferPointer { w in
+            for k in 0..<componentCount {
+                let row = w.baseAddress! + k * d
+                for j in 0..<centred.count {
+                    out[j][k] = centred[j].withUnsafeBufferPointer { Self.dot(row, $0.baseAddress!, d) }
+                }
+            }
+        }
+        return out
+    }
+
     /// Σ a[i]·b[i] in eight SIMD lanes (Float addition is not reassociated by the compiler on its own).
     @inline(__always)
     static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {

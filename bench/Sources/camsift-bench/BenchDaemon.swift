@@ -29,6 +29,9 @@ final class BenchDaemon {
         var extraCameras: [String: String] = [:]
         var computeThreads = 1
         var decodeThreads = 1
+        /// A trained bundle directory to serve (copied to `MODELS/bundles/bench`, `current` pointing at it);
+        /// nil serves the ImageNet model.
+        var bundle: String?
     }
 
     init(farm: BenchFarm, _ s: Setup) throws {
@@ -55,6 +58,13 @@ final class BenchDaemon {
         try? fm.removeItem(atPath: models + "/imagenet.csm")
         try fm.createSymbolicLink(atPath: models + "/imagenet.csm",
                                   withDestinationPath: URL(fileURLWithPath: s.imagenet).standardizedFileURL.path)
+        if let bundle = s.bundle {
+            try? fm.removeItem(atPath: models + "/bundles")
+            try? fm.removeItem(atPath: models + "/current")
+            try fm.createDirectory(atPath: models + "/bundles", withIntermediateDirectories: true)
+            try fm.copyItem(atPath: bundle, toPath: models + "/bundles/bench")
+            try fm.createSymbolicLink(atPath: models + "/current", withDestinationPath: "bundles/bench")
+        }
         let archive = s.archive ?? dir + "/archive"
         try """
             {"cameras": "\(dir)/cameras", "log": "\(log)", "state": "\(dir)/state", "archive": "\(archive)",
@@ -119,7 +129,7 @@ struct Sample {
         let size = stat(log, &st) == 0 ? Int(st.st_size) : 0
         let m = Metrics.scrape(port: metricsPort)
         return Sample(time: Timestamp.now(), cpuSeconds: cpu, rssKB: rss, logBytes: size, lines: LogWindow.countLines(log),
-                      queue: m["camsift_queue_depth"] ?? 0, dropped: m.filter { $0.key.hasPrefix("camsift_frames_dropped_total") }.values.reduce(0, +),
+                      queue: (m["camsift_queue_depth"] ?? 0) + (m["camsift_cascade_queue_depth"] ?? 0), dropped: m.filter { $0.key.hasPrefix("camsift_frames_dropped_total") }.values.reduce(0, +),
                       framesIn: m.filter { $0.key.hasPrefix("camsift_camera_frames_total") }.values.reduce(0, +), metrics: m)
     }
 }

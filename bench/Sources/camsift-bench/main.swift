@@ -24,6 +24,7 @@ let suites: [String: ([String]) async throws -> Int32] = [
     "console-fuzz": ConsoleFuzz.run,
     "tags": TagsBench.run,
     "propagation": PropagationBench.run,
+    "cascade": CascadeBench.run,
 ]
 
 // Line-buffered even into a file or pipe, so long runs (soak, pipeline) can be followed with `tail -f`.
