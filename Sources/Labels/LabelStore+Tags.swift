@@ -91,7 +91,16 @@ extension LabelStore {
     private func readTagLabels() throws(LabelsError) -> TagLabels {
         let path = layout.absolute(TagLabels.fileName)
         guard let bytes = ArchiveFiles.read(path) else { return TagLabels() }
-        do { return try TagLabels.parse(String(decoding: bytes, as: UTF8.self)) } catch {
+        let text = String(decoding: bytes, as: UTF8.self)
+        // `labels.csv` is also `camsift train`'s single-label manifest (path,label). The header `path,tags` is what
+        // tells the two apart (single-label training ignores a file with it); never write tags into a manifest.
+        let header = text.split(separator: "\n", maxSplits: 1).first?.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        guard header == "path,tags" else {
+            throw LabelsError(.badTagsFile, "'\(path)' does not start with the header line 'path,tags': it is a single-label "
+                + "manifest (path,label) or a tags file without its header. Add the header if it holds tags; otherwise "
+                + "the console cannot keep tags in this archive")
+        }
+        do { return try TagLabels.parse(text) } catch {
             throw LabelsError(.badTagsFile, "'\(path)' \(error); fix or remove that line, then tag again")
         }
     }

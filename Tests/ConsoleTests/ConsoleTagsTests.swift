@@ -79,5 +79,9 @@ struct ConsoleTagsTests {
         #expect(r.status == 400 && f.text(r).contains("line 3"), "\(f.text(r))")
         #expect(labelsCSV(f) == before + "no comma here\n")
         #expect(f.text(f.get("/review")).contains("id=\"tags-problem\""))
+        // A single-label manifest (camsift train's path,label) is never turned into a tags file.
+        try "path,label\nroad/a.jpg,road\n".write(toFile: f.dir + "/archive/labels.csv", atomically: true, encoding: .utf8)
+        #expect(f.post("/api/tags", ["ids": "\(id)", "tags": "other"]).status == 400)
+        #expect(labelsCSV(f) == "path,label\nroad/a.jpg,road\n")
     }
 }

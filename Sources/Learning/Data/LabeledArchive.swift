@@ -2,7 +2,8 @@ import Foundation
 
 /// A labeled image archive: `ARCHIVE/<label>/**/*.jpg` (ImageFolder layout; `unlabeled/` is the archiver's
 /// inbox and is skipped), or, when `ARCHIVE/labels.csv` exists, the images it lists (`path,label`, paths
-/// relative to the archive or absolute) for archives that cannot be rearranged.
+/// relative to the archive or absolute) for archives that cannot be rearranged — unless that file is the multi-tag
+/// file (header `path,tags`, issue 19), which single-label training ignores.
 public struct LabeledArchive: Sendable {
     public struct Item: Sendable, Hashable {
         /// Absolute path of the image file.
@@ -37,7 +38,7 @@ public struct LabeledArchive: Sendable {
         let base = URL(fileURLWithPath: root).standardizedFileURL.path
         let manifest = base + "/labels.csv"
         var pairs: [(path: String, rel: String, label: String)] = []
-        if FileManager.default.fileExists(atPath: manifest) {
+        if FileManager.default.fileExists(atPath: manifest) && !isMultiTagFile(manifest) {
             pairs = try readManifest(manifest, base: base)
         } else {
             let fm = FileManager.default
@@ -76,6 +77,16 @@ public struct LabeledArchive: Sendable {
             return String(stem[..<cut])
         }
         return stem
+    }
+
+    /// Whether `labels.csv` is the multi-tag file (`camsift train --tags`, written by the review console), not a
+    /// single-label manifest: its first line is the header `path,tags`. Single-label training then reads the
+    /// label folders, as if there were no manifest (the console's archive is an ImageFolder archive).
+    static func isMultiTagFile(_ path: String) -> Bool {
+        guard let h = FileHandle(forReadingAtPath: path) else { return false }
+        defer { try? h.close() }
+        let head = String(decoding: h.readData(ofLength: 256), as: UTF8.self)
+        return head.split(separator: "\n", maxSplits: 1).first?.trimmingCharacters(in: .whitespacesAndNewlines).lowercased() == "path,tags"
     }
 
     static func readManifest(_ path: String, base: String) throws -> [(path: String, rel: String, label: String)] {
