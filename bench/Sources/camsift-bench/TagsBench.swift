@@ -88,7 +88,8 @@ enum TagsBench {
             let mSplits = try int("--mosaic-splits")
             print("camsift-bench tags: \(csv): \(describe(data)); \(mSplits) splits 60/20/20 from seed \(seed); "
                   + "C = 0.9 linear, combinations < \(ms.minimumCombination) merged, forest \(ms.trees) trees, RFE step \(ms.rfeStep)")
-            _ = try await section("mosaic", data: data, csv: csv, settings: ms, splits: mSplits, seed: seed, opt: opt, v: &v)
+            _ = try await section("mosaic", data: data, csv: csv, settings: ms, splits: mSplits, seed: seed, opt: opt, v: &v,
+                                  methodTargets: false)
         }
         printServedCost()
         return v.exitCode
@@ -102,9 +103,10 @@ enum TagsBench {
             + ", \(Set(data.labelSets).count) distinct label sets"
     }
 
-    /// One data set: every split's rows, the peer on the same problems, the table, and the issue's targets.
+    /// One data set: every split's rows, the peer on the same problems, the table, and the issue's targets
+    /// (`methodTargets`: the method-vs-baseline comparisons gate; false prints them as INFO lines).
     static func section(_ name: String, data: TagsData, csv: String, settings: TagsRows.Settings, splits: Int, seed: UInt64,
-                        opt: [String: String], v: inout Verdicts) async throws -> SectionSummary {
+                        opt: [String: String], v: inout Verdicts, methodTargets: Bool = true) async throws -> SectionSummary {
         let work = opt["--work"]!
         var outcomes: [TagsRows.Outcome] = []
         var peerSplits: [PeerSplit] = []
@@ -173,9 +175,20 @@ enum TagsBench {
         let br = byName[TagsRows.names[0]]!, unw = byName[TagsRows.names[1]]!, method = byName[TagsRows.names[4]]!
         let mF1 = mean(method.map(\.macroF1)), uF1 = mean(unw.map(\.macroF1)), bF1 = mean(br.map(\.macroF1))
         let mH = mean(method.map(\.hammingLoss)), uH = mean(unw.map(\.hammingLoss))
-        v.check(mF1 >= uF1 + 0.02, "\(name): method macro F1 ≥ LP-unweighted + 0.02", String(format: "%.4f", mF1), vs: String(format: "%.4f", uF1 + 0.02))
-        v.check(mF1 >= bF1, "\(name): method macro F1 ≥ binary relevance", String(format: "%.4f", mF1), vs: String(format: "%.4f", bF1))
-        v.check(mH <= uH + 0.005, "\(name): method Hamming loss ≤ LP-unweighted + 0.005", String(format: "%.4f", mH), vs: String(format: "%.4f", uH + 0.005))
+        // Issue 19 sets the method's targets on yeast ("Targets (mean of 5 splits)"); of the mosaics it asks to "report
+        // the same rows": there the comparisons print as INFO lines (same figures), while agreement and ρ stay gated.
+        let methodLines: [(Bool, String, String, String)] = [
+            (mF1 >= uF1 + 0.02, "method macro F1 ≥ LP-unweighted + 0.02", String(format: "%.4f", mF1), String(format: "%.4f", uF1 + 0.02)),
+            (mF1 >= bF1, "method macro F1 ≥ binary relevance", String(format: "%.4f", mF1), String(format: "%.4f", bF1)),
+            (mH <= uH + 0.005, "method Hamming loss ≤ LP-unweighted + 0.005", String(format: "%.4f", mH), String(format: "%.4f", uH + 0.005)),
+        ]
+        for (pass, target, figure, threshold) in methodLines {
+            if methodTargets {
+                v.check(pass, "\(name): \(target)", figure, vs: threshold)
+            } else {
+                print("INFO  \(name): \(target) (reported, not a target): \(figure) vs \(threshold) — \(pass ? "holds" : "does not hold")")
+            }
+        }
         for row in TagsRows.names {
             v.check(agreement[row]! >= 0.995, "\(name): sklearn agreement, \(row)", String(format: "%.2f %%", 100 * agreement[row]!), vs: "99.50 %")
         }
