@@ -33,13 +33,7 @@ public final class BatchNorm1d: Layer {
         self.features = features
         self.eps = eps
         self.momentum = momentum
-        let g = Tensor(zeros: [features])
-        g.fill(1)
-        gamma = Parameter(g, decays: false)
-        beta = Parameter(Tensor(zeros: [features]), decays: false)
-        runningMean = Tensor(zeros: [features])
-        runningVar = Tensor(zeros: [features])
-        runningVar.fill(1)
+        (gamma, beta, runningMean, runningVar) = BatchNormState.initial(features)
     }
 
     public var ownParameters: [(String, Parameter)] { [("weight", gamma), ("bias", beta)] }

@@ -34,13 +34,7 @@ public final class BatchNorm2d: Layer {
         self.eps = eps
         self.momentum = momentum
         self.relu = relu
-        let g = Tensor(zeros: [channels])
-        g.fill(1)
-        gamma = Parameter(g, decays: false)
-        beta = Parameter(Tensor(zeros: [channels]), decays: false)
-        runningMean = Tensor(zeros: [channels])
-        runningVar = Tensor(zeros: [channels])
-        runningVar.fill(1)
+        (gamma, beta, runningMean, runningVar) = BatchNormState.initial(channels)
     }
 
     public var ownParameters: [(String, Parameter)] { [("weight", gamma), ("bias", beta)] }
