@@ -30,8 +30,11 @@ public final class LogMel {
             av_tx_uninit(&tx)
             throw MediaError(.outOfMemory, "av_malloc failed for the audio feature extractor")
         }
-        input = i.assumingMemoryBound(to: Float.self)
-        spectrum = o.assumingMemoryBound(to: Float.self)
+        // Zeroed, not left as av_malloc returns them: with FFmpeg 5.1's RDFT some runs gave non-finite energies in
+        // every frame (AudioFeaturesTests, about 1 in 10 processes) — a value the transform reads before it writes it
+        // was whatever the allocator left there. Zeroed once, every frame's input and output are defined.
+        input = i.initializeMemory(as: Float.self, repeating: 0, count: Self.fftSize)
+        spectrum = o.initializeMemory(as: Float.self, repeating: 0, count: 2 * (Self.fftSize / 2 + 1))
     }
 
     deinit {
