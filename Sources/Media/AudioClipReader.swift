@@ -14,14 +14,7 @@ public enum AudioClipReader {
                             interrupt: StreamInterrupt = StreamInterrupt()) throws(MediaError) -> [Float] {
         let wanted = Int(seconds * Double(sampleRate))
         guard wanted > 0 else { return [] }
-        var fmt = avformat_alloc_context()
-        guard fmt != nil else { throw MediaError(.outOfMemory, "avformat_alloc_context failed for \(subject)") }
-        fmt!.pointee.interrupt_callback = AVIOInterruptCB(
-            callback: { opaque in
-                guard let opaque else { return 0 }
-                return Unmanaged<StreamInterrupt>.fromOpaque(opaque).takeUnretainedValue().shouldAbort ? 1 : 0
-            },
-            opaque: Unmanaged.passUnretained(interrupt).toOpaque())
+        var fmt: UnsafeMutablePointer<AVFormatContext>? = try interrupt.formatContext(subject: subject)
         interrupt.arm(seconds: timeout)
         defer { interrupt.disarm() }
         try FFmpeg.check(avformat_open_input(&fmt, url, nil, nil), "avformat_open_input", subject)

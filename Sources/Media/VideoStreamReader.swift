@@ -57,14 +57,7 @@ public final class VideoStreamReader {
         self.options = options
         let t0 = StreamInterrupt.now()
 
-        var fmt = avformat_alloc_context()
-        guard fmt != nil else { throw MediaError(.outOfMemory, "avformat_alloc_context failed for \(subject)") }
-        fmt!.pointee.interrupt_callback = AVIOInterruptCB(
-            callback: { opaque in
-                guard let opaque else { return 0 }
-                return Unmanaged<StreamInterrupt>.fromOpaque(opaque).takeUnretainedValue().shouldAbort ? 1 : 0
-            },
-            opaque: Unmanaged.passUnretained(interrupt).toOpaque())
+        var fmt: UnsafeMutablePointer<AVFormatContext>? = try interrupt.formatContext(subject: subject)
         var dict: OpaquePointer?
         let isRTMP = url.hasPrefix("rtmp")
         av_dict_set(&dict, "analyzeduration", String(isRTMP ? options.rtmpAnalyzeDuration : options.analyzeDuration), 0)

@@ -37,27 +37,11 @@ extension ClassificationRecord {
         JSONWriter.appendString(model, to: &out)
         out.append(contentsOf: #","via":"#.utf8)
         JSONWriter.appendString(via, to: &out)
-        out.append(contentsOf: #","top":["#.utf8)
-        for (i, t) in top.enumerated() {
-            if i > 0 { out.append(UInt8(ascii: ",")) }
-            out.append(UInt8(ascii: "["))
-            JSONWriter.appendString(t.label, to: &out)
-            out.append(UInt8(ascii: ","))
-            JSONWriter.appendNumber(t.score, to: &out)
-            out.append(UInt8(ascii: "]"))
-        }
-        out.append(contentsOf: "]".utf8)
+        out.append(contentsOf: #","top":"#.utf8)
+        Self.appendScores(top, to: &out)
         if let tags {
-            out.append(contentsOf: #","tags":["#.utf8)
-            for (i, t) in tags.enumerated() {
-                if i > 0 { out.append(UInt8(ascii: ",")) }
-                out.append(UInt8(ascii: "["))
-                JSONWriter.appendString(t.label, to: &out)
-                out.append(UInt8(ascii: ","))
-                JSONWriter.appendNumber(t.score, to: &out)
-                out.append(UInt8(ascii: "]"))
-            }
-            out.append(UInt8(ascii: "]"))
+            out.append(contentsOf: #","tags":"#.utf8)
+            Self.appendScores(tags, to: &out)
         }
         out.append(contentsOf: #","latency_ms":"#.utf8)
         // Tenths of a millisecond are below the clock's meaningful resolution for capture→log.
@@ -72,5 +56,19 @@ extension ClassificationRecord {
         }
         out.append(contentsOf: "}\n".utf8)
         return out
+    }
+
+    /// `[["label",score],…]`: the shape of both `top` and `tags`.
+    private static func appendScores(_ list: [LabelScore], to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "["))
+        for (i, t) in list.enumerated() {
+            if i > 0 { out.append(UInt8(ascii: ",")) }
+            out.append(UInt8(ascii: "["))
+            JSONWriter.appendString(t.label, to: &out)
+            out.append(UInt8(ascii: ","))
+            JSONWriter.appendNumber(t.score, to: &out)
+            out.append(UInt8(ascii: "]"))
+        }
+        out.append(UInt8(ascii: "]"))
     }
 }
