@@ -114,9 +114,13 @@ extension LivePipeline {
     /// "; cascade …" for a classifier with a cheap stage (the daemon's start-up and reload lines), else "".
     public static func cascadeNote(_ classifier: any FrameClassifier) -> String {
         guard let c = classifier.cheapStage else { return "" }
-        return "; cascade: cheap stage \(c.classifier.version) (\(c.classifier.side)² low-level features) settles frames "
-            + "at confidence ≥ " + String(format: "%.4f", c.threshold)
-            + (c.spec.map { String(format: " (reference agreement %.4f on %.1f%%)", $0.referenceAgreement, $0.referenceCoverage * 100) } ?? "")
+        let head = "; cascade: cheap stage \(c.classifier.version) (\(c.classifier.side)² low-level features) "
+        guard c.threshold <= 1 else {
+            return head + "settles nothing (when it was trained no threshold reached the agreement target; every frame goes to the CNN)"
+        }
+        return head + "settles frames at confidence ≥ " + String(format: "%.4f", c.threshold)
+            + (c.spec.map { String(format: " (agreement %.4f on %.1f%% of the frames it was fitted on)", $0.referenceAgreement,
+                                   $0.referenceCoverage * 100) } ?? "")
     }
 }
 

@@ -52,19 +52,23 @@ extension TrainCommand {
             guard x > 0, x <= 1 else { throw UsageError("--cascade-agreement must be in (0, 1], got \(x)") }
             o.targetAgreement = x
         }
+        if let x = try a.double("cascade-confidence") {
+            guard x >= 0.5, x < 1 else { throw UsageError("--cascade-confidence must be in [0.5, 1) (0.5: the raw agreement), got \(x)") }
+            o.confidenceLevel = x
+        }
         if let t = try a.int("threads") { o.threads = max(1, t) }
         let options = o
         let r = try await DedicatedThread.run("camsift-cascade", stackSize: 16 << 20) {
             try CascadeTraining.run(options) { if !quiet { Console.out($0 + "\n") } }
         }
         let s = r.spec
-        Console.out(String(format: "cascade: threshold %.4f (T = %.3f): reference agreement %.4f on %.1f%% of frames "
-                           + "(target %.2f)", s.threshold, r.temperature, s.referenceAgreement, s.referenceCoverage * 100,
-                           s.targetAgreement))
-        if let ag = r.testAgreement, let cov = r.testCoverage, let acc = r.testAccuracy {
-            Console.out(String(format: "; test agreement %.4f on %.1f%%, cheap accuracy %.4f", ag, cov * 100, acc))
-        }
+        Console.out(String(format: "cascade: threshold %.4f (T = %.3f): agreement with the main model %.4f (≥ %.4f at %.0f %% "
+                           + "confidence) on %.1f%% of %d frames (reference + test splits; target %.2f)", s.threshold,
+                           r.temperature, s.referenceAgreement, s.agreementBound ?? 0, (s.confidenceLevel ?? 0) * 100,
+                           s.referenceCoverage * 100, s.fittedFrames ?? 0, s.targetAgreement))
+        if let acc = r.testAccuracy { Console.out(String(format: "; cheap accuracy on the test split %.4f", acc)) }
         Console.out("; wrote \(s.model) into \(bundle)/\(ModelBundle.fileName)\n")
+        if let note = r.note { Console.error(note) }
     }
 
     private static func side(_ a: CommandLineArguments) throws -> Int {

@@ -97,6 +97,8 @@ enum TrainCommand: CamsiftCommand {
                   + "network over the bundle's classes) and fit its threshold on the reference split (docs/lowlevel.md)"),
             .value("cascade-agreement", "A", "--cascade: agreement with the main model the threshold is chosen for (0…1)",
                    default: "0.98"),
+            .value("cascade-confidence", "L", "--cascade: one-sided confidence level of the agreement's lower bound "
+                   + "(0.5 = the raw agreement)", default: "0.95"),
             .value("cascade-side", "PX", "--cascade/--arch lowlevel: side of the downscale the features are computed on",
                    default: "\(LowLevelClassifier.defaultSide)"),
             .value("cascade-epochs", "E", "--cascade: passes over the training split",

@@ -13,9 +13,11 @@ import Serving
 ///    outputs) learns the archive labels of the training split — the labels the main model learned — on shuffled
 ///    batches (Table I's batching is defined for one binary concept).
 /// 3. Its temperature is fitted on the reference split against the archive labels (`TemperatureScaling`).
-/// 4. The main model (`BundleClassifier`, exactly as the daemon serves it) labels the reference split; the
-///    threshold is the lowest calibrated confidence at which the cheap stage's confident frames agree with it on
-///    at least `targetAgreement` (`CascadeThreshold.choose`). Agreement and coverage on the test split are reported.
+/// 4. The main model (`BundleClassifier`, exactly as the daemon serves it) labels the reference and test splits —
+///    agreement needs no archive label, and neither split trained the cheap stage, so both serve; the threshold is
+///    the lowest calibrated confidence at which the Wilson lower bound (`confidenceLevel`) of the cheap stage's
+///    agreement with it on the frames at or above reaches `targetAgreement` (`CascadeThreshold.choose`). When no
+///    confidence does (too few frames or too many disagreements) the stage is kept but settles nothing.
 public enum CascadeTraining {
     public struct Options: Sendable {
         public var bundle: String
@@ -29,6 +31,7 @@ public enum CascadeTraining {
         public var seed: UInt64 = 1
         public var learningRate: Float = 1e-3
         public var targetAgreement = 0.98
+        public var confidenceLevel = CascadeThreshold.defaultLevel
         public var threads = 1
 
         public init(bundle: String) { self.bundle = bundle }
@@ -37,11 +40,11 @@ public enum CascadeTraining {
     public struct Report: Sendable {
         public var spec: CascadeSpec
         public var temperature: Double
-        /// On the test split at the threshold (nil without a test split).
-        public var testAgreement: Double?
-        public var testCoverage: Double?
-        /// The cheap stage's own accuracy on the whole test split (argmax, against the archive labels).
+        /// The cheap stage's own accuracy on the whole test split (argmax, against the archive labels; nil without
+        /// a test split).
         public var testAccuracy: Double?
+        /// Why the stage settles nothing, and what to change (nil when it settles frames).
+        public var note: String?
     }
 
     public static func run(_ o: Options, log: (String) -> Void = { _ in }) throws -> Report {
@@ -84,20 +87,28 @@ public enum CascadeTraining {
         func confident(_ p: [[Float]]) -> (confidence: [Double], label: [Int]) {
             (p.map { Double(cheap.calibrated($0).max() ?? 0) }, p.map(Fusion.argmax))
         }
-        let r = confident(refP)
-        let pick = CascadeThreshold.choose(confidence: r.confidence, agrees: zip(r.label, ref.labels).map { $0 == $1 },
-                                           target: o.targetAgreement)
-        var report = Report(spec: CascadeSpec(model: "", threshold: pick.threshold, targetAgreement: o.targetAgreement,
-                                              referenceAgreement: pick.agreement, referenceCoverage: pick.coverage),
-                            temperature: t)
-        if !test.raw.isEmpty {
-            let testP = try cheap.probabilities(inputs: project(test.raw))
-            let s = confident(testP)
-            let m = CascadeThreshold.measure(confidence: s.confidence, agrees: zip(s.label, test.labels).map { $0 == $1 },
-                                             threshold: pick.threshold)
-            report.testAgreement = m.agreement
-            report.testCoverage = m.coverage
-            report.testAccuracy = Double(zip(s.label, yTest).filter { $0 == $1 }.count) / Double(yTest.count)
+        let testP = test.raw.isEmpty ? [] : try cheap.probabilities(inputs: project(test.raw))
+        let fit = confident(refP + testP)
+        let pick = CascadeThreshold.choose(confidence: fit.confidence,
+                                           agrees: zip(fit.label, ref.labels + test.labels).map { $0 == $1 },
+                                           target: o.targetAgreement, level: o.confidenceLevel)
+        var spec = CascadeSpec(model: "", threshold: pick.threshold, targetAgreement: o.targetAgreement,
+                               referenceAgreement: pick.agreement, referenceCoverage: pick.coverage)
+        spec.confidenceLevel = o.confidenceLevel
+        spec.agreementBound = pick.lowerBound
+        spec.fittedFrames = fit.confidence.count
+        var report = Report(spec: spec, temperature: t)
+        if !testP.isEmpty {
+            report.testAccuracy = Double(zip(testP.map(Fusion.argmax), yTest).filter { $0 == $1 }.count) / Double(yTest.count)
+        }
+        if pick.settled == 0 {
+            let z = CascadeThreshold.normalQuantile(o.confidenceLevel)
+            let needed = Int((z * z * o.targetAgreement / (1 - o.targetAgreement)).rounded(.up))
+            report.note = (String(format: "cascade: no threshold reaches %.2f agreement at %.0f %% confidence on %d frames (reference + "
+                       + "test), so the cheap stage settles nothing; even with every frame agreeing the bound needs ≥ %d — "
+                       + "label more frames, give the reference and test splits more (--split), or lower "
+                       + "--cascade-agreement / --cascade-confidence", o.targetAgreement, o.confidenceLevel * 100,
+                       fit.confidence.count, needed))
         }
         report.spec.model = try LowLevelData.writeModel(cheap, dir: o.bundle, prefix: "cheap", metadata: [
             "role": "cascade", "seed": String(o.seed), "epochs": String(passes)])

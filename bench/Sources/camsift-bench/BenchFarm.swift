@@ -18,17 +18,24 @@ final class BenchFarm {
     private var camserver: Process?
     private var nginxArgs: [String] { ["-p", dir + "/nginx", "-c", dir + "/nginx/nginx.conf"] }
 
+    /// `jpegs`: serve these JPEG files (sorted by name) instead of vtest.avi's first 200 frames at width × height.
     init(width: Int, height: Int, fps: Double, rotateEvery: Double, stagger: Bool = false, rtmp: Bool,
-         maxSeconds: Double = 3600) throws {
+         maxSeconds: Double = 3600, jpegs: String? = nil) throws {
         let dir = NSTemporaryDirectory() + "camsift-bench-ingest-\(getpid())"
         self.dir = dir
         let fm = FileManager.default
         try fm.createDirectory(atPath: dir + "/jpegs", withIntermediateDirectories: true)
         try fm.createDirectory(atPath: dir + "/www/rot", withIntermediateDirectories: true)
         try fm.createDirectory(atPath: dir + "/nginx/logs", withIntermediateDirectories: true)
-        try Self.runTool("/usr/bin/ffmpeg", ["-v", "error", "-y", "-i", "/usr/share/doc/opencv-doc/examples/data/vtest.avi",
-                                             "-vf", "scale=\(width):\(height)", "-q:v", "8", "-frames:v", "200",
-                                             dir + "/jpegs/f%03d.jpg"])
+        if let jpegs {
+            for name in try fm.contentsOfDirectory(atPath: jpegs).filter({ $0.hasSuffix(".jpg") }) {
+                try fm.copyItem(atPath: jpegs + "/" + name, toPath: dir + "/jpegs/" + name)
+            }
+        } else {
+            try Self.runTool("/usr/bin/ffmpeg", ["-v", "error", "-y", "-i", "/usr/share/doc/opencv-doc/examples/data/vtest.avi",
+                                                 "-vf", "scale=\(width):\(height)", "-q:v", "8", "-frames:v", "200",
+                                                 dir + "/jpegs/f%03d.jpg"])
+        }
         let sizes = try fm.contentsOfDirectory(atPath: dir + "/jpegs").compactMap {
             (try fm.attributesOfItem(atPath: dir + "/jpegs/" + $0)[.size] as? Int)
         }
