@@ -11,8 +11,8 @@
 # Task 2 (INFO, HARD=1): the earlier, ill-posed task — vtest frames 201–795 labelled by the ImageNet classifier's
 #    top-1 (pole / unicycle / alp / other on one static scene) — to show what the bound does when the cheap stage
 #    cannot agree with the main model: agreement on frames 1–200 and the share settled.
-# Env: PLAIN_STEPS (600,900,1200,1500,1800: the ladder climbs until a step fails), CASCADE_STEPS (2.5 × the best
-#      plain step), WARMUP (20), DURATION (40), COMPUTE_THREADS (2), PIPELINE (1; 0 skips the ladder), HARD (1).
+# Env: PLAIN_STEPS (600,900,1200,1500,1800: the ladder climbs until a step fails), CASCADE_STEPS (2.5, 4, 6, 8 × the
+#      best plain step, ≤ 10,000, until a step fails), WARMUP (20), DURATION (40), COMPUTE_THREADS (2), PIPELINE (1; 0 skips the ladder), HARD (1).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export OPENBLAS_CORETYPE="${OPENBLAS_CORETYPE:-Haswell}"
@@ -31,7 +31,7 @@ mkdir -p "$W/held"
 for spec in street:vtest.avi:200 cartoon:Megamind.avi:68 tree:tree.avi:17; do
   IFS=: read -r label video held <<<"$spec"
   mkdir -p "$W/frames-$label" "$W/archive/$label"
-  ffmpeg -nostdin -v error -i "$DATA/$video" -vf scale=640:480 -q:v 3 "$W/frames-$label/%04d.jpg"
+  ffmpeg -nostdin -v error -i "$DATA/$video" -vf scale=640:480 -fps_mode passthrough -q:v 3 "$W/frames-$label/%04d.jpg"
   for f in "$W/frames-$label"/*.jpg; do
     n=$((10#$(basename "$f" .jpg)))
     if [ "$n" -le "$held" ]; then mv "$f" "$W/held/$label-$(basename "$f")"; else mv "$f" "$W/archive/$label/"; fi

@@ -159,7 +159,9 @@ enum CascadeBench {
             let r = try await step(bundle: plainDir, cameras: n, name: "plain", o)
             if r { plainBest = n } else { break }
         }
-        let targets = o.cascadeSteps.isEmpty ? [Int((Double(max(plainBest, o.plainSteps.first ?? 100)) * 2.5).rounded())] : o.cascadeSteps
+        // The cascade climbs from the target (2.5×) until a step fails, so the figure is its capacity, not just a pass.
+        let base = Double(max(plainBest, o.plainSteps.first ?? 100))
+        let targets = o.cascadeSteps.isEmpty ? [2.5, 4, 6, 8].map { Int((base * $0).rounded()) }.filter { $0 <= 10_000 } : o.cascadeSteps
         var cascadeBest = 0
         for n in targets {
             let r = try await step(bundle: o.bundle, cameras: n, name: "cascade", o)
