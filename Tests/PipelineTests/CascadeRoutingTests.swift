@@ -123,4 +123,35 @@ import Serving
         #expect(p.engine.cascade.statistics == CascadeStage.Stats())
         #expect(p.batcher.statistics.submitted == 6)
     }
+
+    /// A stage whose training found no threshold (`CascadeThreshold.never`) settles nothing, so the pipeline skips
+    /// it: every frame goes to the CNN batch without paying for the cheap stage, and the start-up line says so.
+    @Test func aStageThatSettlesNothingIsBypassed() throws {
+        LearningThreads.set(1)
+        let root = NSTemporaryDirectory() + "camsift-cascade-never-\(getpid())"
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let held = try CascadeFootage.make(root)
+        let (dir, _) = try CascadeFootage.bundle(root)
+        var bundle = try ModelBundle.read(dir)
+        bundle.cascade!.threshold = CascadeThreshold.never
+        try bundle.write(to: dir)
+        let classifier = try BundleClassifier(directory: dir, threads: 1)
+        #expect(LivePipeline.cascadeNote(classifier).contains("settles nothing"), "\(LivePipeline.cascadeNote(classifier))")
+        let frames = try CascadeFootage.frames(held.prefix(12).map(\.path), geometry: classifier.geometry)
+        var config = CamsiftConfig()
+        config.batch = 4
+        config.maxWaitMs = 5
+        config.gateThreshold = 0
+        let sink = RecordingSink()
+        let p = LivePipeline(config: config, classifier: classifier, log: sink, progress: PipelineProgress())
+        p.start(metricsAddress: "")
+        for (i, f) in frames.enumerated() {
+            p.sink.submit(Frame(camera: "cam-\(i)", capturedAt: .now, capturedWall: Timestamp.now(), jpeg: nil, pixels: f,
+                                archivePath: "never"))
+        }
+        p.drain()
+        #expect(sink.all.count == frames.count && sink.all.allSatisfy { $0.via != "cheap" })
+        #expect(p.engine.cascade.statistics == CascadeStage.Stats())
+        #expect(p.batcher.statistics.submitted == frames.count)
+    }
 }

@@ -53,7 +53,8 @@ public final class CascadeStage: FrameSink, @unchecked Sendable {
     public var depth: Int { front.depth }
 
     public func submit(_ frame: Frame) {
-        guard running.load(ordering: .acquiring), slot.classifier?.cheapStage != nil else {
+        // A stage whose training found no threshold (above any probability) would settle nothing: skip its cost.
+        guard running.load(ordering: .acquiring), let cheap = slot.classifier?.cheapStage, cheap.threshold <= 1 else {
             next.submit(frame)
             return
         }
