@@ -40,6 +40,9 @@ struct PropagateCLITests {
                 if i >= 5 { expected[dir.file(dest)] = scene }
             }
         }
+        // A torn archived frame (the first 600 bytes of a JPEG): left out and named, the run goes on.
+        let torn = "archive/unlabeled/gate/2026-12-07/2026-12-07T00:00:30Z.jpg"
+        try Data(FileManager.default.contents(atPath: street[0])!.prefix(600)).write(to: URL(fileURLWithPath: dir.file(torn)))
         dir.mkdir("cameras")
         for i in 0..<4 {
             let d = Double(i) * 0.01
@@ -59,6 +62,7 @@ struct PropagateCLITests {
         let run = try Child(camsiftBinary, args, in: dir, tag: "propagate")
         #expect(await run.wait(timeout: 300) == 0, "\(run.stdout)\(run.stderr)")
         #expect(run.stdout.contains("features: 34 computed"), "\(run.stdout)")
+        #expect(run.stdout.contains("left out 1 frame(s) that cannot be read or decoded: \(dir.file(torn))"), "\(run.stdout)")
 
         let queue = try ReviewQueue(archive: dir.file("archive"))
         defer { queue.close() }

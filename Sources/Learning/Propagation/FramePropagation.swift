@@ -55,6 +55,8 @@ public enum FramePropagation {
 
     public struct Result: Sendable {
         public var classes: [String]
+        /// Frames left out because they could not be read or decoded.
+        public var unreadable = 0
         public var labelled = 0
         public var unlabelled = 0
         public var skippedUnlabeled = 0
@@ -78,18 +80,31 @@ public enum FramePropagation {
         guard o.threshold > 0, o.threshold <= 1 else {
             throw LearningError(.badArgument, "camsift propagate: --threshold must be in (0, 1] (got \(o.threshold))")
         }
-        let archive = try PropagationArchive.scan(o.archive, maxUnlabeled: o.maxUnlabeled)
-        let n = archive.frames.count
-        let labelled = archive.labelledCount
-        guard n > labelled else {
+        var archive = try PropagationArchive.scan(o.archive, maxUnlabeled: o.maxUnlabeled)
+        guard archive.frames.count > archive.labelledCount else {
             throw LearningError(.badArchive, "camsift propagate: '\(archive.root)/unlabeled' holds no archived frame to "
                 + "suggest labels for — set \"archiveFrames\": true in the config so the daemon archives frames")
         }
-        progress("\(labelled) labelled frames (\(archive.classes.count) labels), \(n - labelled) unlabelled"
+        progress("\(archive.labelledCount) labelled frames (\(archive.classes.count) labels), "
+                 + "\(archive.frames.count - archive.labelledCount) unlabelled"
                  + (archive.skippedUnlabeled > 0 ? " (\(archive.skippedUnlabeled) older ones left out)" : ""))
         var t = Date()
         let store = try PropagationFeatureStore(archive: archive.root, backbone: o.backbone)
-        let (features, dim, computed) = try store.features(archive.frames.map(\.path), threads: o.threads)
+        let (features, dim, computed, unreadable) = try store.features(archive.frames.map(\.path), threads: o.threads)
+        if !unreadable.isEmpty {
+            // A torn or corrupt archived JPEG (or one removed while scanning) leaves the graph, not the run.
+            let names = unreadable.prefix(3).map { archive.frames[$0].path }.joined(separator: ", ")
+            progress("left out \(unreadable.count) frame(s) that cannot be read or decoded: \(names)"
+                     + (unreadable.count > 3 ? ", …" : "") + " — delete or replace them")
+            let drop = Set(unreadable)
+            archive.frames = archive.frames.enumerated().filter { !drop.contains($0.offset) }.map(\.element)
+        }
+        let n = archive.frames.count
+        let labelled = archive.labelledCount
+        guard n > labelled, labelled > 0 else {
+            throw LearningError(.badArchive, "camsift propagate: after leaving out \(unreadable.count) unreadable frame(s) "
+                + "there are \(labelled) labelled and \(n - labelled) unlabelled frames; both are needed")
+        }
         progress(String(format: "features: %d computed, %d reused (%d-d) in %.1f s", computed, n - computed, dim,
                         Date().timeIntervalSince(t)))
         t = Date()
@@ -114,7 +129,7 @@ public enum FramePropagation {
         let steps = imp.run(maxIterations: choice.iterations, tolerance: choice.fallback ? 1e-4 : 0) { s in
             progress(String(format: "iteration %d: reached %d of %d frames", s.iteration, s.reached, n))
         }
-        var r = Result(classes: archive.classes, labelled: labelled, unlabelled: n - labelled,
+        var r = Result(classes: archive.classes, unreadable: unreadable.count, labelled: labelled, unlabelled: n - labelled,
                        skippedUnlabeled: archive.skippedUnlabeled, similarityEdges: similarity.count,
                        temporalEdges: temporal.count, entries: graph.entryCount, featuresComputed: computed,
                        featuresReused: n - computed, choice: choice, steps: steps)

@@ -26,36 +26,52 @@ struct PropagationFeatureStore {
 
     private struct Key: Hashable { var path: String; var size: Int64; var mtime: Double }
 
-    /// Features of `paths` in order (n × dim), and how many had to be computed.
-    func features(_ paths: [String], threads: Int) throws -> ([Float], Int, Int) {
-        var keys: [Key] = []
+    /// Features of the readable `paths` in order (rows × dim), how many had to be computed, and the indices of the
+    /// paths left out: a file removed while scanning or one the decoder refuses (a torn or corrupt archived JPEG)
+    /// is skipped, never the whole run — the caller drops those frames from the graph and names them.
+    func features(_ paths: [String], threads: Int) throws -> (features: [Float], dim: Int, computed: Int, unreadable: [Int]) {
+        var keys: [Key?] = []
         for p in paths {
             guard let a = try? FileManager.default.attributesOfItem(atPath: p), let size = a[.size] as? Int,
                   let m = a[.modificationDate] as? Date else {
-                throw LearningError(.io, "camsift propagate: cannot read '\(p)' (removed while scanning?); run again")
+                keys.append(nil)
+                continue
             }
             keys.append(Key(path: p, size: Int64(size), mtime: m.timeIntervalSince1970))
         }
         var (dim, cached) = load()
-        let missing = keys.indices.filter { cached[keys[$0]] == nil }
+        let missing = keys.indices.filter { keys[$0].map { cached[$0] == nil } ?? false }
+        var refused = Set<Int>()
         if !missing.isEmpty {
             let cache = try FeatureCache(path: backbone)
-            let items = missing.map { LabeledArchive.Item(path: keys[$0].path, label: 0, camera: "") }
+            let items = missing.map { LabeledArchive.Item(path: keys[$0]!.path, label: 0, camera: "") }
             let archive = LabeledArchive(root: "/", classes: ["_"], items: items)
-            // Batches of 256 files keep the decoded inputs small; features are 1280 floats per frame.
-            for start in stride(from: 0, to: items.count, by: 256) {
-                let idx = Array(start..<min(items.count, start + 256))
+            func compute(_ idx: [Int]) throws {
                 let set = try cache.features(archive, indices: idx)
                 let d = set.pixels.count / max(1, idx.count)
                 dim = d
-                for (j, i) in idx.enumerated() { cached[keys[missing[i]]] = Array(set.pixels[(j * d)..<((j + 1) * d)]) }
+                for (j, i) in idx.enumerated() { cached[keys[missing[i]]!] = Array(set.pixels[(j * d)..<((j + 1) * d)]) }
+            }
+            // Batches of 256 files keep the decoded inputs small; features are 1280 floats per frame. A batch the
+            // decoder refuses is redone a file at a time to find the bad ones.
+            for start in stride(from: 0, to: items.count, by: 256) {
+                let idx = Array(start..<min(items.count, start + 256))
+                do { try compute(idx) } catch {
+                    for i in idx {
+                        do { try compute([i]) } catch { refused.insert(missing[i]) }
+                    }
+                }
             }
         }
         var out: [Float] = []
         out.reserveCapacity(paths.count * dim)
-        for k in keys { out += cached[k]! }
-        if !missing.isEmpty { save(keys, cached, dim) }
-        return (out, dim, missing.count)
+        var unreadable: [Int] = []
+        for (i, k) in keys.enumerated() {
+            guard let k, !refused.contains(i), let row = cached[k] else { unreadable.append(i); continue }
+            out += row
+        }
+        if missing.count > refused.count { save(keys.compactMap { $0 }.filter { cached[$0] != nil }, cached, dim) }
+        return (out, dim, missing.count - refused.count, unreadable)
     }
 
     private func load() -> (Int, [Key: [Float]]) {
