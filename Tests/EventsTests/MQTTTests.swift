@@ -80,12 +80,14 @@ import Testing
 
         broker.kill()
         #expect(eventually { !mqtt.stats.connected })
-        confirm(p, "cam1", "dog")  // while the broker is down: kept by libmosquitto
-        #expect(eventually(2) { mqtt.stats.published == 2 })
+        confirm(p, "cam1", "dog")  // while the broker is down: held in the publisher's queue, not handed over
+        usleep(500_000)
+        #expect(mqtt.stats.published == 1, "\(mqtt.stats)")
         try broker.start()
         let live = try Subscriber(port: broker.port, topic: "camsift/+/label")
         defer { live.stop() }
         #expect(eventually { mqtt.stats.connects == 2 })
+        #expect(eventually { mqtt.stats.published == 2 })
         confirm(p, "cam2", "bird")
 
         #expect(eventually { live.messages("camsift/cam2/label").count >= 1 && live.messages("camsift/cam1/label").count >= 1 })
@@ -109,12 +111,11 @@ import Testing
         try broker.start()
         #expect(eventually { mqtt.stats.connected })
         #expect(eventually { mqtt.stats.acknowledged >= 2 }, "\(mqtt.stats)")  // online + the event queued before
-        // Open: in about 1 of 4 full-suite runs the event queued before the first connect is acknowledged
-        // but a new subscriber does not get it as retained; not yet understood (libmosquitto 2.0.11 queueing
-        // before the first CONNACK?). Recorded as a known intermittent issue rather than hidden.
-        withKnownIssue("event queued before the first connect is sometimes not retained", isIntermittent: true) { () throws in
-            #expect(try Subscriber.retained(port: broker.port, topic: "camsift/cam1/label").map { try json($0.payload)["label"] as? String } == "cat")
-        }
+        // The event from before the first connect is retained: a later subscriber gets it at once. (When the
+        // library queued it, its resend cleared the retain flag in 6 of 8 runs: see MQTTPublisher's notes.)
+        let retained = try Subscriber.retained(port: broker.port, topic: "camsift/cam1/label")
+        let label = try retained.map { try json($0.payload)["label"] as? String }
+        #expect(retained?.retained == true && label == "cat", "\(String(describing: retained))")
         p.stop()
     }
 }
