@@ -56,6 +56,22 @@ enum CascadeFootage {
         return (o.out, report)
     }
 
+    /// Footage and its trained bundle under a fresh temporary directory (`camsift-<tag>-<pid>`); the caller
+    /// removes `root` (it is removed here when preparing fails).
+    static func prepare(_ tag: String) throws
+        -> (root: String, held: [(path: String, label: String)], dir: String, cascade: CascadeTraining.Report) {
+        LearningThreads.set(1)
+        let root = NSTemporaryDirectory() + "camsift-\(tag)-\(getpid())"
+        do {
+            let held = try make(root)
+            let (dir, report) = try bundle(root)
+            return (root, held, dir, report)
+        } catch {
+            try? FileManager.default.removeItem(atPath: root)
+            throw error
+        }
+    }
+
     /// `paths` decoded at `geometry` the way ingest decodes camera frames.
     static func frames(_ paths: [String], geometry: InputGeometry) throws -> [DecodedFrame] {
         let image = try ArchiveImage()

@@ -12,11 +12,8 @@ import Serving
 /// counts both.
 @Suite(.serialized) struct CascadeRoutingTests {
     @Test func confidentFramesAreSettledByTheCheapStageTheRestByTheCNN() throws {
-        LearningThreads.set(1)
-        let root = NSTemporaryDirectory() + "camsift-cascade-\(getpid())"
+        let (root, held, dir, report) = try CascadeFootage.prepare("cascade")
         defer { try? FileManager.default.removeItem(atPath: root) }
-        let held = try CascadeFootage.make(root)
-        let (dir, report) = try CascadeFootage.bundle(root)
         #expect(report.spec.referenceAgreement >= report.spec.targetAgreement || report.spec.referenceCoverage == 0)
 
         // A threshold at the median confidence of the held-out frames, so both routes are taken.
@@ -74,11 +71,8 @@ import Serving
     /// Hot reload: the cheap stage comes and goes with the serving bundle (`LivePipeline.install`, what promotion,
     /// rollback and SIGHUP call): no cheap lines before the bundle, cheap lines while it serves, none after it left.
     @Test func theCheapStageArrivesAndLeavesWithItsBundle() async throws {
-        LearningThreads.set(1)
-        let root = NSTemporaryDirectory() + "camsift-cascade-reload-\(getpid())"
+        let (root, held, dir, _) = try CascadeFootage.prepare("cascade-reload")
         defer { try? FileManager.default.removeItem(atPath: root) }
-        let held = try CascadeFootage.make(root)
-        let (dir, _) = try CascadeFootage.bundle(root)
         let bundle = try BundleClassifier(directory: dir, threads: 1)
         let frames = try CascadeFootage.frames(held.prefix(24).map(\.path), geometry: bundle.geometry)
         var config = CamsiftConfig()
@@ -127,11 +121,8 @@ import Serving
     /// A stage whose training found no threshold (`CascadeThreshold.never`) settles nothing, so the pipeline skips
     /// it: every frame goes to the CNN batch without paying for the cheap stage, and the start-up line says so.
     @Test func aStageThatSettlesNothingIsBypassed() throws {
-        LearningThreads.set(1)
-        let root = NSTemporaryDirectory() + "camsift-cascade-never-\(getpid())"
+        let (root, held, dir, _) = try CascadeFootage.prepare("cascade-never")
         defer { try? FileManager.default.removeItem(atPath: root) }
-        let held = try CascadeFootage.make(root)
-        let (dir, _) = try CascadeFootage.bundle(root)
         var bundle = try ModelBundle.read(dir)
         bundle.cascade!.threshold = CascadeThreshold.never
         try bundle.write(to: dir)
