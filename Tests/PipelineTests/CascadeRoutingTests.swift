@@ -33,14 +33,7 @@ import Serving
         let settledCount = expected.compactMap { $0 }.count
         #expect(settledCount > 0 && settledCount < frames.count, "\(settledCount) of \(frames.count) settled at \(median)")
 
-        var config = CamsiftConfig()
-        config.batch = 8
-        config.maxWaitMs = 5
-        config.gateThreshold = 0
-        let sink = RecordingSink()
-        let p = LivePipeline(config: config, classifier: classifier, log: sink, progress: PipelineProgress())
-        p.registerMetrics(health: { [] })
-        p.start(metricsAddress: "")
+        let (p, sink) = Self.pipeline(classifier, batch: 8, metrics: true)
         for (i, f) in frames.enumerated() {
             p.sink.submit(Frame(camera: "cam-\(i)", capturedAt: .now, capturedWall: Timestamp.now(), jpeg: nil, pixels: f,
                                 archivePath: held[i].path))
@@ -75,13 +68,7 @@ import Serving
         defer { try? FileManager.default.removeItem(atPath: root) }
         let bundle = try BundleClassifier(directory: dir, threads: 1)
         let frames = try CascadeFootage.frames(held.prefix(24).map(\.path), geometry: bundle.geometry)
-        var config = CamsiftConfig()
-        config.batch = 8
-        config.maxWaitMs = 5
-        config.gateThreshold = 0
-        let sink = RecordingSink()
-        let p = LivePipeline(config: config, classifier: BrightnessClassifier(version: "plain"), log: sink, progress: PipelineProgress())
-        p.start(metricsAddress: "")
+        let (p, sink) = Self.pipeline(BrightnessClassifier(version: "plain"), batch: 8)
         func phase(_ tag: String) async -> [ClassificationRecord] {
             let before = sink.all.count
             for (i, f) in frames.enumerated() {
@@ -129,13 +116,7 @@ import Serving
         let classifier = try BundleClassifier(directory: dir, threads: 1)
         #expect(LivePipeline.cascadeNote(classifier).contains("settles nothing"), "\(LivePipeline.cascadeNote(classifier))")
         let frames = try CascadeFootage.frames(held.prefix(12).map(\.path), geometry: classifier.geometry)
-        var config = CamsiftConfig()
-        config.batch = 4
-        config.maxWaitMs = 5
-        config.gateThreshold = 0
-        let sink = RecordingSink()
-        let p = LivePipeline(config: config, classifier: classifier, log: sink, progress: PipelineProgress())
-        p.start(metricsAddress: "")
+        let (p, sink) = Self.pipeline(classifier, batch: 4)
         for (i, f) in frames.enumerated() {
             p.sink.submit(Frame(camera: "cam-\(i)", capturedAt: .now, capturedWall: Timestamp.now(), jpeg: nil, pixels: f,
                                 archivePath: "never"))
@@ -144,5 +125,18 @@ import Serving
         #expect(sink.all.count == frames.count && sink.all.allSatisfy { $0.via != "cheap" })
         #expect(p.engine.cascade.statistics == CascadeStage.Stats())
         #expect(p.batcher.statistics.submitted == frames.count)
+    }
+
+    /// A started pipeline with the change gate off (every frame is classified), short batch waits, and its log.
+    static func pipeline(_ classifier: any FrameClassifier, batch: Int, metrics: Bool = false) -> (LivePipeline, RecordingSink) {
+        var config = CamsiftConfig()
+        config.batch = batch
+        config.maxWaitMs = 5
+        config.gateThreshold = 0
+        let sink = RecordingSink()
+        let p = LivePipeline(config: config, classifier: classifier, log: sink, progress: PipelineProgress())
+        if metrics { p.registerMetrics(health: { [] }) }
+        p.start(metricsAddress: "")
+        return (p, sink)
     }
 }
