@@ -13,14 +13,30 @@ public struct OptimizerSettings: Sendable, Codable, Equatable {
     public var decoupledWeightDecay: Bool
     /// Share of the optimizer steps spent warming the learning rate up linearly (`Schedule.warmupCosine`).
     public var warmupFraction: Double
+    /// Decay every trainable tensor — batch-norm γ/β and biases too — as PyTorch's `SGD(model.parameters(),
+    /// weight_decay=…)` does, instead of the weights of convolutions and dense layers only.
+    public var decayAll: Bool
 
     public init(momentum: Float = 0.9, nesterov: Bool = true, weightDecay: Float = 5e-4,
-                decoupledWeightDecay: Bool = false, warmupFraction: Double = 0.05) {
+                decoupledWeightDecay: Bool = false, warmupFraction: Double = 0.05, decayAll: Bool = false) {
         self.momentum = momentum
         self.nesterov = nesterov
         self.weightDecay = weightDecay
         self.decoupledWeightDecay = decoupledWeightDecay
         self.warmupFraction = warmupFraction
+        self.decayAll = decayAll
+    }
+
+    private enum CodingKeys: String, CodingKey { case momentum, nesterov, weightDecay, decoupledWeightDecay, warmupFraction, decayAll }
+
+    /// Bundles written before `decayAll` existed decode with it off (what they trained with).
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(momentum: try c.decode(Float.self, forKey: .momentum), nesterov: try c.decode(Bool.self, forKey: .nesterov),
+                  weightDecay: try c.decode(Float.self, forKey: .weightDecay),
+                  decoupledWeightDecay: try c.decode(Bool.self, forKey: .decoupledWeightDecay),
+                  warmupFraction: try c.decode(Double.self, forKey: .warmupFraction),
+                  decayAll: try c.decodeIfPresent(Bool.self, forKey: .decayAll) ?? false)
     }
 
     public static let standard = OptimizerSettings()
