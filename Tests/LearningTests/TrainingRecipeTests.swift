@@ -60,7 +60,7 @@ import Media
         var json = try JSONSerialization.jsonObject(with: JSONEncoder().encode(OptimizerSettings(decayAll: true))) as! [String: Any]
         json.removeValue(forKey: "decayAll")
         let old = try JSONDecoder().decode(OptimizerSettings.self, from: JSONSerialization.data(withJSONObject: json))
-        #expect(old == OptimizerSettings())
+        #expect(old == OptimizerSettings(decayAll: false) && OptimizerSettings.standard.decayAll)
     }
 
     /// θ̄ ← d·θ̄ + (1 − d)·θ with d = min(decay, (1 + t)/(10 + t)), by hand.

@@ -2,9 +2,9 @@
 /// decoupled, Loshchilov & Hutter 2019 "Decoupled Weight Decay Regularization" Alg. 1 SGDW), and the warm-up
 /// share of the per-step schedule.
 ///
-/// `standard` is the reference protocol of issue 16 (Nesterov momentum 0.9, weight decay 5e-4 coupled, 5 %
-/// warm-up); `legacy` what camsift trained with before it (heavy-ball momentum, no warm-up), so a bundle
-/// written then still describes its own training.
+/// `standard` is the reference protocol of issue 16 (Nesterov momentum 0.9, weight decay 5e-4 coupled on every
+/// parameter, 5 % warm-up); `legacy` what camsift trained with before it (heavy-ball momentum, no warm-up, no decay
+/// on batch-norm γ/β and biases), so a bundle written then still describes its own training.
 public struct OptimizerSettings: Sendable, Codable, Equatable {
     public var momentum: Float
     public var nesterov: Bool
@@ -18,7 +18,7 @@ public struct OptimizerSettings: Sendable, Codable, Equatable {
     public var decayAll: Bool
 
     public init(momentum: Float = 0.9, nesterov: Bool = true, weightDecay: Float = 5e-4,
-                decoupledWeightDecay: Bool = false, warmupFraction: Double = 0.05, decayAll: Bool = false) {
+                decoupledWeightDecay: Bool = false, warmupFraction: Double = 0.05, decayAll: Bool = true) {
         self.momentum = momentum
         self.nesterov = nesterov
         self.weightDecay = weightDecay
@@ -40,5 +40,5 @@ public struct OptimizerSettings: Sendable, Codable, Equatable {
     }
 
     public static let standard = OptimizerSettings()
-    public static let legacy = OptimizerSettings(nesterov: false, warmupFraction: 0)
+    public static let legacy = OptimizerSettings(nesterov: false, warmupFraction: 0, decayAll: false)
 }

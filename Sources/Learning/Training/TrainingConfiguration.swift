@@ -19,7 +19,7 @@ public struct TrainingConfiguration: Sendable, Codable, Equatable {
     public var schedule: Schedule = .warmupCosine
     /// How the small CNN's initial weights are drawn (`SmallCNN.Initialization`); nil in bundles written before it
     /// was a setting (they trained with `he`).
-    public var initialization: SmallCNN.Initialization?
+    public var initialization: SmallCNN.Initialization? = .pytorch
     /// Momentum, Nesterov, weight decay and warm-up; nil in bundles written before these were settings (they
     /// trained with `OptimizerSettings.legacy`).
     public var optimizer: OptimizerSettings? = .standard

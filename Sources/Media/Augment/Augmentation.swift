@@ -60,9 +60,9 @@ public struct Augmentation: Sendable, Equatable, Codable {
     /// The method's parameters plus ±20% brightness.
     public static let method = Augmentation()
     /// Pad-and-crop: a whole-pixel shift of up to 1/14 of each side (±2 px at 28 px, ±16 px at 224 px: it
-    /// scales with the input) and a left-right flip; no rotation, shear or brightness.
+    /// scales with the input) of the zero-padded image and a left-right flip; no rotation, shear or brightness.
     public static let standard = Augmentation(shear: 0, horizontalFlip: true, rotationDegrees: 0, widthShift: 1.0 / 14,
-                                              heightShift: 1.0 / 14, brightness: 0, wholePixelShift: true)
+                                              heightShift: 1.0 / 14, brightness: 0, wholePixelShift: true, zeroPad: true)
     /// The presets by name, as `camsift train --augment` takes them.
     public static let presets: [(name: String, value: Augmentation)] = [("standard", .standard), ("method", .method)]
     /// Identity (evaluation).
