@@ -13,7 +13,7 @@ extension TrainCommand {
         let shift = g.widthShift == g.heightShift
             ? "shift=\(n(g.widthShift))" : "width-shift=\(n(g.widthShift)),height-shift=\(n(g.heightShift))"
         return "shear=\(n(g.shear)),flip=\(g.horizontalFlip ? 1 : 0),rotation=\(n(g.rotationDegrees)),\(shift),"
-            + "brightness=\(n(g.brightness)),pixel=\(g.wholePixelShift ? 1 : 0)"
+            + "brightness=\(n(g.brightness)),pixel=\(g.wholePixelShift ? 1 : 0),zero-pad=\(g.zeroPad ? 1 : 0)"
     }
 
     /// Parses `[preset][,key=number…]`: `standard`, `method,shift=0.1`, `shear=0,rotation=5`. Keys not given keep
@@ -41,8 +41,9 @@ extension TrainCommand {
             case "height-shift": g.heightShift = v
             case "brightness": g.brightness = v
             case "pixel": g.wholePixelShift = v != 0
+            case "zero-pad": g.zeroPad = v != 0
             default:
-                throw UsageError("--augment: unknown key '\(key)' (shear, flip, rotation, shift, width-shift, height-shift, brightness, pixel)")
+                throw UsageError("--augment: unknown key '\(key)' (shear, flip, rotation, shift, width-shift, height-shift, brightness, pixel, zero-pad)")
             }
         }
         return g
@@ -50,10 +51,10 @@ extension TrainCommand {
 
     static func optimizerSpec(_ o: OptimizerSettings) -> String {
         "momentum=\(n(o.momentum)),nesterov=\(o.nesterov ? 1 : 0),weight-decay=\(o.weightDecay),"
-            + "decoupled=\(o.decoupledWeightDecay ? 1 : 0),warmup=\(o.warmupFraction)"
+            + "decoupled=\(o.decoupledWeightDecay ? 1 : 0),warmup=\(o.warmupFraction),decay-all=\(o.decayAll ? 1 : 0)"
     }
 
-    /// Parses `momentum=0.9,nesterov=1,weight-decay=5e-4,decoupled=0,warmup=0.05` over `base`.
+    /// Parses `momentum=0.9,nesterov=1,weight-decay=5e-4,decoupled=0,warmup=0.05,decay-all=0` over `base`.
     static func optimizer(_ s: String, base: OptimizerSettings) throws -> OptimizerSettings {
         var o = base
         for part in s.split(separator: ",") {
@@ -67,10 +68,11 @@ extension TrainCommand {
                 guard v >= 0 else { throw UsageError("--optimizer: weight-decay must be ≥ 0, got \(v)") }
                 o.weightDecay = Float(v)
             case "decoupled": o.decoupledWeightDecay = v != 0
+            case "decay-all": o.decayAll = v != 0
             case "warmup":
                 guard (0..<1).contains(v) else { throw UsageError("--optimizer: warmup must be a fraction in [0, 1), got \(v)") }
                 o.warmupFraction = v
-            default: throw UsageError("--optimizer: unknown key '\(key)' (momentum, nesterov, weight-decay, decoupled, warmup)")
+            default: throw UsageError("--optimizer: unknown key '\(key)' (momentum, nesterov, weight-decay, decoupled, warmup, decay-all)")
             }
         }
         if o.nesterov && o.momentum == 0 { throw UsageError("--optimizer: nesterov needs momentum > 0") }

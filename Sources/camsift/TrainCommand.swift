@@ -5,6 +5,7 @@ import CamsiftCore
 import Foundation
 import Learning
 import Media
+import NN
 import Serving
 
 /// `camsift train`: trains a model bundle from a labeled archive (Learning.TrainingSession) on a dedicated
@@ -45,7 +46,7 @@ enum TrainCommand: CamsiftCommand {
                    "learning-rate schedule: warm-up then cosine to 0 per step, cosine per iteration to 1 % of --lr, or constant",
                    default: r.schedule.rawValue),
             .value("optimizer", "SPEC", "SGD settings as key=number pairs (keys: momentum, nesterov, weight-decay, "
-                   + "decoupled, warmup; omitted keys keep the default)", default: optimizerSpec(r.optimizer ?? .standard)),
+                   + "decoupled, warmup, decay-all; omitted keys keep the default)", default: optimizerSpec(r.optimizer ?? .standard)),
             .value("split", "T/R/E", "train/reference/test percentages of each class (sum 100; train and reference > 0; "
                    + "test 0 when the test set is external, e.g. 90/10/0: no test metrics then); the bundle's split.json "
                    + "lists the images of each split", default: o.split.description),
@@ -58,7 +59,7 @@ enum TrainCommand: CamsiftCommand {
                    default: "\(n(o.cropFraction)): the whole frame"),
             .value("augment", "SPEC", "a preset (" + Augmentation.presets.map(\.name).joined(separator: ", ")
                    + ") and/or ranges as key=number pairs (keys: shear, flip, rotation, shift, width-shift, height-shift, "
-                   + "brightness, pixel; omitted keys keep the preset's, else the default's), e.g. method,shift=0.1",
+                   + "brightness, pixel, zero-pad; omitted keys keep the preset's, else the default's), e.g. method,shift=0.1",
                    default: augmentationName(r.augmentation)),
             .flag("no-augment", "no augmentation at all (also none for the rare classes)"),
             .value("rare-augment", "SPEC", "augmentation for the draws of classes an iteration repeats heavily, as --augment",
@@ -70,6 +71,10 @@ enum TrainCommand: CamsiftCommand {
             .value("bootstrap-ratio", "R", "--sampler bootstrap: negatives per positive in a batch",
                    default: n(r.bootstrapRatio)),
             .value("reuse-m0", "BUNDLE", "take M0 from this bundle (same archive and seed) instead of training it"),
+            .value("average", "D", "keep the moving average of the weights over the steps, decay D per step (0: the last "
+                   + "step's weights)", default: r.averageDecay.map { "\($0)" } ?? "0"),
+            .value("init", names(SmallCNN.Initialization.allCases), "initial weights of the small CNN: Kaiming-uniform "
+                   + "for ReLU, or PyTorch's nn.Conv2d/nn.Linear defaults", default: (r.initialization ?? .he).rawValue),
             .value("m1-start", names(TrainingConfiguration.M1Start.allCases), "where M1's parameters start: fresh, or M0's",
                    default: r.m1Start?.rawValue ?? "scratch"),
             .value("m1-loss", names(TrainingConfiguration.M1Loss.allCases), "how M1 learns the balanced view: resampled "
@@ -230,6 +235,16 @@ enum TrainCommand: CamsiftCommand {
         if let s = a.value("m1-loss") {
             guard let v = TrainingConfiguration.M1Loss(rawValue: s) else { throw UsageError("--m1-loss '\(s)': use resampled or logit-adjusted") }
             c.m1Loss = v
+        }
+        if let d = try a.double("average") {
+            guard d >= 0 && d < 1 else { throw UsageError("--average must be in [0, 1) (0: off), got \(d)") }
+            c.averageDecay = d > 0 ? d : nil
+        }
+        if let s = a.value("init") {
+            guard let v = SmallCNN.Initialization(rawValue: s) else {
+                throw UsageError("--init '\(s)': use " + SmallCNN.Initialization.allCases.map(\.rawValue).joined(separator: ", "))
+            }
+            c.initialization = v
         }
         if let s = a.value("m1-start") {
             guard let v = TrainingConfiguration.M1Start(rawValue: s) else { throw UsageError("--m1-start '\(s)': use scratch or m0") }

@@ -52,6 +52,43 @@ import Media
         #expect(old.augmentation.wholePixelShift == false)
     }
 
+    /// `decayAll` reaches the engine; configurations and bundles from before it decode with it off.
+    @Test func decayAllReachesTheEngineAndOldSettingsDecode() throws {
+        let net = try EngineNetwork.smallCNN(channels: 1, size: 28, classCount: 3, seed: 1)
+        net.configureOptimizer(OptimizerSettings(decayAll: true))
+        #expect(net.optimizer.decayAll)
+        var json = try JSONSerialization.jsonObject(with: JSONEncoder().encode(OptimizerSettings(decayAll: true))) as! [String: Any]
+        json.removeValue(forKey: "decayAll")
+        let old = try JSONDecoder().decode(OptimizerSettings.self, from: JSONSerialization.data(withJSONObject: json))
+        #expect(old == OptimizerSettings(decayAll: false) && OptimizerSettings.standard.decayAll)
+    }
+
+    /// θ̄ ← d·θ̄ + (1 − d)·θ with d = min(decay, (1 + t)/(10 + t)), by hand.
+    @Test func weightAverageByHand() {
+        var a = WeightAverage(decay: 0.5)
+        a.update(with: [[2, 4]])              // t = 0: the first snapshot is the average
+        #expect(a.average == [[2, 4]])
+        #expect(abs(a.currentDecay - 2.0 / 11) < 1e-12)   // t = 1: warm-up decay 2/11 < 0.5
+        a.update(with: [[13, 15]])            // 2/11·2 + 9/11·13 = 11.0, 2/11·4 + 9/11·15 = 13.0
+        #expect(abs(a.average[0][0] - 11) < 1e-5 && abs(a.average[0][1] - 13) < 1e-5)
+        for _ in 0..<20 { a.update(with: [[1, 1]]) }
+        #expect(a.currentDecay == 0.5 && abs(a.average[0][0] - 1) < 1e-4)
+    }
+
+    /// `zeroPad`: pixels shifted in from outside read 0 (PyTorch's pad-and-crop), the rest is the exact crop.
+    @Test func zeroPaddedShiftFillsWithZero() {
+        var img = FloatImage(channels: 1, height: 5, width: 6)
+        for y in 0..<5 { for x in 0..<6 { img[0, y, x] = Float(10 * y + x + 1) } }
+        let out = Augmentation.apply(AugmentationDraw(shiftX: 1.0 / 6, shiftY: -2.0 / 5, zeroPad: true), to: img)
+        for y in 0..<5 {
+            for x in 0..<6 {
+                let sy = y + 2, sx = x - 1   // content moves right 1 and up 2
+                let expected = sy > 4 || sx < 0 ? 0 : img[0, sy, sx]
+                #expect(out[0, y, x] == expected, "(\(y), \(x))")
+            }
+        }
+    }
+
     /// `standard` at 28 px: whole-pixel shifts of −2…2 (±1/14 of the side), each about 1/5 of the draws; at
     /// 224 px up to ±16.
     @Test func standardShiftIsWholePixelsAndScalesWithTheInput() {

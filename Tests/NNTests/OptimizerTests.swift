@@ -71,6 +71,19 @@ import Testing
         #expect(frozen.value[0] == 1)   // no update at all
     }
 
+    /// `decayAll` (PyTorch's `SGD(model.parameters(), weight_decay=…)`): batch-norm γ/β and biases decay too.
+    @Test func decayAllReachesNonDecayingParameters() {
+        let bias = Self.parameter([2], grad: [1], decays: false)
+        let sgd = SGD(parameters: [("b", bias)], learningRate: 0.1, momentum: 0.9, weightDecay: 0.05, nesterov: true)
+        sgd.decayAll = true
+        sgd.step()
+        // as the coupled case above: g = 1 + 0.05·2 = 1.1, update = 1.1 + 0.9·1.1 = 2.09 → w = 2 − 0.209 = 1.791
+        #expect(abs(bias.value[0] - 1.791) < 1e-6)
+        let kept = Self.parameter([2], grad: [1], decays: false)
+        SGD(parameters: [("k", kept)], learningRate: 0.1, momentum: 0.9, weightDecay: 0.05, nesterov: true).step()
+        #expect(abs(kept.value[0] - (2 - 0.1 * 1.9)) < 1e-6)   // without it: no decay, update = 1 + 0.9
+    }
+
     @Test func adamAndAdamW() {
         let p = Self.parameter([1], grad: [0.5])
         let adam = Adam(parameters: [("p", p)], learningRate: 0.01, weightDecay: 0.1)

@@ -96,6 +96,27 @@ enum BackboneFile {
         #expect(throws: NNError.self) { try other.load(modelFile: try ModelFile.read(path: path)) }
     }
 
+    /// `pytorch` initialisation: U(±1/√fan_in) for conv and dense weights and dense biases (nn.Conv2d/nn.Linear
+    /// defaults), against `he`'s U(±√(6/fan_in)) weights and zero biases.
+    @Test func pytorchInitialisationBounds() throws {
+        let he = try SmallCNN.make(inputChannels: 1, inputSize: 28, classes: 10, seed: 4)
+        let pt = try SmallCNN.make(inputChannels: 1, inputSize: 28, classes: 10, seed: 4, initialization: .pytorch)
+        for (name, fanIn) in [("conv1b", 32 * 9), ("conv2a", 32 * 9), ("fc1", 64 * 7 * 7), ("fc", 128)] {
+            func weights(_ m: Sequential) -> [Float] {
+                if let c = m[name] as? Conv2D { return c.weight.value.array }
+                return (m[name] as! Dense).weight.value.array
+            }
+            let bound = 1 / Float(fanIn).squareRoot()
+            let w = weights(pt), maxAbs = w.map(abs).max()!
+            #expect(maxAbs <= bound && maxAbs > 0.95 * bound, "\(name): max |w| \(maxAbs), bound \(bound)")
+            let heMax = weights(he).map(abs).max()!
+            #expect(heMax > 1.1 * bound, "\(name): he draws wider than the PyTorch bound")
+        }
+        let bias = (pt["fc1"] as! Dense).bias.value.array
+        #expect(bias.contains { $0 != 0 } && bias.allSatisfy { abs($0) <= 1 / Float(3136).squareRoot() })
+        #expect((he["fc1"] as! Dense).bias.value.array.allSatisfy { $0 == 0 })
+    }
+
     /// The reference protocol's network (issue 16): 468,010 parameters at 28 px and 10 classes, and the layout is
     /// what a model file says — a file written before layouts existed (no "layout") is the earlier `gap` network.
     @Test func layoutsHaveTheirShapesAndOldFilesAreGap() throws {

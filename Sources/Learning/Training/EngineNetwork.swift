@@ -45,8 +45,9 @@ public final class EngineNetwork: TrainableNetwork {
 
     /// A fresh SmallCNN.
     public static func smallCNN(channels: Int, size: Int, classCount: Int, seed: UInt64,
-                                layout: SmallCNN.Layout = .vgg) throws -> EngineNetwork {
-        let m = try SmallCNN.make(inputChannels: channels, inputSize: size, classes: classCount, layout: layout, seed: seed)
+                                layout: SmallCNN.Layout = .vgg, initialization: SmallCNN.Initialization = .he) throws -> EngineNetwork {
+        let m = try SmallCNN.make(inputChannels: channels, inputSize: size, classes: classCount, layout: layout, seed: seed,
+                                  initialization: initialization)
         let net = EngineNetwork(model: m, architecture: "small-cnn", inputShape: (channels, size, size), classCount: classCount) { _ in
             try SmallCNN.make(inputChannels: channels, inputSize: size, classes: classCount, layout: layout, seed: seed)
         }
@@ -74,6 +75,7 @@ public final class EngineNetwork: TrainableNetwork {
         optimizer.nesterov = settings.nesterov && settings.momentum > 0
         optimizer.weightDecay = settings.weightDecay
         optimizer.decoupledWeightDecay = settings.decoupledWeightDecay
+        optimizer.decayAll = settings.decayAll
     }
 
     public func trainStep(inputs: [Float], labels: [Int], sampleWeights: [Float]?, learningRate: Float) throws -> Float {

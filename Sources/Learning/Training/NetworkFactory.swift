@@ -103,7 +103,8 @@ public struct NetworkFactory: Sendable {
         case .small:
             guard spec.height == spec.width else { throw LearningError(.badArgument, "small-cnn needs square inputs") }
             do {
-                return try EngineNetwork.smallCNN(channels: spec.channels, size: spec.height, classCount: classCount, seed: seed)
+                return try EngineNetwork.smallCNN(channels: spec.channels, size: spec.height, classCount: classCount, seed: seed,
+                                                  initialization: o.configuration.initialization ?? .he)
             } catch { throw LearningError(.badArgument, "cannot build small-cnn: \(error)") }
         case .lowlevel:
             throw LearningError(.badArgument, "--arch lowlevel trains one concept detector: pass --concept NAME")

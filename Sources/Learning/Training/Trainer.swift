@@ -53,6 +53,7 @@ public final class Trainer {
         let stepsPerIteration = (train.count + cfg.batchSize - 1) / cfg.batchSize
         let totalSteps = stepsPerIteration * cfg.iterations
         var globalStep = 0
+        var average = cfg.averageDecay.map { WeightAverage(decay: $0) }
         for i in 0..<cfg.iterations {
             let t0 = Date()
             let draws = sampler.draw(iteration: i, rng: &drawRNG)
@@ -88,6 +89,7 @@ public final class Trainer {
                 steps += 1
                 globalStep += 1
                 start += n
+                average?.update(with: network.snapshot())
             }
             let m = try Self.evaluate(network, inputs: refInputs, truth: reference.labels, classCount: classCount)
             sampler.observe(referenceF1: m.f1)
@@ -103,6 +105,7 @@ public final class Trainer {
             }
         }
         var kept = history.count - 1
+        if let average, cfg.keep == .last, !average.average.isEmpty { network.restore(average.average) }
         if cfg.keep == .best && best.iteration >= 0 && best.iteration != kept {
             network.restore(best.snapshot)
             kept = best.iteration

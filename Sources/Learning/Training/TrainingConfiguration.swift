@@ -17,6 +17,9 @@ public struct TrainingConfiguration: Sendable, Codable, Equatable {
     public var batchSize = 64
     public var learningRate: Float = 0.05
     public var schedule: Schedule = .warmupCosine
+    /// How the small CNN's initial weights are drawn (`SmallCNN.Initialization`); nil in bundles written before it
+    /// was a setting (they trained with `he`).
+    public var initialization: SmallCNN.Initialization? = .pytorch
     /// Momentum, Nesterov, weight decay and warm-up; nil in bundles written before these were settings (they
     /// trained with `OptimizerSettings.legacy`).
     public var optimizer: OptimizerSettings? = .standard
@@ -24,6 +27,9 @@ public struct TrainingConfiguration: Sendable, Codable, Equatable {
     /// iterations (dynamic sampling only; the baselines spend the whole budget).
     public var patience = 5
     public var keep: Keep = .last
+    /// Keep the exponential moving average of the weights (`WeightAverage`, decay d per step) instead of the last
+    /// step's weights (with `keep == .last`); nil = off.
+    public var averageDecay: Double?
     /// Algorithm 1 floor, fraction of N*.
     public var floorFraction = 0.05
     /// Tempering: α·Eq.2 + (1 − α)·N* (1 = as published).

@@ -23,9 +23,13 @@ public struct Augmentation: Sendable, Equatable, Codable {
     /// Shifts by a whole number of pixels, uniform over −s…s with s = round(shift · side) (a random crop of
     /// an edge-padded image), instead of a continuous shift resampled bilinearly (which also blurs).
     public var wholePixelShift: Bool
+    /// Pixels shifted in from outside the image are 0 (black: the zero padding of PyTorch's pad-and-crop,
+    /// `F.pad(value=0)` / `RandomCrop(padding=…)`) instead of the nearest edge pixel (Keras' `fill_mode="nearest"`).
+    public var zeroPad: Bool
 
     public init(shear: Float = 0.2, horizontalFlip: Bool = true, rotationDegrees: Float = 10,
-                widthShift: Float = 0.2, heightShift: Float = 0.2, brightness: Float = 0.2, wholePixelShift: Bool = false) {
+                widthShift: Float = 0.2, heightShift: Float = 0.2, brightness: Float = 0.2, wholePixelShift: Bool = false,
+                zeroPad: Bool = false) {
         self.shear = shear
         self.horizontalFlip = horizontalFlip
         self.rotationDegrees = rotationDegrees
@@ -33,13 +37,14 @@ public struct Augmentation: Sendable, Equatable, Codable {
         self.heightShift = heightShift
         self.brightness = brightness
         self.wholePixelShift = wholePixelShift
+        self.zeroPad = zeroPad
     }
 
     private enum CodingKeys: String, CodingKey {
-        case shear, horizontalFlip, rotationDegrees, widthShift, heightShift, brightness, wholePixelShift
+        case shear, horizontalFlip, rotationDegrees, widthShift, heightShift, brightness, wholePixelShift, zeroPad
     }
 
-    /// Bundles written before `wholePixelShift` existed decode with it off (what they trained with).
+    /// Bundles written before `wholePixelShift` / `zeroPad` existed decode with them off (what they trained with).
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init(shear: try c.decode(Float.self, forKey: .shear),
@@ -48,15 +53,16 @@ public struct Augmentation: Sendable, Equatable, Codable {
                   widthShift: try c.decode(Float.self, forKey: .widthShift),
                   heightShift: try c.decode(Float.self, forKey: .heightShift),
                   brightness: try c.decode(Float.self, forKey: .brightness),
-                  wholePixelShift: try c.decodeIfPresent(Bool.self, forKey: .wholePixelShift) ?? false)
+                  wholePixelShift: try c.decodeIfPresent(Bool.self, forKey: .wholePixelShift) ?? false,
+                  zeroPad: try c.decodeIfPresent(Bool.self, forKey: .zeroPad) ?? false)
     }
 
     /// The method's parameters plus ±20% brightness.
     public static let method = Augmentation()
     /// Pad-and-crop: a whole-pixel shift of up to 1/14 of each side (±2 px at 28 px, ±16 px at 224 px: it
-    /// scales with the input) and a left-right flip; no rotation, shear or brightness.
+    /// scales with the input) of the zero-padded image and a left-right flip; no rotation, shear or brightness.
     public static let standard = Augmentation(shear: 0, horizontalFlip: true, rotationDegrees: 0, widthShift: 1.0 / 14,
-                                              heightShift: 1.0 / 14, brightness: 0, wholePixelShift: true)
+                                              heightShift: 1.0 / 14, brightness: 0, wholePixelShift: true, zeroPad: true)
     /// The presets by name, as `camsift train --augment` takes them.
     public static let presets: [(name: String, value: Augmentation)] = [("standard", .standard), ("method", .method)]
     /// Identity (evaluation).
@@ -69,7 +75,7 @@ public struct Augmentation: Sendable, Equatable, Codable {
     public func scaled(_ factor: Float) -> Augmentation {
         Augmentation(shear: shear * factor, horizontalFlip: horizontalFlip, rotationDegrees: rotationDegrees * factor,
                      widthShift: widthShift * factor, heightShift: heightShift * factor, brightness: brightness * factor,
-                     wholePixelShift: wholePixelShift)
+                     wholePixelShift: wholePixelShift, zeroPad: zeroPad)
     }
 
     /// One random draw of the parameters for a `width × height` image; `unit` returns uniforms in [0, 1).
@@ -87,7 +93,7 @@ public struct Augmentation: Sendable, Equatable, Codable {
         let shiftX = wholePixelShift ? pixels(widthShift, width) : sym(widthShift)
         let shiftY = wholePixelShift ? pixels(heightShift, height) : sym(heightShift)
         return AugmentationDraw(flip: flip, rotation: rotation, shear: shear, shiftX: shiftX, shiftY: shiftY,
-                                brightness: 1 + sym(brightness))
+                                brightness: 1 + sym(brightness), zeroPad: zeroPad)
     }
 
     /// Applies one draw; the identity draw returns the input unchanged.
@@ -123,7 +129,9 @@ public struct Augmentation: Sendable, Equatable, Codable {
                         v = img[c, y, x]
                     } else {
                         let ox = Float(x) - cx - tx
-                        v = img.sample(c, i10 * ox + i11 * oy + cy, i00 * ox + i01 * oy + cx)
+                        let sy = i10 * ox + i11 * oy + cy, sx = i00 * ox + i01 * oy + cx
+                        v = d.zeroPad && (sy < -0.5 || sx < -0.5 || sy > Float(h) - 0.5 || sx > Float(w) - 0.5)
+                            ? 0 : img.sample(c, sy, sx)
                     }
                     out[c, y, x] = min(255, max(0, v * d.brightness))
                 }
@@ -144,14 +152,17 @@ public struct AugmentationDraw: Sendable, Equatable {
     public var shiftX: Float
     public var shiftY: Float
     public var brightness: Float
+    /// Source pixels outside the image read 0 (`Augmentation.zeroPad`) instead of the nearest edge.
+    public var zeroPad: Bool
 
     public init(flip: Bool = false, rotation: Float = 0, shear: Float = 0, shiftX: Float = 0, shiftY: Float = 0,
-                brightness: Float = 1) {
+                brightness: Float = 1, zeroPad: Bool = false) {
         self.flip = flip
         self.rotation = rotation
         self.shear = shear
         self.shiftX = shiftX
         self.shiftY = shiftY
         self.brightness = brightness
+        self.zeroPad = zeroPad
     }
 }

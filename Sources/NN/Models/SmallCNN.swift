@@ -26,13 +26,21 @@ public enum SmallCNN {
         public var defaultDropout: Float { self == .vgg ? 0.3 : 0.25 }
     }
 
+    /// How the initial weights are drawn. `he`: Kaiming-uniform for ReLU, U(±√(6 / fan_in)), zero biases
+    /// (He et al. 2015, §2.2), the dense logits layer at half that bound. `pytorch`: what `nn.Conv2d` and
+    /// `nn.Linear` draw by default (`kaiming_uniform_(a = √5)`, i.e. U(±√(1 / fan_in)), biases U(±1/√fan_in)) —
+    /// the reference protocol's PyTorch peer. Behind batch norm the conv weights' scale is the optimiser's: their
+    /// effective step is ∝ η / ‖w‖², so the `he` draw (6× the squared norm) starts with a 6× smaller effective
+    /// rate than the peer at the same `--lr`.
+    public enum Initialization: String, Sendable, CaseIterable, Codable { case he, pytorch }
+
     /// Channel widths of the `gap` layout's stages (old model files record them).
     public static let widths = [32, 64, 128]
 
     /// Builds the network for `inputChannels` × `inputSize` × `inputSize` images and `classes` outputs.
     /// Weights are drawn from `seed`, so the same seed gives the same initial model.
     public static func make(inputChannels: Int, inputSize: Int, classes: Int, layout: Layout = .vgg,
-                            dropout: Float? = nil, seed: UInt64 = 1) throws -> Sequential {
+                            dropout: Float? = nil, seed: UInt64 = 1, initialization: Initialization = .he) throws -> Sequential {
         guard inputChannels >= 1, classes >= 2 else {
             throw NNError(code: .invalidArgument, message: "SmallCNN: need ≥ 1 input channel and ≥ 2 classes "
                 + "(got \(inputChannels), \(classes))")
@@ -76,7 +84,25 @@ public enum SmallCNN {
         }
         let model = Sequential(layers)
         _ = try model.outputShape(for: Shape(n: 1, c: inputChannels, h: inputSize, w: inputSize))
+        if initialization == .pytorch { redrawPyTorchStyle(model, seed: seed) }
         return model
+    }
+
+    /// Redraws conv and dense tensors as PyTorch's defaults (`Initialization.pytorch`), from a stream of its own so
+    /// the `he` draws stay those of every earlier version.
+    static func redrawPyTorchStyle(_ model: Sequential, seed: UInt64) {
+        var rng = SeededGenerator(seed: seed, stream: "pytorch-init")
+        for (_, layer) in model.layers {
+            if let c = layer as? Conv2D {
+                let bound = 1 / Float(c.inChannels / c.groups * c.kernel.0 * c.kernel.1).squareRoot()
+                rng.fillUniform(c.weight.value, bound: bound)
+                if let b = c.bias { rng.fillUniform(b.value, bound: bound) }
+            } else if let d = layer as? Dense {
+                let bound = 1 / Float(d.inFeatures).squareRoot()
+                rng.fillUniform(d.weight.value, bound: bound)
+                rng.fillUniform(d.bias.value, bound: bound)
+            }
+        }
     }
 }
 

@@ -11,6 +11,9 @@ public final class SGD: Optimizer {
     public var dampening: Float
     public var nesterov: Bool
     public var decoupledWeightDecay = false
+    /// Decay every parameter, also those built with `decays: false` (batch-norm γ/β, biases): PyTorch's
+    /// `SGD(model.parameters(), weight_decay=…)` without parameter groups.
+    public var decayAll = false
     public var schedule: (any LearningRateSchedule)?
     public private(set) var stepCount = 0
     public let parameters: [(String, Parameter)]
@@ -41,7 +44,7 @@ public final class SGD: Optimizer {
         applySchedule()
         let lr = learningRate, mu = momentum, damp = dampening, nest = nesterov
         for (index, (_, p)) in parameters.enumerated() where !p.isFrozen {
-            let decay = p.decays ? weightDecay : 0
+            let decay = p.decays || decayAll ? weightDecay : 0
             // Coupled: λ·w joins the gradient; decoupled: the weights shrink by (1 − η·λ) beside the update.
             let wd = decoupledWeightDecay ? 0 : decay
             let shrink: Float = decoupledWeightDecay ? 1 - lr * decay : 1
