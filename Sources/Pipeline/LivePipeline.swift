@@ -115,7 +115,7 @@ extension LivePipeline {
     public static func cascadeNote(_ classifier: any FrameClassifier) -> String {
         guard let c = classifier.cheapStage else { return "" }
         let head = "; cascade: cheap stage \(c.classifier.version) (\(c.classifier.side)² low-level features) "
-        guard c.threshold <= 1 else {
+        guard !c.settlesNothing else {
             return head + "settles nothing (when it was trained no threshold reached the agreement target; every frame goes to the CNN)"
         }
         return head + "settles frames at confidence ≥ " + String(format: "%.4f", c.threshold)

@@ -54,7 +54,7 @@ public final class CascadeStage: FrameSink, @unchecked Sendable {
 
     public func submit(_ frame: Frame) {
         // A stage whose training found no threshold (above any probability) would settle nothing: skip its cost.
-        guard running.load(ordering: .acquiring), let cheap = slot.classifier?.cheapStage, cheap.threshold <= 1 else {
+        guard running.load(ordering: .acquiring), let cheap = slot.classifier?.cheapStage, !cheap.settlesNothing else {
             next.submit(frame)
             return
         }

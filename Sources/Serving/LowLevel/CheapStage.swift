@@ -13,6 +13,9 @@ public final class CheapStage: @unchecked Sendable {
     public let classifier: LowLevelClassifier
     public let threshold: Double
     public let spec: CascadeSpec?
+    /// A threshold above any probability (`CascadeThreshold.never`: training found none that keeps the agreement
+    /// target): the stage would settle no frame, so the pipeline does not run it.
+    public var settlesNothing: Bool { threshold > 1 }
 
     public init(classifier: LowLevelClassifier, threshold: Double, spec: CascadeSpec? = nil) {
         self.classifier = classifier
