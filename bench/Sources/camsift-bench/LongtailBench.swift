@@ -12,10 +12,11 @@ import Learning
 ///
 /// `run --data DIR --camsift BIN --work DIR [--iterations N] [--seeds 1,2,3] [--lanes L] [--runs a,b,...]
 /// [--split 90/10/0] [--python P] [--peer-script FILE] [--peer-args "..."]` trains every run through `camsift
-/// train` once per training seed (`WORK/seed-S/`), scores each on t10k with `camsift eval` (balanced view, and
-/// deployed view `--weight-by DIR/lt`), trains the PyTorch peer runs on the same splits (`LongtailPeer`), and
-/// prints one table (the mean over seeds), both engines side by side, and the targets (`LongtailRuns`).
-/// `--runs` re-runs only those runs and reads the others back from WORK.
+/// train` once per training seed (`WORK/seed-S/`), scores each on t10k with one `camsift eval --weight-by DIR/lt`
+/// (balanced and deployed views), trains the PyTorch peer runs on the same splits (`LongtailPeer`), and prints one
+/// table (the mean over seeds), both engines side by side, and the targets (`LongtailRuns`). Without `--runs` it
+/// trains the gated runs; `--runs all` adds the information runs; `--runs a,b` re-runs only those and reads the
+/// others back from WORK. `--started EPOCH` (the script's start) times the whole benchmark for target 5.
 enum LongtailBench {
     static let root = "/usr/share/datasets/fashion-mnist"
 

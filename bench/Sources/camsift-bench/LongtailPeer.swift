@@ -13,8 +13,8 @@ import Learning
 /// decoded by camsift's archive reader (`ArchiveImage`) at the bundle's geometry, so both engines see the same
 /// pixels and differ only in how they train. The peer returns one predicted class per t10k image, and this
 /// lane scores them with camsift's own metric code (`EvaluationSession.score`, both views, `--weight-by
-/// DATA/lt` for the deployed one): same code, same numbers. Its two results are written as `KEY.eval.json` and
-/// `KEY.eval-deployed.json` like a camsift run's, so `--runs` reads them back the same way.
+/// DATA/lt` for the deployed one): same code, same numbers. Both views are written to `KEY.eval.json` like a camsift
+/// run's, so `--runs` reads them back the same way.
 enum LongtailPeer {
     struct Settings: Sendable {
         var python = "/usr/bin/python3"
@@ -85,15 +85,13 @@ enum LongtailPeer {
         }
         let scored = try EvaluationSession.score(["M0": p.test], truth: sets[2].labels, classes: manifest.classes,
                                                   weightBy: data + "/lt")
-        let bal = EvaluationSession.Result(classes: manifest.classes, images: p.test.count, plain: scored.plain, deployed: nil,
-                                           order: ["M0"], primary: "M0")
-        var dep = bal
-        dep.deployed = scored.deployed
-        try AtomicFile.write(try JSONWriter.encode(bal, pretty: true), to: work + "/" + j.key + ".eval.json", syncDirectory: false)
-        try AtomicFile.write(try JSONWriter.encode(dep, pretty: true), to: work + "/" + j.key + ".eval-deployed.json", syncDirectory: false)
+        let both = EvaluationSession.Result(classes: manifest.classes, images: p.test.count, plain: scored.plain,
+                                            deployed: scored.deployed, order: ["M0"], primary: "M0")
+        try? FileManager.default.removeItem(atPath: work + "/" + j.key + ".eval-deployed.json")
+        try AtomicFile.write(try JSONWriter.encode(both, pretty: true), to: work + "/" + j.key + ".eval.json", syncDirectory: false)
         FileHandle.standardError.write(Data(String(format: "longtail: %@ (PyTorch, %d parameters, split of %@) done in %.1f min\n",
                                                    j.key, p.parameters, after, Date().timeIntervalSince(t) / 60).utf8))
-        return LongtailRuns.outcome(bal, dep, seconds: Date().timeIntervalSince(t))
+        return LongtailRuns.outcome(both, seconds: Date().timeIntervalSince(t))
     }
 
     /// Fails early, before hours of camsift runs, when the interpreter cannot import torch or a peer run would
