@@ -14,6 +14,7 @@ extension TrainCommand {
             ? "shift=\(n(g.widthShift))" : "width-shift=\(n(g.widthShift)),height-shift=\(n(g.heightShift))"
         return "shear=\(n(g.shear)),flip=\(g.horizontalFlip ? 1 : 0),rotation=\(n(g.rotationDegrees)),\(shift),"
             + "brightness=\(n(g.brightness)),pixel=\(g.wholePixelShift ? 1 : 0),zero-pad=\(g.zeroPad ? 1 : 0)"
+            + (g.erase > 0 ? ",erase=\(n(g.erase))" : "")
     }
 
     /// Parses `[preset][,key=number…]`: `standard`, `method,shift=0.1`, `shear=0,rotation=5`. Keys not given keep
@@ -42,8 +43,11 @@ extension TrainCommand {
             case "brightness": g.brightness = v
             case "pixel": g.wholePixelShift = v != 0
             case "zero-pad": g.zeroPad = v != 0
+            case "erase":
+                guard (0...1).contains(v) else { throw UsageError("--augment: erase is a probability in [0, 1], got \(number)") }
+                g.erase = v
             default:
-                throw UsageError("--augment: unknown key '\(key)' (shear, flip, rotation, shift, width-shift, height-shift, brightness, pixel, zero-pad)")
+                throw UsageError("--augment: unknown key '\(key)' (shear, flip, rotation, shift, width-shift, height-shift, brightness, pixel, zero-pad, erase)")
             }
         }
         return g

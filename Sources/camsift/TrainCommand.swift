@@ -59,11 +59,13 @@ enum TrainCommand: CamsiftCommand {
                    default: "\(n(o.cropFraction)): the whole frame"),
             .value("augment", "SPEC", "a preset (" + Augmentation.presets.map(\.name).joined(separator: ", ")
                    + ") and/or ranges as key=number pairs (keys: shear, flip, rotation, shift, width-shift, height-shift, "
-                   + "brightness, pixel, zero-pad; omitted keys keep the preset's, else the default's), e.g. method,shift=0.1",
+                   + "brightness, pixel, zero-pad, erase; omitted keys keep the preset's, else the default's), e.g. method,shift=0.1",
                    default: augmentationName(r.augmentation)),
             .flag("no-augment", "no augmentation at all (also none for the rare classes)"),
             .value("rare-augment", "SPEC", "augmentation for the draws of classes an iteration repeats heavily, as --augment",
                    default: "none: every draw gets --augment"),
+            .value("m1-augment", "SPEC", "augmentation for M1's draws (two-model samplers), as --augment over --augment's",
+                   default: r.m1Augmentation.map(augmentationName) ?? "--augment"),
             .value("rare-repeat", "R", "repetition factor (draws per image in a pass) from which --rare-augment applies (≥ 1)",
                    default: "20"),
             .value("defer-fraction", "F", "--sampler deferred: fraction of the iterations before balancing starts",
@@ -266,11 +268,14 @@ enum TrainCommand: CamsiftCommand {
         // A configuration with a milder augmentation for heavily repeated classes keeps it at half of `--augment`'s
         // ranges unless `--rare-augment` says otherwise (the default has none); `--no-augment` turns both off.
         let rareScale: Float? = c.rareAugmentation == nil ? nil : 0.5
-        if a.flag("no-augment") { c.augmentation = .none; c.rareAugmentation = nil }
+        if a.flag("no-augment") { c.augmentation = .none; c.rareAugmentation = nil; c.m1Augmentation = nil }
         if let s = a.value("augment") {
             c.augmentation = try augmentation(s, base: c.augmentation)
             if let rareScale { c.rareAugmentation = c.augmentation.scaled(rareScale) }
+            // M1 follows a new --augment, keeping only its own erasing (unless --m1-augment says otherwise).
+            if let m1 = c.m1Augmentation { var g = c.augmentation; g.erase = m1.erase; c.m1Augmentation = g }
         }
+        if let s = a.value("m1-augment") { c.m1Augmentation = try augmentation(s, base: c.augmentation) }
         if let s = a.value("rare-augment") { c.rareAugmentation = try augmentation(s, base: c.rareAugmentation ?? c.augmentation) }
         if let r = try a.int("rare-repeat") { guard r >= 1 else { throw UsageError("--rare-repeat must be ≥ 1") }; c.rareRepeat = r }
         return c

@@ -42,6 +42,9 @@ public struct TrainingConfiguration: Sendable, Codable, Equatable {
     /// Augmentation for the draws of classes an iteration repeats heavily (drawn ≥ `rareRepeat`× their image
     /// count: tail classes under resampling); nil = `augmentation` for every draw.
     public var rareAugmentation: Augmentation?
+    /// Augmentation for M1's draws (two-model samplers); nil = `augmentation`. M1 repeats tail images many times
+    /// per pass under class-balanced draws, M0 does not, so M1 may want more variety than M0.
+    public var m1Augmentation: Augmentation?
     /// The repetition factor from which `rareAugmentation` applies (nil: 20).
     public var rareRepeat: Int?
     /// Where M1's parameters start. Algorithm 1 begins from M¹₀ ← "the pretrained/initial model":

@@ -101,6 +101,7 @@ public struct TrainingSession: Sendable {
                 net.restore(s)
             }
             var c = c
+            if name == "M1", let m1 = c.m1Augmentation { c.augmentation = m1 }
             if o.architecture == .effnetLite0 { c.augmentation = .none; c.rareAugmentation = nil }  // baked into the cached feature draws
             if name == "M1" && c.m1Loss == .logitAdjusted {
                 // Natural-mix draws; the loss sees z + log π (Menon et al. 2021, Eq. 10), so the scores M1 learns

@@ -1,3 +1,5 @@
+import CamsiftCore
+
 /// Real-time augmentation, applied per draw (no augmented copies on disk), with the method's parameters
 /// (Keras `ImageDataGenerator(shear_range=0.2, horizontal_flip=True, rotation_range=10,
 /// width_shift_range=0.2, height_shift_range=0.2)`) plus a brightness jitter. Geometric ops compose into
@@ -26,10 +28,16 @@ public struct Augmentation: Sendable, Equatable, Codable {
     /// Pixels shifted in from outside the image are 0 (black: the zero padding of PyTorch's pad-and-crop,
     /// `F.pad(value=0)` / `RandomCrop(padding=…)`) instead of the nearest edge pixel (Keras' `fill_mode="nearest"`).
     public var zeroPad: Bool
+    /// Random erasing (Zhong et al. 2020, Algorithm 1): with this probability one rectangle of 2–40 % of the image
+    /// area and aspect ratio 0.3–3.3 is filled with uniform random pixel values, after the geometric ops. It makes
+    /// an image the network has already seen many times (a tail class drawn ~25× per pass under class-balanced
+    /// draws) look different each time without moving it off the test distribution the way large shifts do.
+    /// 0 = off (and then no random draws are spent on it, so earlier seeds draw as before).
+    public var erase: Float
 
     public init(shear: Float = 0.2, horizontalFlip: Bool = true, rotationDegrees: Float = 10,
                 widthShift: Float = 0.2, heightShift: Float = 0.2, brightness: Float = 0.2, wholePixelShift: Bool = false,
-                zeroPad: Bool = false) {
+                zeroPad: Bool = false, erase: Float = 0) {
         self.shear = shear
         self.horizontalFlip = horizontalFlip
         self.rotationDegrees = rotationDegrees
@@ -38,13 +46,14 @@ public struct Augmentation: Sendable, Equatable, Codable {
         self.brightness = brightness
         self.wholePixelShift = wholePixelShift
         self.zeroPad = zeroPad
+        self.erase = erase
     }
 
     private enum CodingKeys: String, CodingKey {
-        case shear, horizontalFlip, rotationDegrees, widthShift, heightShift, brightness, wholePixelShift, zeroPad
+        case shear, horizontalFlip, rotationDegrees, widthShift, heightShift, brightness, wholePixelShift, zeroPad, erase
     }
 
-    /// Bundles written before `wholePixelShift` / `zeroPad` existed decode with them off (what they trained with).
+    /// Bundles written before `wholePixelShift` / `zeroPad` / `erase` existed decode with them off (what they trained with).
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init(shear: try c.decode(Float.self, forKey: .shear),
@@ -54,7 +63,8 @@ public struct Augmentation: Sendable, Equatable, Codable {
                   heightShift: try c.decode(Float.self, forKey: .heightShift),
                   brightness: try c.decode(Float.self, forKey: .brightness),
                   wholePixelShift: try c.decodeIfPresent(Bool.self, forKey: .wholePixelShift) ?? false,
-                  zeroPad: try c.decodeIfPresent(Bool.self, forKey: .zeroPad) ?? false)
+                  zeroPad: try c.decodeIfPresent(Bool.self, forKey: .zeroPad) ?? false,
+                  erase: try c.decodeIfPresent(Float.self, forKey: .erase) ?? 0)
     }
 
     /// The method's parameters plus ±20% brightness.
@@ -75,7 +85,7 @@ public struct Augmentation: Sendable, Equatable, Codable {
     public func scaled(_ factor: Float) -> Augmentation {
         Augmentation(shear: shear * factor, horizontalFlip: horizontalFlip, rotationDegrees: rotationDegrees * factor,
                      widthShift: widthShift * factor, heightShift: heightShift * factor, brightness: brightness * factor,
-                     wholePixelShift: wholePixelShift, zeroPad: zeroPad)
+                     wholePixelShift: wholePixelShift, zeroPad: zeroPad, erase: erase)
     }
 
     /// One random draw of the parameters for a `width × height` image; `unit` returns uniforms in [0, 1).
@@ -92,8 +102,25 @@ public struct Augmentation: Sendable, Equatable, Codable {
         let shear = sym(shear)
         let shiftX = wholePixelShift ? pixels(widthShift, width) : sym(widthShift)
         let shiftY = wholePixelShift ? pixels(heightShift, height) : sym(heightShift)
-        return AugmentationDraw(flip: flip, rotation: rotation, shear: shear, shiftX: shiftX, shiftY: shiftY,
-                                brightness: 1 + sym(brightness), zeroPad: zeroPad)
+        var d = AugmentationDraw(flip: flip, rotation: rotation, shear: shear, shiftX: shiftX, shiftY: shiftY,
+                                 brightness: 1 + sym(brightness), zeroPad: zeroPad)
+        if erase > 0 && unit() < Double(erase) { d.erased = Self.eraseRect(width: width, height: height, unit) }
+        return d
+    }
+
+    /// Zhong et al.'s rectangle: area S_e ∈ [0.02, 0.4]·W·H, aspect r_e ∈ [0.3, 1/0.3] (uniform in log r_e, as
+    /// torchvision), retried until it fits (10 tries), at a uniform position; the fill's seed comes from `unit` too.
+    static func eraseRect(width: Int, height: Int, _ unit: () -> Double) -> AugmentationDraw.Erased? {
+        let area = Double(width * height)
+        for _ in 0..<10 {
+            let target = area * (0.02 + unit() * (0.4 - 0.02))
+            let aspect = exp(log(0.3) + unit() * (log(1 / 0.3) - log(0.3)))
+            let h = Int((target * aspect).squareRoot().rounded()), w = Int((target / aspect).squareRoot().rounded())
+            guard w >= 1, h >= 1, w < width, h < height else { continue }
+            let x = min(width - w, Int(unit() * Double(width - w + 1))), y = min(height - h, Int(unit() * Double(height - h + 1)))
+            return AugmentationDraw.Erased(x: x, y: y, width: w, height: h, seed: UInt64(unit() * 0x1p53))
+        }
+        return nil
     }
 
     /// Applies one draw; the identity draw returns the input unchanged.
@@ -137,6 +164,14 @@ public struct Augmentation: Sendable, Equatable, Codable {
                 }
             }
         }
+        if let e = d.erased {
+            var rng = SeededGenerator(seed: e.seed)
+            for c in 0..<img.channels {
+                for y in e.y..<min(h, e.y + e.height) {
+                    for x in e.x..<min(w, e.x + e.width) { out[c, y, x] = Float(rng.unit() * 255) }
+                }
+            }
+        }
     }
 }
 
@@ -154,6 +189,15 @@ public struct AugmentationDraw: Sendable, Equatable {
     public var brightness: Float
     /// Source pixels outside the image read 0 (`Augmentation.zeroPad`) instead of the nearest edge.
     public var zeroPad: Bool
+    /// The rectangle random erasing fills (`Augmentation.erase`), in output pixels, and the seed of its noise.
+    public struct Erased: Sendable, Equatable {
+        public var x, y, width, height: Int
+        public var seed: UInt64
+        public init(x: Int, y: Int, width: Int, height: Int, seed: UInt64) {
+            self.x = x; self.y = y; self.width = width; self.height = height; self.seed = seed
+        }
+    }
+    public var erased: Erased?
 
     public init(flip: Bool = false, rotation: Float = 0, shear: Float = 0, shiftX: Float = 0, shiftY: Float = 0,
                 brightness: Float = 1, zeroPad: Bool = false) {
@@ -164,5 +208,6 @@ public struct AugmentationDraw: Sendable, Equatable {
         self.shiftY = shiftY
         self.brightness = brightness
         self.zeroPad = zeroPad
+        self.erased = nil
     }
 }
