@@ -88,6 +88,9 @@ enum TrainCommand: CamsiftCommand {
                    default: r.priorWeight.map(n) ?? "ref"),
             .value("m0-weight", "w", "w of the adjusted rule: M0's share of the balanced-view evidence, 0…1",
                    default: n(r.m0Weight ?? 0)),
+            .value("calibrate", names(TrainingConfiguration.CalibrationView.allCases), "the view the score temperature is fitted "
+                   + "for on the reference split: natural (every image counts the same) or balanced (every class does)",
+                   default: (r.calibrationView ?? .natural).rawValue),
             .value("backbone", "FILE.csm", "EfficientNet-Lite0 model file for --arch effnet-lite0", default: "$CAMSIFT_EFFNET"),
             .value("feature-draws", "K", "--arch effnet-lite0: cached feature draws per training image, 1 clean + the "
                    + "rest augmented (≥ 1)", default: "\(o.featureDraws)"),
@@ -263,6 +266,12 @@ enum TrainCommand: CamsiftCommand {
         } else if let w = try a.double("prior-weight") {
             guard (0...1).contains(w) else { throw UsageError("--prior-weight must be in [0, 1] or 'ref' (chosen on the reference split), got \(w)") }
             c.priorWeight = w
+        }
+        if let s = a.value("calibrate") {
+            guard let v = TrainingConfiguration.CalibrationView(rawValue: s) else {
+                throw UsageError("--calibrate '\(s)': use " + TrainingConfiguration.CalibrationView.allCases.map(\.rawValue).joined(separator: " or "))
+            }
+            c.calibrationView = v
         }
         if let w = try a.double("m0-weight") { guard (0...1).contains(w) else { throw UsageError("--m0-weight must be in [0, 1]") }; c.m0Weight = w }
         // A configuration with a milder augmentation for heavily repeated classes keeps it at half of `--augment`'s

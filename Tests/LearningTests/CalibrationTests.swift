@@ -130,4 +130,41 @@ import Serving
         // 15 bins of 1/15: 0.9 lies in (13/15, 14/15].
         #expect(w.bins[13].count == 4)
     }
+
+    /// A weight is a repeat count: weight 2 on a row fits the same T as the row listed twice, equal weights fit the
+    /// unweighted T, and class-balanced weights give each class the same total.
+    @Test func weightsActAsRepeatCounts() {
+        let w = Self.world(t0: 1.8, n: 600, seed: 21)
+        let doubled = w.probabilities.indices.map { $0 % 3 == 0 ? 2.0 : 1.0 }
+        var probs: [[Float]] = [], labels: [Int] = []
+        for (i, p) in w.probabilities.enumerated() {
+            for _ in 0..<Int(doubled[i]) { probs.append(p); labels.append(w.labels[i]) }
+        }
+        let weighted = TemperatureScaling.fit(probabilities: w.probabilities, labels: w.labels, weights: doubled)
+        let repeated = TemperatureScaling.fit(probabilities: probs, labels: labels)
+        #expect(abs(weighted.temperature / repeated.temperature - 1) < 1e-6)
+        #expect(weighted.classBalanced == true && repeated.classBalanced == nil)
+        let equal = TemperatureScaling.fit(probabilities: w.probabilities, labels: w.labels, weights: Array(repeating: 0.25, count: 600))
+        #expect(abs(equal.temperature / TemperatureScaling.fit(probabilities: w.probabilities, labels: w.labels).temperature - 1) < 1e-6)
+        let b = TemperatureScaling.classBalancedWeights(labels: [0, 0, 0, 1, 2, 2])
+        let third: Double = 1.0 / 3
+        let expected: [Double] = [third, third, third, 1, 0.5, 0.5]
+        #expect(b == expected)
+    }
+
+    /// The balanced view's fit follows the rare class: a common class whose scores are calibrated (t0 = 1) and a
+    /// rare one whose scores are overconfident (t0 = 3) — the plain fit sits near the common class's T = 1, the
+    /// class-balanced fit well above it, toward the rare class's 3.
+    @Test func classBalancedFitFollowsTheRareClass() {
+        let common = Self.world(t0: 1, n: 3000, seed: 31), rare = Self.world(t0: 3, n: 3000, seed: 32)
+        // "Class" here is which world a row came from; only 150 rare rows are kept (ρ = 20).
+        let probs = common.probabilities + rare.probabilities.prefix(150)
+        let labels = common.labels + rare.labels.prefix(150)
+        let origin = [Int](repeating: 0, count: 3000) + [Int](repeating: 1, count: 150)
+        let plain = TemperatureScaling.fit(probabilities: probs, labels: labels)
+        let balanced = TemperatureScaling.fit(probabilities: probs, labels: labels,
+                                              weights: TemperatureScaling.classBalancedWeights(labels: origin))
+        #expect(plain.temperature < 1.3, "plain fit \(plain.temperature)")
+        #expect(balanced.temperature > 1.6 && balanced.temperature < 3, "class-balanced fit \(balanced.temperature)")
+    }
 }

@@ -66,13 +66,15 @@ import Serving
         // Calibration (issue 16): T fitted on the reference split is in bundle.json, and eval — scoring through
         // the daemon's classifier — measures the same ECE on the test split as training did, before and after.
         let cal = try #require(report.calibration)
-        #expect(cal.sets.map(\.set) == ["reference", "test", "test (balanced)"])
+        #expect(cal.sets.map(\.set) == ["reference", "reference (balanced)", "test", "test (balanced)"])
         #expect(bundle.temperature == cal.temperature)
+        // The default fits T for the balanced view (every reference class weighted equally).
+        #expect(bundle.configuration.calibrationView == .balanced && cal.fit?.classBalanced == true)
         #expect(try ModelBundle.read(tmp + "/model").temperature == bundle.temperature)
         let evaluated = try #require(r.calibration?.sets.first { $0.set == "evaluated" })
-        #expect(abs(evaluated.before.value - cal.sets[1].before.value) < 1e-3)
-        #expect(abs(evaluated.after.value - cal.sets[1].after.value) < 1e-3)
-        #expect(evaluated.images == cal.sets[1].images)
+        #expect(abs(evaluated.before.value - cal.sets[2].before.value) < 1e-3)
+        #expect(abs(evaluated.after.value - cal.sets[2].after.value) < 1e-3)
+        #expect(evaluated.images == cal.sets[2].images)
         let md = try String(contentsOfFile: tmp + "/model/report.md", encoding: .utf8)
         #expect(md.contains("## Calibration"))
 

@@ -25,20 +25,43 @@ public struct TemperatureScaling: Sendable, Codable, Equatable {
     /// pinning every future score at 1.0 on the strength of a small error-free reference split.
     public var identifiable: Bool
     public var images: Int
+    /// True when the fit weighted every class equally (`weights` of 1/n_c: the balanced view); nil in bundles from
+    /// before the option, which fitted every image equally.
+    public var classBalanced: Bool?
 
     /// Fits T on `probabilities` (one row per image) against `labels`. Deterministic: golden-section search
     /// on log T over `range` (the NLL is convex in 1/T — a log-sum-exp of linear functions minus a linear one —
     /// so it is unimodal in log T and the search needs no derivative and no starting point).
-    public static func fit(probabilities: [[Float]], labels: [Int]) -> TemperatureScaling {
+    ///
+    /// `weights` (one per row, ≥ 0; nil = all 1) make it a weighted likelihood: `classBalancedWeights` fits T for the
+    /// balanced view, where every class counts the same however rare it is in the fitting set.
+    public static func fit(probabilities: [[Float]], labels: [Int], weights: [Double]? = nil) -> TemperatureScaling {
         precondition(probabilities.count == labels.count, "one label per row")
+        precondition(weights.map { $0.count == labels.count } ?? true, "one weight per row")
+        var result = fitWeighted(probabilities: probabilities, labels: labels, weights: weights)
+        if weights != nil { result.classBalanced = true }
+        return result
+    }
+
+    /// Per row 1 / (rows of its class): each class present gets the same total weight.
+    public static func classBalancedWeights(labels: [Int]) -> [Double] {
+        var count: [Int: Int] = [:]
+        for y in labels { count[y, default: 0] += 1 }
+        return labels.map { 1 / Double(count[$0]!) }
+    }
+
+    private static func fitWeighted(probabilities: [[Float]], labels: [Int], weights: [Double]?) -> TemperatureScaling {
         let z = probabilities.map(Temperature.logits)
-        let before = negativeLogLikelihood(logits: z, labels: labels, temperature: 1)
+        let negativeLogLikelihood = { (z: [[Double]], labels: [Int], t: Double) in
+            Self.negativeLogLikelihood(logits: z, labels: labels, temperature: t, weights: weights)
+        }
+        let before = negativeLogLikelihood(z, labels, 1)
         let errors = zip(probabilities, labels).filter { Fusion.argmax($0.0) != $0.1 }.count
         guard errors > 0 else {
             return TemperatureScaling(temperature: 1, nllBefore: before, nllAfter: before, identifiable: false,
                                       images: labels.count)
         }
-        let nll = { (u: Double) in negativeLogLikelihood(logits: z, labels: labels, temperature: Foundation.exp(u)) }
+        let nll = { (u: Double) in negativeLogLikelihood(z, labels, Foundation.exp(u)) }
         var (a, b) = (Foundation.log(range.lowerBound), Foundation.log(range.upperBound))
         let r = (Foundation.sqrt(5.0) - 1) / 2
         var c = b - r * (b - a), d = a + r * (b - a)
@@ -56,21 +79,26 @@ public struct TemperatureScaling: Sendable, Codable, Equatable {
         }
         let t = Foundation.exp((a + b) / 2)
         return TemperatureScaling(temperature: t, nllBefore: before,
-                                  nllAfter: negativeLogLikelihood(logits: z, labels: labels, temperature: t),
+                                  nllAfter: negativeLogLikelihood(z, labels, t),
                                   identifiable: true, images: labels.count)
     }
 
     /// Mean over images of −log softmax(z_i / T)[y_i] = logsumexp(z_i / T) − z_{i,y_i} / T (Guo et al. Eq. 1's
-    /// loss with logits divided by T), max-subtracted so large logits cannot overflow.
-    public static func negativeLogLikelihood(logits z: [[Double]], labels: [Int], temperature t: Double) -> Double {
+    /// loss with logits divided by T), max-subtracted so large logits cannot overflow; with `weights`, the
+    /// weighted mean Σ w_i·nll_i / Σ w_i.
+    public static func negativeLogLikelihood(logits z: [[Double]], labels: [Int], temperature t: Double,
+                                             weights: [Double]? = nil) -> Double {
         guard !z.isEmpty else { return 0 }
-        var total = 0.0
-        for (row, y) in zip(z, labels) {
+        var total = 0.0, weight = 0.0
+        for (i, (row, y)) in zip(z, labels).enumerated() {
+            let w = weights?[i] ?? 1
+            guard w > 0 else { continue }
             let m = row.max() ?? 0
             var s = 0.0
             for v in row { s += Foundation.exp((v - m) / t) }
-            total += Foundation.log(s) - (row[y] - m) / t
+            total += w * (Foundation.log(s) - (row[y] - m) / t)
+            weight += w
         }
-        return total / Double(z.count)
+        return weight > 0 ? total / weight : 0
     }
 }

@@ -65,6 +65,11 @@ public struct TrainingConfiguration: Sendable, Codable, Equatable {
     public var priorWeight: Double?
     /// w of the `.adjusted` fusion rule: M0's share of the balanced-view evidence (nil = 0, M1 alone).
     public var m0Weight: Double?
+    /// Which view the bundle's temperature is fitted for on the reference split (`TemperatureScaling`):
+    /// `natural` = every reference image counts the same (the training mix), `balanced` = every class counts the
+    /// same (`classBalancedWeights`). nil = natural (bundles from before the option).
+    public enum CalibrationView: String, Sendable, Codable, CaseIterable { case natural, balanced }
+    public var calibrationView: CalibrationView?
     public var seed: UInt64 = 1
 
     public init() {}

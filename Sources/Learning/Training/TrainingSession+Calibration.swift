@@ -19,17 +19,22 @@ extension TrainingSession {
                           log: (String) -> Void) -> CalibrationReport {
         let served = bundle.served
         let ref = CalibrationReport.primaryPredictions(served, scores: reference.scores)
-        let fit = TemperatureScaling.fit(probabilities: ref.map(\.probabilities), labels: reference.labels)
+        let balanced = bundle.configuration.calibrationView == .balanced
+        let refWeights = TemperatureScaling.classBalancedWeights(labels: reference.labels)
+        let fit = TemperatureScaling.fit(probabilities: ref.map(\.probabilities), labels: reference.labels,
+                                         weights: balanced ? refWeights : nil)
         bundle.temperature = fit.temperature
         var report = CalibrationReport(temperature: fit.temperature, fit: fit)
         report.measure("reference", predictions: ref, labels: reference.labels)
+        report.measure("reference (balanced)", predictions: ref, labels: reference.labels, weights: refWeights)
         if !test.labels.isEmpty {
             let t = CalibrationReport.primaryPredictions(served, scores: test.scores)
             report.measure("test", predictions: t, labels: test.labels)
             report.measure("test (balanced)", predictions: t, labels: test.labels, weights: test.balancedWeights)
         }
         log(fit.identifiable
-            ? String(format: "temperature T = %.4f fitted on the reference split (NLL %.4f → %.4f)", fit.temperature, fit.nllBefore, fit.nllAfter)
+            ? String(format: "temperature T = %.4f fitted on the reference split%@ (NLL %.4f → %.4f)", fit.temperature,
+                     balanced ? ", every class weighted equally" : "", fit.nllBefore, fit.nllAfter)
             : "temperature: the reference split has no errors, so T is not identifiable; kept T = 1")
         for line in report.lines { log("calibration " + line) }
         return report
