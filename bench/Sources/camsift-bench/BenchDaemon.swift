@@ -32,6 +32,19 @@ final class BenchDaemon {
         /// A trained bundle directory to serve (copied to `MODELS/bundles/bench`, `current` pointing at it);
         /// nil serves the ImageNet model.
         var bundle: String?
+
+        init() {}
+
+        /// What every daemon bench sets: how many cameras (of them `mjpeg` MJPEG), their interval, the binary, the
+        /// ImageNet model and the compute threads.
+        init(cameras: Int, mjpeg: Int = 0, interval: Double, bin: String, imagenet: String, computeThreads: Int = 1) {
+            self.cameras = cameras
+            self.mjpeg = mjpeg
+            self.interval = interval
+            self.bin = bin
+            self.imagenet = imagenet
+            self.computeThreads = computeThreads
+        }
     }
 
     init(farm: BenchFarm, _ s: Setup) throws {

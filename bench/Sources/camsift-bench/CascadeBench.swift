@@ -212,12 +212,8 @@ enum CascadeBench {
         let farm = try BenchFarm(width: 640, height: 480, fps: 1, rotateEvery: 1, rtmp: false,
                                  maxSeconds: o.warmup + o.duration + 120, jpegs: o.frames)
         defer { farm.stop() }
-        var setup = BenchDaemon.Setup()
-        setup.cameras = cameras
-        setup.interval = 10
-        setup.bin = o.bin
-        setup.imagenet = o.imagenet
-        setup.computeThreads = o.computeThreads
+        var setup = BenchDaemon.Setup(cameras: cameras, interval: 10, bin: o.bin, imagenet: o.imagenet,
+                                      computeThreads: o.computeThreads)
         setup.bundle = bundle
         let daemon = try BenchDaemon(farm: farm, setup)
         defer { _ = daemon.stop() }

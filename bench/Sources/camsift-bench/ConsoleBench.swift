@@ -74,12 +74,8 @@ enum ConsoleBench {
         let total = a.warmup + Double(a.rounds) * 2 * (a.window + 3) + 300
         let farm = try BenchFarm(width: 640, height: 480, fps: 1, rotateEvery: 600, stagger: true, rtmp: false, maxSeconds: total + 300)
         defer { farm.stop() }
-        var setup = BenchDaemon.Setup()
-        setup.cameras = a.cameras
-        setup.interval = a.interval
-        setup.bin = a.bin
-        setup.imagenet = a.models + "/effnet-lite0-imagenet.csm"
-        setup.computeThreads = a.computeThreads
+        let setup = BenchDaemon.Setup(cameras: a.cameras, interval: a.interval, bin: a.bin,
+                                      imagenet: a.models + "/effnet-lite0-imagenet.csm", computeThreads: a.computeThreads)
         let daemon = try BenchDaemon(farm: farm, setup)
         defer { _ = daemon.stop() }
         let base = "http://127.0.0.1:\(daemon.metricsPort)"

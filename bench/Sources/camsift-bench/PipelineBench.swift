@@ -63,13 +63,8 @@ enum PipelineBench {
         let farm = try BenchFarm(width: 640, height: 480, fps: 1, rotateEvery: a.rotateEvery, stagger: a.stagger, rtmp: false,
                                  maxSeconds: a.warmup + a.duration + 600)
         defer { farm.stop() }
-        var setup = BenchDaemon.Setup()
-        setup.cameras = a.cameras
-        setup.mjpeg = a.mjpeg
-        setup.interval = a.interval
-        setup.bin = a.bin
-        setup.imagenet = a.models + "/effnet-lite0-imagenet.csm"
-        setup.computeThreads = a.computeThreads
+        let setup = BenchDaemon.Setup(cameras: a.cameras, mjpeg: a.mjpeg, interval: a.interval, bin: a.bin,
+                                      imagenet: a.models + "/effnet-lite0-imagenet.csm", computeThreads: a.computeThreads)
         let daemon = try BenchDaemon(farm: farm, setup)
         defer { _ = daemon.stop() }
         let snapshots = a.cameras - a.mjpeg

@@ -73,12 +73,8 @@ enum SoakBench {
         defer { farm.stop() }
         let archive = farm.dir + "/labeled"
         try makeArchive(archive, perClass: a.perClass)
-        var setup = BenchDaemon.Setup()
-        setup.cameras = a.cameras
-        setup.mjpeg = a.mjpeg
-        setup.interval = a.interval
-        setup.bin = a.bin
-        setup.imagenet = a.models + "/effnet-lite0-imagenet.csm"
+        var setup = BenchDaemon.Setup(cameras: a.cameras, mjpeg: a.mjpeg, interval: a.interval, bin: a.bin,
+                                      imagenet: a.models + "/effnet-lite0-imagenet.csm")
         setup.archive = archive
         for i in 0..<a.broken {
             let url = i % 2 == 0 ? "http://127.0.0.1:\(farm.nginxPort)/missing/\(i).jpg" : "http://127.0.0.1:9/closed.jpg"
