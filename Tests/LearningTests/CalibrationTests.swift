@@ -143,7 +143,7 @@ import Serving
         let weighted = TemperatureScaling.fit(probabilities: w.probabilities, labels: w.labels, weights: doubled)
         let repeated = TemperatureScaling.fit(probabilities: probs, labels: labels)
         #expect(abs(weighted.temperature / repeated.temperature - 1) < 1e-6)
-        #expect(weighted.classBalanced == true && repeated.classBalanced == nil)
+        #expect(weighted.classBalanced == nil && repeated.classBalanced == nil)
         let equal = TemperatureScaling.fit(probabilities: w.probabilities, labels: w.labels, weights: Array(repeating: 0.25, count: 600))
         #expect(abs(equal.temperature / TemperatureScaling.fit(probabilities: w.probabilities, labels: w.labels).temperature - 1) < 1e-6)
         let b = TemperatureScaling.classBalancedWeights(labels: [0, 0, 0, 1, 2, 2])
@@ -164,6 +164,11 @@ import Serving
         let plain = TemperatureScaling.fit(probabilities: probs, labels: labels)
         let balanced = TemperatureScaling.fit(probabilities: probs, labels: labels,
                                               weights: TemperatureScaling.classBalancedWeights(labels: origin))
+        // `fitClassBalanced` is that fit when the classes are the labels themselves, and says so.
+        let byLabel = TemperatureScaling.fitClassBalanced(probabilities: probs, labels: labels)
+        let sameWeights = TemperatureScaling.fit(probabilities: probs, labels: labels,
+                                                 weights: TemperatureScaling.classBalancedWeights(labels: labels))
+        #expect(byLabel.classBalanced == true && byLabel.temperature == sameWeights.temperature)
         #expect(plain.temperature < 1.3, "plain fit \(plain.temperature)")
         #expect(balanced.temperature > 1.6 && balanced.temperature < 3, "class-balanced fit \(balanced.temperature)")
     }

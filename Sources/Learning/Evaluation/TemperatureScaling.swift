@@ -25,8 +25,8 @@ public struct TemperatureScaling: Sendable, Codable, Equatable {
     /// pinning every future score at 1.0 on the strength of a small error-free reference split.
     public var identifiable: Bool
     public var images: Int
-    /// True when the fit weighted every class equally (`weights` of 1/n_c: the balanced view); nil in bundles from
-    /// before the option, which fitted every image equally.
+    /// True when the fit weighted every class equally (`fitClassBalanced`: the balanced view); nil for an
+    /// unweighted fit and in bundles from before the option.
     public var classBalanced: Bool?
 
     /// Fits T on `probabilities` (one row per image) against `labels`. Deterministic: golden-section search
@@ -38,8 +38,13 @@ public struct TemperatureScaling: Sendable, Codable, Equatable {
     public static func fit(probabilities: [[Float]], labels: [Int], weights: [Double]? = nil) -> TemperatureScaling {
         precondition(probabilities.count == labels.count, "one label per row")
         precondition(weights.map { $0.count == labels.count } ?? true, "one weight per row")
-        var result = fitWeighted(probabilities: probabilities, labels: labels, weights: weights)
-        if weights != nil { result.classBalanced = true }
+        return fitWeighted(probabilities: probabilities, labels: labels, weights: weights)
+    }
+
+    /// The fit for the balanced view: every class of the fitting set has the same total weight.
+    public static func fitClassBalanced(probabilities: [[Float]], labels: [Int]) -> TemperatureScaling {
+        var result = fit(probabilities: probabilities, labels: labels, weights: classBalancedWeights(labels: labels))
+        result.classBalanced = true
         return result
     }
 

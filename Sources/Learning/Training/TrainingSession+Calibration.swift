@@ -21,8 +21,8 @@ extension TrainingSession {
         let ref = CalibrationReport.primaryPredictions(served, scores: reference.scores)
         let balanced = bundle.configuration.calibrationView == .balanced
         let refWeights = TemperatureScaling.classBalancedWeights(labels: reference.labels)
-        let fit = TemperatureScaling.fit(probabilities: ref.map(\.probabilities), labels: reference.labels,
-                                         weights: balanced ? refWeights : nil)
+        let fit = balanced ? TemperatureScaling.fitClassBalanced(probabilities: ref.map(\.probabilities), labels: reference.labels)
+            : TemperatureScaling.fit(probabilities: ref.map(\.probabilities), labels: reference.labels)
         bundle.temperature = fit.temperature
         var report = CalibrationReport(temperature: fit.temperature, fit: fit)
         report.measure("reference", predictions: ref, labels: reference.labels)
