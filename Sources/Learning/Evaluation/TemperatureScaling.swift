@@ -38,35 +38,15 @@ public struct TemperatureScaling: Sendable, Codable, Equatable {
     public static func fit(probabilities: [[Float]], labels: [Int], weights: [Double]? = nil) -> TemperatureScaling {
         precondition(probabilities.count == labels.count, "one label per row")
         precondition(weights.map { $0.count == labels.count } ?? true, "one weight per row")
-        return fitWeighted(probabilities: probabilities, labels: labels, weights: weights)
-    }
-
-    /// The fit for the balanced view: every class of the fitting set has the same total weight.
-    public static func fitClassBalanced(probabilities: [[Float]], labels: [Int]) -> TemperatureScaling {
-        var result = fit(probabilities: probabilities, labels: labels, weights: classBalancedWeights(labels: labels))
-        result.classBalanced = true
-        return result
-    }
-
-    /// Per row 1 / (rows of its class): each class present gets the same total weight.
-    public static func classBalancedWeights(labels: [Int]) -> [Double] {
-        var count: [Int: Int] = [:]
-        for y in labels { count[y, default: 0] += 1 }
-        return labels.map { 1 / Double(count[$0]!) }
-    }
-
-    private static func fitWeighted(probabilities: [[Float]], labels: [Int], weights: [Double]?) -> TemperatureScaling {
         let z = probabilities.map(Temperature.logits)
-        let negativeLogLikelihood = { (z: [[Double]], labels: [Int], t: Double) in
-            Self.negativeLogLikelihood(logits: z, labels: labels, temperature: t, weights: weights)
-        }
-        let before = negativeLogLikelihood(z, labels, 1)
+        let nllAt = { (t: Double) in negativeLogLikelihood(logits: z, labels: labels, temperature: t, weights: weights) }
+        let before = nllAt(1)
         let errors = zip(probabilities, labels).filter { Fusion.argmax($0.0) != $0.1 }.count
         guard errors > 0 else {
             return TemperatureScaling(temperature: 1, nllBefore: before, nllAfter: before, identifiable: false,
                                       images: labels.count)
         }
-        let nll = { (u: Double) in negativeLogLikelihood(z, labels, Foundation.exp(u)) }
+        let nll = { (u: Double) in nllAt(Foundation.exp(u)) }
         var (a, b) = (Foundation.log(range.lowerBound), Foundation.log(range.upperBound))
         let r = (Foundation.sqrt(5.0) - 1) / 2
         var c = b - r * (b - a), d = a + r * (b - a)
@@ -83,9 +63,21 @@ public struct TemperatureScaling: Sendable, Codable, Equatable {
             }
         }
         let t = Foundation.exp((a + b) / 2)
-        return TemperatureScaling(temperature: t, nllBefore: before,
-                                  nllAfter: negativeLogLikelihood(z, labels, t),
-                                  identifiable: true, images: labels.count)
+        return TemperatureScaling(temperature: t, nllBefore: before, nllAfter: nllAt(t), identifiable: true, images: labels.count)
+    }
+
+    /// The fit for the balanced view: every class of the fitting set has the same total weight.
+    public static func fitClassBalanced(probabilities: [[Float]], labels: [Int]) -> TemperatureScaling {
+        var result = fit(probabilities: probabilities, labels: labels, weights: classBalancedWeights(labels: labels))
+        result.classBalanced = true
+        return result
+    }
+
+    /// Per row 1 / (rows of its class): each class present gets the same total weight.
+    public static func classBalancedWeights(labels: [Int]) -> [Double] {
+        var count: [Int: Int] = [:]
+        for y in labels { count[y, default: 0] += 1 }
+        return labels.map { 1 / Double(count[$0]!) }
     }
 
     /// Mean over images of −log softmax(z_i / T)[y_i] = logsumexp(z_i / T) − z_{i,y_i} / T (Guo et al. Eq. 1's

@@ -87,7 +87,6 @@ enum LongtailPeer {
                                                   weightBy: data + "/lt")
         let both = EvaluationSession.Result(classes: manifest.classes, images: p.test.count, plain: scored.plain,
                                             deployed: scored.deployed, order: ["M0"], primary: "M0")
-        try? FileManager.default.removeItem(atPath: work + "/" + j.key + ".eval-deployed.json")
         try AtomicFile.write(try JSONWriter.encode(both, pretty: true), to: work + "/" + j.key + ".eval.json", syncDirectory: false)
         FileHandle.standardError.write(Data(String(format: "longtail: %@ (PyTorch, %d parameters, split of %@) done in %.1f min\n",
                                                    j.key, p.parameters, after, Date().timeIntervalSince(t) / 60).utf8))
