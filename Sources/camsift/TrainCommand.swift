@@ -66,6 +66,10 @@ enum TrainCommand: CamsiftCommand {
                    default: "none: every draw gets --augment"),
             .value("m1-augment", "SPEC", "augmentation for M1's draws (two-model samplers), as --augment over --augment's",
                    default: r.m1Augmentation.map(augmentationName) ?? "--augment"),
+            .value("mixup", "α", "mixup for every model: each batch becomes λ·x + (1 − λ)·x' of two draws, λ ~ Beta(α, α), "
+                   + "with the same mix of their labels (0: off)", default: r.mixup.map(n) ?? "0"),
+            .value("m1-mixup", "α", "mixup for M1 only (two-model samplers), over --mixup (0: off)",
+                   default: r.m1Mixup.map(n) ?? "--mixup"),
             .value("rare-repeat", "R", "repetition factor (draws per image in a pass) from which --rare-augment applies (≥ 1)",
                    default: "20"),
             .value("defer-fraction", "F", "--sampler deferred: fraction of the iterations before balancing starts",
@@ -82,6 +86,9 @@ enum TrainCommand: CamsiftCommand {
             .value("m1-loss", names(TrainingConfiguration.M1Loss.allCases), "how M1 learns the balanced view: resampled "
                    + "draws, or natural draws with log π added to the logits in the loss",
                    default: r.m1Loss?.rawValue ?? "resampled"),
+            .value("m1-train", names(TrainingConfiguration.M1Trains.allCases), "what M1 trains when it starts from M0: every "
+                   + "layer, the dense head, or the last linear classifier (on M0's frozen convolutions; Kang et al. 2020 cRT)",
+                   default: r.m1Trains?.rawValue ?? "all"),
             .value("fusion", names(Fusion.Rule.allCases), "rule of the bundle's primary prediction",
                    default: r.fusionRule.rawValue),
             .value("prior-weight", "λ|ref", "λ of the adjusted rule, 0…1, or ref to choose it on the reference split",
@@ -251,6 +258,10 @@ enum TrainCommand: CamsiftCommand {
             }
             c.initialization = v
         }
+        if let s = a.value("m1-train") {
+            guard let v = TrainingConfiguration.M1Trains(rawValue: s) else { throw UsageError("--m1-train '\(s)': use all, head or classifier") }
+            c.m1Trains = v
+        }
         if let s = a.value("m1-start") {
             guard let v = TrainingConfiguration.M1Start(rawValue: s) else { throw UsageError("--m1-start '\(s)': use scratch or m0") }
             c.m1Start = v
@@ -286,6 +297,14 @@ enum TrainCommand: CamsiftCommand {
         }
         if let s = a.value("m1-augment") { c.m1Augmentation = try augmentation(s, base: c.augmentation) }
         if let s = a.value("rare-augment") { c.rareAugmentation = try augmentation(s, base: c.rareAugmentation ?? c.augmentation) }
+        if let m = try a.double("mixup") {
+            guard m >= 0, m.isFinite else { throw UsageError("--mixup must be ≥ 0 (0: off), got \(m)") }
+            c.mixup = m > 0 ? m : nil
+        }
+        if let m = try a.double("m1-mixup") {
+            guard m >= 0, m.isFinite else { throw UsageError("--m1-mixup must be ≥ 0 (0: off), got \(m)") }
+            c.m1Mixup = m
+        }
         if let r = try a.int("rare-repeat") { guard r >= 1 else { throw UsageError("--rare-repeat must be ≥ 1") }; c.rareRepeat = r }
         return c
     }

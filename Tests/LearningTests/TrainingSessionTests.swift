@@ -173,4 +173,32 @@ import Serving
         let warm = try distance(.m0), scratch = try distance(.scratch)
         #expect(warm * 100 < scratch, "warm \(warm) vs scratch \(scratch)")
     }
+
+    /// `m1Trains` (cRT, Kang et al. 2020): M1 starts from M0 and re-trains only the dense head (or only the last
+    /// linear layer); every other tensor — convolutions, BatchNorm γ/β and running statistics — stays M0's bit for
+    /// bit, and the trained ones move.
+    @Test func m1HeadRetrainingKeepsM0sFeatures() throws {
+        LearningThreads.set(1)
+        let tmp = FileManager.default.temporaryDirectory.path + "/camsift-m1train-\(getpid())"
+        defer { try? FileManager.default.removeItem(atPath: tmp) }
+        try Self.makeArchive(tmp + "/archive")
+        for (part, trained) in [(TrainingConfiguration.M1Trains.head, ["fc1.", "fc."]), (.classifier, ["fc."])] {
+            var o = TrainingSession.Options(archive: tmp + "/archive", out: tmp + "/model-\(part.rawValue)")
+            var c = TrainingConfiguration.recommended
+            c.iterations = 2
+            c.batchSize = 16
+            c.seed = 7
+            c.m1Start = .m0
+            c.m1Trains = part
+            o.configuration = c
+            let (b, _) = try TrainingSession(options: o, networks: NetworkFactory()).run()
+            let m0 = try ModelFile.read(path: o.out + "/" + b.models["M0"]!).tensors
+            let m1 = Dictionary(uniqueKeysWithValues: try ModelFile.read(path: o.out + "/" + b.models["M1"]!).tensors.map { ($0.name, $0.values) })
+            #expect(m0.count == m1.count && m0.contains { $0.name.hasPrefix("bn") && $0.name.hasSuffix("running_mean") })
+            for t in m0 {
+                let moves = trained.contains { t.name.hasPrefix($0) }
+                #expect((m1[t.name] != t.values) == moves, "\(part.rawValue): \(t.name) \(moves ? "did not move" : "moved")")
+            }
+        }
+    }
 }

@@ -85,9 +85,25 @@ public final class EngineNetwork: TrainableNetwork {
         return try trainer.step(x, labels: labels, sampleWeights: sampleWeights)
     }
 
+    public func trainStep(inputs: [Float], labels: [Int], mix: MixedLabels, sampleWeights: [Float]?,
+                          learningRate: Float) throws -> Float {
+        let n = labels.count
+        let x = Tensor(shape: Shape(n: n, c: inputShape.channels, h: inputShape.height, w: inputShape.width), values: inputs)
+        optimizer.learningRate = learningRate * learningRateScale
+        return try trainer.step(x, labels: labels, sampleWeights: sampleWeights, mix: mix)
+    }
+
     public func probabilities(inputs: [Float], count: Int) throws -> [Float] {
         let x = Tensor(shape: Shape(n: count, c: inputShape.channels, h: inputShape.height, w: inputShape.width), values: inputs)
         return try model.predictProbabilities(x)
+    }
+
+    public func freezeAll(except prefixes: [String]) throws {
+        let parameters = model.parameters()
+        guard parameters.contains(where: { p in prefixes.contains { p.0.hasPrefix($0) } }) else {
+            throw LearningError(.badArgument, "\(architecture) has no parameters named \(prefixes.joined(separator: ", "))…")
+        }
+        for (name, p) in parameters { p.isFrozen = !prefixes.contains { name.hasPrefix($0) } }
     }
 
     public func snapshot() -> [[Float]] { model.namedParameters().map { $0.1.array } }

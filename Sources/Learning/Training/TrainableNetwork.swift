@@ -1,3 +1,5 @@
+import NN
+
 /// What the trainer needs from a network, whatever engine runs it: one optimiser step on a batch, class
 /// probabilities for a batch, a parameter snapshot (to keep the best iteration), and saving as a model
 /// file. Inputs are normalized NCHW floats, `count × inputCount` values.
@@ -24,6 +26,13 @@ public protocol TrainableNetwork: AnyObject {
     /// loss (class weighting). Returns the mean (weighted) loss.
     func trainStep(inputs: [Float], labels: [Int], sampleWeights: [Float]?, learningRate: Float) throws -> Float
 
+    /// One step on a mixup batch (`Trainer` mixes the inputs; `mix` carries the partner labels and λ).
+    func trainStep(inputs: [Float], labels: [Int], mix: MixedLabels, sampleWeights: [Float]?,
+                   learningRate: Float) throws -> Float
+
+    /// Freezes every parameter whose name starts with none of `prefixes`.
+    func freezeAll(except prefixes: [String]) throws
+
     /// Softmax probabilities, `count × classCount`, row-major.
     func probabilities(inputs: [Float], count: Int) throws -> [Float]
 
@@ -36,10 +45,20 @@ public protocol TrainableNetwork: AnyObject {
 }
 
 extension TrainableNetwork {
+    public func trainStep(inputs: [Float], labels: [Int], mix: MixedLabels, sampleWeights: [Float]?,
+                          learningRate: Float) throws -> Float {
+        throw LearningError(.badArgument, "\(architecture) does not support mixup; use --arch small or drop --mixup / --m1-mixup")
+    }
+
     public func beginIteration(_ i: Int, of total: Int) {}
 
     /// Networks with their own fixed optimiser (the linear baseline) ignore the settings.
     public func configureOptimizer(_ settings: OptimizerSettings) {}
+
+    /// Freezes every parameter whose name starts with none of `prefixes` (M1's classifier re-training).
+    public func freezeAll(except prefixes: [String]) throws {
+        throw LearningError(.badArgument, "\(architecture) cannot train only its head; use --arch small or --m1-train all")
+    }
 
     public func setTrainingLogitOffsets(_ offsets: [Float]?) throws {
         guard offsets == nil else {

@@ -1,6 +1,7 @@
 import CamsiftCore
 import Foundation
 import Media
+import NN
 import Serving
 
 /// Trains one network under one sampler: Algorithm 1 when `configuration.sampler` is `.dynamic`/`.fused`,
@@ -40,6 +41,9 @@ public final class Trainer {
             ? ClassStatistics(labels: train.labels, classCount: classCount).inverseFrequencyWeights : nil
         var drawRNG = SeededGenerator(seed: cfg.seed, stream: "draws")
         var augRNG = SeededGenerator(seed: cfg.seed, stream: "augment")
+        // Its own stream: turning mixup on leaves the draws and augmentations of a run unchanged.
+        var mixRNG = SeededGenerator(seed: cfg.seed, stream: "mixup")
+        let mixup = cfg.mixup.map { Mixup(alpha: $0) }
         let refInputs = normalization.apply(reference.pixels, channels: reference.channels, perImage: reference.perImage)
         var history: [IterationRecord] = []
         var best = (f1: -1.0, iteration: -1, snapshot: [[Float]]())
@@ -84,8 +88,14 @@ public final class Trainer {
                     }
                     normalization.write(scratch.pixels, channels: train.channels, into: &batch, at: k * per)
                 }
-                lossSum += Double(try network.trainStep(inputs: batch, labels: labels, sampleWeights: weights,
-                                                        learningRate: lr))
+                if let mixup {
+                    let mix = mixup.apply(to: &batch, labels: labels, per: per, rng: &mixRNG)
+                    lossSum += Double(try network.trainStep(inputs: batch, labels: labels, mix: mix, sampleWeights: weights,
+                                                            learningRate: lr))
+                } else {
+                    lossSum += Double(try network.trainStep(inputs: batch, labels: labels, sampleWeights: weights,
+                                                            learningRate: lr))
+                }
                 steps += 1
                 globalStep += 1
                 start += n

@@ -45,6 +45,10 @@ public struct TrainingConfiguration: Sendable, Codable, Equatable {
     /// Augmentation for M1's draws (two-model samplers); nil = `augmentation`. M1 repeats tail images many times
     /// per pass under class-balanced draws, M0 does not, so M1 may want more variety than M0.
     public var m1Augmentation: Augmentation?
+    /// Mixup's α (`Mixup`: λ ~ Beta(α, α) per batch) for every model this configuration trains; nil = off.
+    public var mixup: Double?
+    /// Mixup's α for M1 only (two-model samplers), over `mixup`; nil = `mixup`.
+    public var m1Mixup: Double?
     /// The repetition factor from which `rareAugmentation` applies (nil: 20).
     public var rareRepeat: Int?
     /// Where M1's parameters start. Algorithm 1 begins from M¹₀ ← "the pretrained/initial model":
@@ -58,6 +62,12 @@ public struct TrainingConfiguration: Sendable, Codable, Equatable {
     /// loss (Menon et al. 2021, Eq. 10), so no tail image is repeated ~50× per pass. nil = resampled.
     public enum M1Loss: String, Sendable, Codable, CaseIterable { case resampled, logitAdjusted = "logit-adjusted" }
     public var m1Loss: M1Loss?
+    /// What M1 trains when it starts from M0 (`m1Start == .m0`): `all` parameters (nil), or, after Kang et al. 2020
+    /// ("Decoupling representation and classifier for long-tailed recognition", §4: classifier re-training, cRT),
+    /// only the `head` (the dense layers on the flattened features) or only the last linear `classifier`, on M0's
+    /// frozen convolutions and BatchNorm statistics. The frozen part runs forward only, so M1 costs ~⅓ of a pass.
+    public enum M1Trains: String, Sendable, Codable, CaseIterable { case all, head, classifier }
+    public var m1Trains: M1Trains?
     /// Fusion rule and Tr objective of the bundle's primary prediction (Eq. 3 and macro F1 as published).
     public var fusionRule: Fusion.Rule = .eq3
     public var thresholdObjective: Fusion.Objective = .macroF1

@@ -102,6 +102,11 @@ public struct TrainingSession: Sendable {
             }
             var c = c
             if name == "M1", let m1 = c.m1Augmentation { c.augmentation = m1 }
+            if name == "M1", let m1 = c.m1Mixup { c.mixup = m1 > 0 ? m1 : nil }
+            if name == "M1", initial != nil, let part = c.m1Trains, part != .all {
+                // cRT (Kang et al. 2020): M0's representation, a classifier re-trained on class-balanced draws.
+                try net.freezeAll(except: part == .head ? ["fc"] : ["fc."])
+            }
             if o.architecture == .effnetLite0 { c.augmentation = .none; c.rareAugmentation = nil }  // baked into the cached feature draws
             if name == "M1" && c.m1Loss == .logitAdjusted {
                 // Natural-mix draws; the loss sees z + log π (Menon et al. 2021, Eq. 10), so the scores M1 learns

@@ -10,12 +10,17 @@ import Glibc
 /// class weights re-balance classes without changing the loss scale). Gradient:
 ///     dL/dz_i = a_i · (softmax(z_i) − onehot(y_i)) / Σ_j a_j.
 /// If every a_i is 0 the loss and gradient are 0.
+///
+/// With `mix` (mixup, Zhang et al. 2018, Eq. 1: the input was λ·x_i + (1 − λ)·x_j) the target of row i is
+/// λ·onehot(y_i) + (1 − λ)·onehot(partner_i): loss a_i·(λ·nll(y_i) + (1 − λ)·nll(partner_i)), gradient
+/// a_i·(softmax(z_i) − λ·onehot(y_i) − (1 − λ)·onehot(partner_i)) / Σ_j a_j. The weights a_i follow y_i.
 public final class SoftmaxCrossEntropy {
     var probabilityCache = TensorCache(), gradCache = TensorCache()
     var lastLabels: [Int] = []
     var lastWeights: [Float] = []
     var lastNormalizer: Float = 0
     var lastShape: Shape?
+    var lastMix: MixedLabels?
 
     /// Added to every row of logits inside the loss only (inference never sees them): with o_c = τ·log π_c
     /// this is the logit-adjusted loss of Menon et al. 2021 (Eq. 10; Ren et al.'s Balanced Softmax for τ = 1):
@@ -33,7 +38,7 @@ public final class SoftmaxCrossEntropy {
     /// losses and gradients add up to the batch's (see `DataParallelTrainer`).
     @discardableResult
     public func forward(_ logits: Tensor, labels: [Int], classWeights: [Float]? = nil,
-                        sampleWeights: [Float]? = nil, normalizer: Float? = nil) throws -> Float {
+                        sampleWeights: [Float]? = nil, normalizer: Float? = nil, mix: MixedLabels? = nil) throws -> Float {
         guard logits.shape.rank == 2 || (logits.shape.h == 1 && logits.shape.w == 1) else {
             throw NNError(code: .shapeMismatch,
                 message: "SoftmaxCrossEntropy: logits must be [N, classes], got \(logits.shape)")
@@ -56,6 +61,15 @@ public final class SoftmaxCrossEntropy {
                 message: "SoftmaxCrossEntropy: sampleWeights needs \(n) non-negative values, "
                 + "got \(sampleWeights.count)")
         }
+        if let mix {
+            guard mix.partners.count == n, mix.lambda >= 0, mix.lambda <= 1 else {
+                throw NNError(code: .invalidArgument,
+                    message: "SoftmaxCrossEntropy: mixup needs \(n) partner labels and λ in [0, 1], got \(mix.partners.count), λ = \(mix.lambda)")
+            }
+            if let bad = mix.partners.first(where: { $0 < 0 || $0 >= c }) {
+                throw NNError(code: .invalidArgument, message: "SoftmaxCrossEntropy: partner label \(bad) outside 0..<\(c) classes")
+            }
+        }
         if let o = logitOffsets, o.count != c {
             throw NNError(code: .invalidArgument, message: "SoftmaxCrossEntropy: logitOffsets needs \(c) values, got \(o.count)")
         }
@@ -75,11 +89,18 @@ public final class SoftmaxCrossEntropy {
             sum += Double(a)
             if a > 0 {
                 // log p from the logits directly (log-sum-exp) keeps precision when p underflows.
-                total += Double(a) * Self.negativeLogSoftmax(logits.pointer + i * c, columns: c, label: labels[i])
+                let row = logits.pointer + i * c
+                var nll = Self.negativeLogSoftmax(row, columns: c, label: labels[i])
+                if let mix {
+                    let l = Double(mix.lambda)
+                    nll = l * nll + (1 - l) * Self.negativeLogSoftmax(row, columns: c, label: mix.partners[i])
+                }
+                total += Double(a) * nll
             }
         }
         let divisor = normalizer.map(Double.init) ?? sum
         lastLabels = labels
+        lastMix = mix
         lastNormalizer = Float(divisor)
         lastShape = logits.shape
         probabilities = probs
@@ -98,7 +119,12 @@ public final class SoftmaxCrossEntropy {
         for i in 0..<n {
             let scale = lastWeights[i] * inv
             for j in 0..<c { g[i * c + j] = p[i * c + j] * scale }
-            g[i * c + lastLabels[i]] -= scale
+            if let mix = lastMix {
+                g[i * c + lastLabels[i]] -= scale * mix.lambda
+                g[i * c + mix.partners[i]] -= scale * (1 - mix.lambda)
+            } else {
+                g[i * c + lastLabels[i]] -= scale
+            }
         }
         return grad
     }

@@ -52,7 +52,7 @@ extension DataParallelTrainer {
 
     /// Shard k's forward + loss + backward on the calling thread; returns its share of the batch loss.
     func runShard(_ k: Int, _ x: Tensor, labels: [Int], classWeights: [Float]?, sampleWeights: [Float]?,
-                  normalizer: Float) throws -> Float {
+                  normalizer: Float, mix: MixedLabels? = nil) throws -> Float {
         let replica = replicas[k]
         if k > 0 {
             for (mine, master) in zip(replica.parameters, masterParameters) {
@@ -65,7 +65,7 @@ extension DataParallelTrainer {
         let logits = try replica.model.forward(x, training: true)
         replica.loss.logitOffsets = logitOffsets
         let loss = try replica.loss.forward(logits, labels: labels, classWeights: classWeights,
-                                            sampleWeights: sampleWeights, normalizer: normalizer)
+                                            sampleWeights: sampleWeights, normalizer: normalizer, mix: mix)
         _ = try replica.model.backward(try replica.loss.backward())
         return loss
     }

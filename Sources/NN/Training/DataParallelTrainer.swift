@@ -62,7 +62,7 @@ public final class DataParallelTrainer {
     /// Runs one step on `x` and returns the batch's mean (weighted) loss.
     @discardableResult
     public func step(_ x: Tensor, labels: [Int], classWeights: [Float]? = nil,
-                     sampleWeights: [Float]? = nil) throws -> Float {
+                     sampleWeights: [Float]? = nil, mix: MixedLabels? = nil) throws -> Float {
         let n = x.shape.n
         guard labels.count == n, n > 0 else {
             throw NNError(code: .shapeMismatch,
@@ -81,7 +81,8 @@ public final class DataParallelTrainer {
                 do {
                     let shard = {
                         try self.runShard(k, x.batch(range), labels: Array(labels[range]), classWeights: classWeights,
-                                          sampleWeights: sampleWeights.map { Array($0[range]) }, normalizer: normalizer)
+                                          sampleWeights: sampleWeights.map { Array($0[range]) }, normalizer: normalizer,
+                                          mix: mix?.slice(range))
                     }
                     // Even a lone shard runs confined: OpenBLAS rounds a GEMM split into column blocks differently
                     // from the whole one (its small-matrix kernels kick in below a size), so letting the layers

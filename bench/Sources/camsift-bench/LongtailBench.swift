@@ -17,6 +17,7 @@ import Learning
 /// table (the mean over seeds), both engines side by side, and the targets (`LongtailRuns`). Without `--runs` it
 /// trains the gated runs; `--runs all` adds the information runs; `--runs a,b` re-runs only those and reads the
 /// others back from WORK. `--started EPOCH` (the script's start) times the whole benchmark for target 5.
+/// `--plan-only 1` prints how the runs share the lanes (`LongtailSchedule`) and trains nothing.
 enum LongtailBench {
     static let root = "/usr/share/datasets/fashion-mnist"
 

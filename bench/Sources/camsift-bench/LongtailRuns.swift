@@ -125,10 +125,21 @@ enum LongtailRuns {
                 }
             }
         }
-        if jobs.contains(where: { $0.run.peer != nil }) { try await LongtailPeer.preflight(peer, jobs: jobs, work: work) }
         let lanes = max(1, Int(o["lanes"] ?? "2") ?? 2)
+        let plan = LongtailSchedule.plan(jobs, lanes: lanes)
+        FileHandle.standardError.write(Data("longtail: \(plan.summary)\n".utf8))
+        if o["plan-only"] != nil {
+            for (i, q) in plan.queues.enumerated() { print("queue \(i + 1): " + q.map(\.key).joined(separator: ", ")) }
+            return 0
+        }
+        if jobs.contains(where: { $0.run.peer != nil }) { try await LongtailPeer.preflight(peer, jobs: jobs, work: work) }
         let t0 = Date()
-        for (k, v) in try await schedule(jobs, lanes: lanes, data: data, bin: bin, work: work, common: common, peer: peer) { results[k] = v }
+        let settings = peer
+        let done = try await LongtailSchedule.run(plan) { j in
+            j.run.peer == nil ? try await lane(j, data: data, bin: bin, work: work, common: common)
+                : try await LongtailPeer.lane(j, data: data, work: work, settings: settings)
+        }
+        for (k, v) in done { results[k] = v }
         let wall = Date().timeIntervalSince(t0)
         let perSeed = seeds.map { s in
             Dictionary(uniqueKeysWithValues: every.compactMap { r in results[Job(run: r, seed: s).key].map { (r.name, $0) } })
@@ -195,31 +206,6 @@ enum LongtailRuns {
                                 ece: eces.count == os.count ? avg(eces) : nil)
         }
         return out
-    }
-
-    /// Runs every job on `lanes` parallel lanes; a job that reuses another's M0 (`after`, same seed) waits for it.
-    static func schedule(_ jobs: [Job], lanes: Int, data: String, bin: String, work: String,
-                         common: [String], peer: LongtailPeer.Settings) async throws -> [String: Outcome] {
-        var pending = jobs
-        var done: [String: Outcome] = [:]
-        var running: [String] = []
-        try await withThrowingTaskGroup(of: (String, Outcome).self) { group in
-            while !pending.isEmpty || !running.isEmpty {
-                while running.count < lanes,
-                      let i = pending.firstIndex(where: { j in j.after.map { a in done[a] != nil || !jobs.contains { $0.key == a } } ?? true }) {
-                    let j = pending.remove(at: i)
-                    running.append(j.key)
-                    group.addTask {
-                        j.run.peer == nil ? (j.key, try await lane(j, data: data, bin: bin, work: work, common: common))
-                            : (j.key, try await LongtailPeer.lane(j, data: data, work: work, settings: peer))
-                    }
-                }
-                guard let (key, outcome) = try await group.next() else { break }
-                done[key] = outcome
-                running.removeAll { $0 == key }
-            }
-        }
-        return done
     }
 
     static func lane(_ j: Job, data: String, bin: String, work: String, common: [String]) async throws -> Outcome {

@@ -1,0 +1,73 @@
+import Foundation
+import Learning
+
+/// How `bench-longtail` shares its trainings out over lanes (target 5: the whole benchmark within 60 min).
+///
+/// Why a plan rather than one shared queue: the trainings are few and long (a camsift run ~5.8 min, a PyTorch peer
+/// ~5.2 on one thread here), so with lanes taking the next job in list order the last job often runs alone for most
+/// of its length — the plain 3-seed run of 2026-12-07 took 60.9 min for 116.9 lane-minutes of work (58.5 each if
+/// both lanes had ended together). With two lanes and peers in the run set, lane 0 runs camsift trainings only and
+/// lane 1 runs the first k camsift trainings, then every peer, k chosen so the estimated loads are equal (3 seeds:
+/// 10 camsift vs 2 camsift + 9 peers). Each lane's queue starts with the trainings a later job waits for (a peer
+/// needs its camsift run's split, the default run its CE run's M0), seed by seed, so nothing waits in practice; a
+/// lane whose next jobs are not ready takes the first ready one in its own queue, or waits for a finish.
+/// Other lane counts, or a run set without peers, keep one shared queue in list order.
+enum LongtailSchedule {
+    /// A PyTorch peer training's length relative to a camsift one (same draws; 2026-12-07 plain run: PyTorch
+    /// 4.8–5.5 min, camsift 5.7–6.3).
+    static let peerCost = 0.9
+
+    struct Plan {
+        /// One queue per lane, or a single queue every lane takes from.
+        var queues: [[LongtailRuns.Job]]
+        var lanes: Int
+        var summary: String
+    }
+
+    static func plan(_ jobs: [LongtailRuns.Job], lanes: Int) -> Plan {
+        let peers = jobs.filter { $0.run.peer != nil }, own = jobs.filter { $0.run.peer == nil }
+        let peerLoad = Double(peers.count) * peerCost
+        guard lanes == 2, !peers.isEmpty, peerLoad < Double(own.count) else {
+            return Plan(queues: [jobs], lanes: lanes, summary: "\(jobs.count) runs, one queue in list order")
+        }
+        // Trainings that another job waits for first (in seed order, as listed), then the others.
+        let awaited = Set(jobs.compactMap(\.after))
+        let ordered = own.filter { awaited.contains($0.key) } + own.filter { !awaited.contains($0.key) }
+        let k = (0...ordered.count).min { a, b in
+            max(Double(a) + peerLoad, Double(ordered.count - a)) < max(Double(b) + peerLoad, Double(ordered.count - b))
+        } ?? 0
+        let summary = String(format: "lane 1: %d camsift runs (est. %.1f runs' time); lane 2: %d camsift runs + %d PyTorch peers (est. %.1f)",
+                             ordered.count - k, Double(ordered.count - k), k, peers.count, Double(k) + peerLoad)
+        return Plan(queues: [Array(ordered[k...]), Array(ordered[..<k]) + peers], lanes: 2, summary: summary)
+    }
+
+    /// Runs the plan; a job that reuses another's M0 or split (`after`, same seed) starts only once that one is done.
+    static func run(_ plan: Plan, _ job: @escaping @Sendable (LongtailRuns.Job) async throws -> LongtailRuns.Outcome)
+        async throws -> [String: LongtailRuns.Outcome] {
+        var queues = plan.queues
+        let planned = Set(queues.joined().map(\.key))
+        var done: [String: LongtailRuns.Outcome] = [:]
+        var busy = Set<Int>()
+        try await withThrowingTaskGroup(of: (Int, String, LongtailRuns.Outcome).self) { group in
+            while true {
+                for lane in 0..<plan.lanes where !busy.contains(lane) {
+                    let q = queues.count == 1 ? 0 : lane
+                    guard let i = queues[q].firstIndex(where: { j in
+                        j.after.map { done[$0] != nil || !planned.contains($0) } ?? true
+                    }) else { continue }
+                    let j = queues[q].remove(at: i)
+                    busy.insert(lane)
+                    group.addTask { (lane, j.key, try await job(j)) }
+                }
+                guard let (lane, key, outcome) = try await group.next() else { break }
+                done[key] = outcome
+                busy.remove(lane)
+            }
+        }
+        let stuck = queues.joined().map(\.key)
+        guard stuck.isEmpty else {
+            throw LearningError(.badArgument, "longtail schedule: \(stuck.joined(separator: ", ")) never became ready")
+        }
+        return done
+    }
+}
