@@ -21,6 +21,13 @@ camsift's own metric code), the per-pass history (loss, lr, reference macro F1),
 """
 import argparse, json, math, os, sys, time
 
+# One engine thread means one: torch.set_num_threads covers OpenMP, but Debian's torch runs its dense layers through
+# OpenBLAS, whose own pool (one thread per core) would otherwise spin beside the lane (measured: 1.12 cores per peer
+# run, taken from the camsift lane next to it). Set before numpy/torch load OpenBLAS.
+_threads = sys.argv[sys.argv.index("--threads") + 1] if "--threads" in sys.argv[:-1] else "1"
+for _v in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[_v] = _threads
+
 import numpy as np
 import torch
 import torch.nn as nn
