@@ -4,18 +4,19 @@ import Learning
 /// How `bench-longtail` shares its trainings out over lanes (target 5: the whole benchmark within 60 min).
 ///
 /// Why a plan rather than one shared queue: the trainings are few and long (a camsift run ~5.8 min, a PyTorch peer
-/// ~5.2 on one thread here), so with lanes taking the next job in list order the last job often runs alone for most
+/// ~4.9 on one thread here), so with lanes taking the next job in list order the last job often runs alone for most
 /// of its length — the plain 3-seed run of 2026-12-07 took 60.9 min for 116.9 lane-minutes of work (58.5 each if
-/// both lanes had ended together). With two lanes and peers in the run set, lane 0 runs camsift trainings only and
-/// lane 1 runs the first k camsift trainings, then every peer, k chosen so the estimated loads are equal (3 seeds:
-/// 10 camsift vs 2 camsift + 9 peers). Each lane's queue starts with the trainings a later job waits for (a peer
-/// needs its camsift run's split, the default run its CE run's M0), seed by seed, so nothing waits in practice; a
-/// lane whose next jobs are not ready takes the first ready one in its own queue, or waits for a finish.
+/// both lanes had ended together). With two lanes and peers in the run set, lane 1 runs camsift trainings only and
+/// lane 2 the first k camsift trainings, then every peer, k chosen so the estimated loads are equal (3 seeds: 10
+/// camsift vs 2 camsift + 9 peers; 58.5 min for the whole script on the reversed profile, 2026-12-07 13:37). Each
+/// lane's queue starts with the trainings a later job waits for (a peer needs its camsift run's split, the default
+/// run its CE run's M0), seed by seed, so nothing waits in practice; a lane whose next jobs are not ready takes the
+/// first ready one in its own queue, or waits for a finish.
 /// Other lane counts, or a run set without peers, keep one shared queue in list order.
 enum LongtailSchedule {
-    /// A PyTorch peer training's length relative to a camsift one (same draws; 2026-12-07 plain run: PyTorch
-    /// 4.8–5.5 min, camsift 5.7–6.3).
-    static let peerCost = 0.9
+    /// A PyTorch peer training's length relative to a camsift one (same draws; plain 3-seed run of 2026-12-07
+    /// 13:37, peer on one thread: PyTorch 4.7–5.1 min, camsift 5.7–6.1).
+    static let peerCost = 0.85
 
     struct Plan {
         /// One queue per lane, or a single queue every lane takes from.
