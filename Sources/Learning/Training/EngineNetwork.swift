@@ -79,16 +79,17 @@ public final class EngineNetwork: TrainableNetwork {
     }
 
     public func trainStep(inputs: [Float], labels: [Int], sampleWeights: [Float]?, learningRate: Float) throws -> Float {
-        let n = labels.count
-        let x = Tensor(shape: Shape(n: n, c: inputShape.channels, h: inputShape.height, w: inputShape.width), values: inputs)
-        optimizer.learningRate = learningRate * learningRateScale
-        return try trainer.step(x, labels: labels, sampleWeights: sampleWeights)
+        try step(inputs, labels: labels, mix: nil, sampleWeights: sampleWeights, learningRate: learningRate)
     }
 
     public func trainStep(inputs: [Float], labels: [Int], mix: MixedLabels, sampleWeights: [Float]?,
                           learningRate: Float) throws -> Float {
-        let n = labels.count
-        let x = Tensor(shape: Shape(n: n, c: inputShape.channels, h: inputShape.height, w: inputShape.width), values: inputs)
+        try step(inputs, labels: labels, mix: mix, sampleWeights: sampleWeights, learningRate: learningRate)
+    }
+
+    private func step(_ inputs: [Float], labels: [Int], mix: MixedLabels?, sampleWeights: [Float]?,
+                      learningRate: Float) throws -> Float {
+        let x = Tensor(shape: Shape(n: labels.count, c: inputShape.channels, h: inputShape.height, w: inputShape.width), values: inputs)
         optimizer.learningRate = learningRate * learningRateScale
         return try trainer.step(x, labels: labels, sampleWeights: sampleWeights, mix: mix)
     }
