@@ -21,12 +21,30 @@ camsift's own metric code), the per-pass history (loss, lr, reference macro F1),
 """
 import argparse, json, math, os, sys, time
 
-# One engine thread means one: torch.set_num_threads covers OpenMP, but Debian's torch runs its dense layers through
-# OpenBLAS, whose own pool (one thread per core) would otherwise spin beside the lane (measured: 1.12 cores per peer
-# run, taken from the camsift lane next to it). Set before numpy/torch load OpenBLAS.
-_threads = sys.argv[sys.argv.index("--threads") + 1] if "--threads" in sys.argv[:-1] else "1"
-for _v in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ[_v] = _threads
+
+def arguments():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--input", required=True, help="directory with peer-input.json and the .f32 sets")
+    ap.add_argument("--out", required=True, help="predictions JSON to write")
+    ap.add_argument("--sampler", choices=["plain", "balanced"], default="plain")
+    ap.add_argument("--iterations", type=int, default=15, help="budget in passes of N_train draws")
+    ap.add_argument("--seed", type=int, default=1, help="initialisation, draws, augmentation and dropout")
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--limit", type=int, default=0, help="train on the first N training images only (smoke tests)")
+    ap.add_argument("--lr", type=float, default=0.05)
+    ap.add_argument("--batch", type=int, default=64)
+    ap.add_argument("--weight-decay", type=float, default=5e-4)
+    ap.add_argument("--warmup", type=float, default=0.05, help="fraction of the steps warming the rate up linearly")
+    return ap.parse_args()
+
+
+# Parsed before numpy and torch load: one engine thread means one. torch.set_num_threads covers OpenMP, but Debian's
+# torch runs its dense layers through OpenBLAS, whose own pool (one thread per core) would otherwise spin beside the
+# lane (measured: 1.12 cores per peer run, taken from the camsift lane next to it).
+ARGS = arguments() if __name__ == "__main__" else None
+if ARGS is not None:
+    for _v in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[_v] = str(ARGS.threads)
 
 import numpy as np
 import torch
@@ -112,19 +130,7 @@ def macro_f1(truth, pred, classes):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--input", required=True, help="directory with peer-input.json and the .f32 sets")
-    ap.add_argument("--out", required=True, help="predictions JSON to write")
-    ap.add_argument("--sampler", choices=["plain", "balanced"], default="plain")
-    ap.add_argument("--iterations", type=int, default=15, help="budget in passes of N_train draws")
-    ap.add_argument("--seed", type=int, default=1, help="initialisation, draws, augmentation and dropout")
-    ap.add_argument("--threads", type=int, default=1)
-    ap.add_argument("--limit", type=int, default=0, help="train on the first N training images only (smoke tests)")
-    ap.add_argument("--lr", type=float, default=0.05)
-    ap.add_argument("--batch", type=int, default=64)
-    ap.add_argument("--weight-decay", type=float, default=5e-4)
-    ap.add_argument("--warmup", type=float, default=0.05, help="fraction of the steps warming the rate up linearly")
-    args = ap.parse_args()
+    args = ARGS
     torch.set_num_threads(args.threads)
     torch.set_num_interop_threads(1)
     torch.manual_seed(args.seed)

@@ -101,14 +101,16 @@ public struct TrainingSession: Sendable {
                 net.restore(s)
             }
             var c = c
-            if name == "M1", let m1 = c.m1Augmentation { c.augmentation = m1 }
-            if name == "M1", let m1 = c.m1Mixup { c.mixup = m1 > 0 ? m1 : nil }
-            if name == "M1", let part = c.m1Trains, part != .all {
-                // cRT (Kang et al. 2020): M0's representation, a classifier re-trained on class-balanced draws.
-                guard initial != nil else {
-                    throw LearningError(.badArgument, "--m1-train \(part.rawValue) re-trains M1's head on M0's features; add --m1-start m0")
+            if name == "M1" {
+                if let m1 = c.m1Augmentation { c.augmentation = m1 }
+                if let m1 = c.m1Mixup { c.mixup = m1 > 0 ? m1 : nil }
+                if let part = c.m1Trains, part != .all {
+                    // cRT (Kang et al. 2020): M0's representation, a classifier re-trained on class-balanced draws.
+                    guard initial != nil else {
+                        throw LearningError(.badArgument, "--m1-train \(part.rawValue) re-trains M1's head on M0's features; add --m1-start m0")
+                    }
+                    try net.freezeAll(except: part == .head ? ["fc"] : ["fc."])
                 }
-                try net.freezeAll(except: part == .head ? ["fc"] : ["fc."])
             }
             if o.architecture == .effnetLite0 { c.augmentation = .none; c.rareAugmentation = nil }  // baked into the cached feature draws
             if name == "M1" && c.m1Loss == .logitAdjusted {
