@@ -15,7 +15,7 @@ import Serving
         let labels = try IDXFile.read(root + "/t10k-labels-idx1-ubyte.gz")
         let profile = LongTailProfile(imbalance: 5, maxPerClass: 80)
         let pick = profile.select(labels: labels.data.map(Int.init), classCount: 10, seed: 11)
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("camsift-train-\(getpid())").path
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("camsift-train-\(getpid())-\(UUID().uuidString.prefix(8))").path
         try? FileManager.default.removeItem(atPath: dir)
         // The caller removes `dir` once it has it; on a throw here it never does.
         do {

@@ -18,6 +18,8 @@ public struct TrainingReport: Sendable, Codable {
         public var history: [IterationRecord]
         public var keptIteration: Int?
         public var bestIteration: Int?
+        /// The later stage (level 2) ended below the earlier one on the reference split and was undone.
+        public var stageRevert: Trainer.StageRevert? = nil
     }
 
     public var command: String
@@ -140,6 +142,14 @@ public struct TrainingReport: Sendable, Codable {
         }
         if let k = m.keptIteration { s += "\nKept iteration \(k + 1)" }
         if let b = m.bestIteration { s += " (best reference macro F1 at iteration \(b + 1))" }
+        if let r = m.stageRevert { s += ": " + Self.revertNote(r) }
         return s + ".\n"
+    }
+
+    /// Why the kept weights are the earlier stage's (`Trainer.StageRevert`).
+    public static func revertNote(_ r: Trainer.StageRevert) -> String {
+        "the top blocks' fine-tuning (level 2) ended at reference macro F1 \(f(r.laterMacroF1)), below level 1's "
+            + "\(f(r.earlierMacroF1)) at iteration \(r.keptIteration + 1), so level 1's weights were kept "
+            + "(try a smaller --fine-tune-lr-scale, or --fine-tune-blocks 0 to skip level 2)"
     }
 }

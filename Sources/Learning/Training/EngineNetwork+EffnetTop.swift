@@ -64,4 +64,7 @@ extension EngineNetwork {
 
     /// Whether the network is in level 2 now (for logs and tests).
     var inLevelTwo: Bool { model.parameters().contains { $0.0.hasPrefix("head.conv") && !$0.1.isFrozen } }
+
+    /// 1 in level 2, else 0 (`TrainableNetwork.stage`: the trainer falls back to level 1 when level 2 ends worse).
+    public var stage: Int { fineTuning != nil && inLevelTwo ? 1 : 0 }
 }

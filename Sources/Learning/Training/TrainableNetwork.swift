@@ -16,6 +16,11 @@ public protocol TrainableNetwork: AnyObject {
     /// learning unfreezes its top blocks part-way) switch stage here.
     func beginIteration(_ i: Int, of total: Int)
 
+    /// The training stage the network is in after `beginIteration` (0 for single-stage networks; level-2
+    /// transfer: 1 once its top blocks train). When it rises, `Trainer` keeps the earlier stage's weights and
+    /// restores them if the later stage ends below them on the reference split (`Trainer.StageRevert`).
+    var stage: Int { get }
+
     /// Per-class offsets added to the logits inside the training loss only (logit-adjusted loss); nil = none.
     func setTrainingLogitOffsets(_ offsets: [Float]?) throws
 
@@ -51,6 +56,8 @@ extension TrainableNetwork {
     }
 
     public func beginIteration(_ i: Int, of total: Int) {}
+
+    public var stage: Int { 0 }
 
     /// Networks with their own fixed optimiser (the linear baseline) ignore the settings.
     public func configureOptimizer(_ settings: OptimizerSettings) {}

@@ -121,7 +121,9 @@ public struct TrainingSession: Sendable {
             }
             let trainer = Trainer(configuration: c, normalization: data.normalization)
             trainer.progress = { rec, total in progress?(name, rec, total) }
-            return (net, try trainer.train(net, train: data.train, reference: data.reference, classCount: k))
+            let result = try trainer.train(net, train: data.train, reference: data.reference, classCount: k)
+            if let r = result.stageRevert { log("\(name): " + TrainingReport.revertNote(r)) }
+            return (net, result)
         }
 
         var trained: [(name: String, net: any TrainableNetwork, result: Trainer.Result?)] = []
@@ -214,7 +216,8 @@ public struct TrainingSession: Sendable {
             scores.append(s)
             let (nat, bal) = views(s.map(Fusion.argmax))
             results.append(.init(name: t.name, natural: nat, balanced: bal, history: t.result?.history ?? [],
-                                 keptIteration: t.result?.keptIteration, bestIteration: t.result?.bestIteration))
+                                 keptIteration: t.result?.keptIteration, bestIteration: t.result?.bestIteration,
+                                 stageRevert: t.result?.stageRevert))
         }
         if let fusion {
             for (name, f) in [("fused", fusion)] + alternatives.sorted(by: { $0.key < $1.key }) {
