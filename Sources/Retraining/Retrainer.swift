@@ -58,7 +58,10 @@ public final class Retrainer: Service, RetrainTrigger {
         }
         let candidate: Score
         do {
-            _ = try TrainingSession(options: o, networks: NetworkFactory()).run()
+            let (_, report) = try TrainingSession(options: o, networks: NetworkFactory()).run()
+            for m in report.models {
+                if let r = m.stageRevert { OperationalLog.notice("retrain", "\(m.name): " + TrainingReport.revertNote(r)) }
+            }
             var scored = try score(bundle: out, archive: plan.archive, seed: plan.seed)
             scored.images = imagesPerClass(archive: plan.archive, classes: scored.classes)
             candidate = scored

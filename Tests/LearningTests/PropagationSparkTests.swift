@@ -57,7 +57,7 @@ import Testing
                        seeds: try PropagationSeeds(nodeCount: 300, labelCount: 4, labelled: labelled))
     }
 
-    @Test func sparkJobMatchesIterativePropagation() throws {
+    @Test func sparkJobMatchesIterativePropagation() async throws {
         let pyspark = ProcessInfo.processInfo.environment["CAMSIFT_PYSPARK"]
             ?? Self.root.appendingPathComponent("weights/pyspark-4.3.0").path
         guard FileManager.default.fileExists(atPath: pyspark + "/pyspark/__init__.py"),
@@ -75,7 +75,7 @@ import Testing
             try PropagationDump.write(graph: p.graph, seeds: p.seeds, to: "\(work)/\(p.name)/in")
             args += ["--job", "\(work)/\(p.name)/in", "\(work)/\(p.name)/out"]
         }
-        try runSpark(args, pyspark: pyspark, log: work + "/spark.log")
+        try await runSpark(args, pyspark: pyspark, log: work + "/spark.log")
 
         for p in problems {
             let imp = try IterativePropagation(graph: p.graph, seeds: p.seeds)
@@ -99,10 +99,28 @@ import Testing
     }
 
     /// /usr/bin/python3 with the pinned pyspark on PYTHONPATH; Spark's own workers use the same interpreter.
-    /// Bounded: 10 minutes, then the job is terminated and the test fails with the log's tail.
-    func runSpark(_ args: [String], pyspark: String, log: String) throws {
+    /// Bounded: 10 minutes, then the job is terminated and the test fails with the log's tail. The ~90 s wait runs
+    /// on a thread of its own: blocking one of a 2-core box's two cooperative threads for the whole job starved
+    /// the async suites running beside it (a 30 s stop bound in StreamSupervisionTests ran out).
+    func runSpark(_ args: [String], pyspark: String, log: String) async throws {
+        let status: Int32 = try await withCheckedThrowingContinuation { k in
+            Thread {
+                do {
+                    k.resume(returning: try Self.runSparkBlocking(args, pyspark: pyspark, log: log))
+                } catch {
+                    k.resume(throwing: error)
+                }
+            }.start()
+        }
+        let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+        let tail = text.split(separator: "\n").suffix(30).joined(separator: "\n")
+        try #require(status == 0,
+                     "tools/imp_spark.py exited \(status) (pyspark at \(pyspark); `make spark` installs it):\n\(tail)")
+    }
+
+    static func runSparkBlocking(_ args: [String], pyspark: String, log: String) throws -> Int32 {
         _ = FileManager.default.createFile(atPath: log, contents: nil)
-        let out = try #require(FileHandle(forWritingAtPath: log))
+        guard let out = FileHandle(forWritingAtPath: log) else { throw CocoaError(.fileWriteUnknown) }
         let proc = Process()
         proc.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
         proc.arguments = args
@@ -122,9 +140,6 @@ import Testing
             done.wait()
         }
         try? out.close()
-        let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
-        let tail = text.split(separator: "\n").suffix(30).joined(separator: "\n")
-        try #require(proc.terminationStatus == 0,
-                     "tools/imp_spark.py exited \(proc.terminationStatus) (pyspark at \(pyspark); `make spark` installs it):\n\(tail)")
+        return proc.terminationStatus
     }
 }
