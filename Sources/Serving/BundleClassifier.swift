@@ -1,5 +1,6 @@
 import CamsiftCore
 import Foundation
+import Media
 import NN
 
 /// Serves a trained bundle (`camsift train`): M0 and M1 fused by the bundle's rule (Eq. 3 and variants, the
@@ -12,6 +13,10 @@ import NN
 /// level-2 bundles (top blocks fine-tuned per model) run the identical trunk once and each model's top blocks
 /// (`SharedTrunkEfficientNet`, both cases: measured ≤ 1.2× one model's cost, `make bench-engine`). `camsift eval` scores with this same class (`scores`), so its accuracy is what
 /// the daemon logs for the same images. Thread-confined to the inference thread.
+///
+/// A bundle with a companion member (`CompanionSpec`: pretrained features beside a from-scratch pair) runs it
+/// on a second input per frame at `companionGeometry`; callers pass those frames (the daemon decodes the JPEG
+/// again, eval reads the archive image again), else they are refitted from the main frames.
 public final class BundleClassifier: FeatureSource, @unchecked Sendable {
     public let version: String
     public let geometry: InputGeometry
@@ -30,6 +35,9 @@ public final class BundleClassifier: FeatureSource, @unchecked Sendable {
 
     /// The cascade's cheap stage (issue 20) when the bundle carries one (`ServedBundle.cascade`).
     public let cheapStage: CheapStage?
+    /// The companion member's network (whole EfficientNet-Lite0, its head trained) and input, when served.
+    private let companionNet: SharedTrunkEfficientNet?
+    public let companionGeometry: InputGeometry?
 
     /// The models this classifier runs per frame (see `ServedBundle.servedRoles`; every role for `eval`).
     public let servedRoles: [String]
@@ -53,6 +61,7 @@ public final class BundleClassifier: FeatureSource, @unchecked Sendable {
         let all = b.models.keys.sorted()
         guard !all.isEmpty else { throw ServingError(.badBundle, "bundle \(directory) lists no models") }
         let hashed = all.map { directory + "/" + b.models[$0]! } + (b.cascade.map { [directory + "/" + $0.model] } ?? [])
+            + (b.companion.map { [directory + "/" + $0.model] } ?? [])
         let digest = SHA256.hex(SHA256.hash(hashed.flatMap { Array(ModelVersion.of(modelFile: $0).utf8) }))
         version = "bundle-" + digest.prefix(12)
         let roles = allRoles ? all : b.servedRoles
@@ -92,21 +101,47 @@ public final class BundleClassifier: FeatureSource, @unchecked Sendable {
         if let problem = geometry.problem {
             throw ServingError(.badBundle, "bundle \(directory): input geometry \(problem); retrain the bundle")
         }
+        if let c = b.companion, allRoles || (b.primary == "fused" && b.fusion?.needsCompanion == true) {
+            let path = directory + "/" + c.model
+            let net: SharedTrunkEfficientNet
+            do {
+                net = try SharedTrunkEfficientNet(modelFiles: [try ModelFile.read(path: path)], threads: threads)
+            } catch {
+                throw ServingError(.badModel, "cannot read the companion model '\(c.model)' of bundle \(directory)", cause: error)
+            }
+            guard net.classCounts == [b.classes.count] else {
+                throw ServingError(.badBundle, "bundle \(directory): the companion model has \(net.classCounts) classes, "
+                                   + "the bundle \(b.classes.count); retrain the bundle")
+            }
+            companionNet = net
+            companionGeometry = c.geometry
+        } else {
+            companionNet = nil
+            companionGeometry = nil
+        }
         cheapStage = try b.cascade.map { spec throws(ServingError) in
             try CheapStage(bundleDirectory: directory, spec: spec, classes: b.classes)
         }
     }
 
     public func classify(_ frames: [DecodedFrame]) throws -> [Prediction] {
+        try classify(frames, companion: nil)
+    }
+
+    public func classify(_ frames: [DecodedFrame], companion: [DecodedFrame]?) throws -> [Prediction] {
         guard !frames.isEmpty else { return [] }
-        let scores = try self.scores(frames)
+        let scores = try self.scores(frames, companion: companion)
         return (0..<frames.count).map { predict(scores, at: $0) }
     }
 
     /// `classify(_:)` plus the first served model's pooled features, copied from the same pass (`features` is
     /// emptied for architectures that have none).
     public func classify(_ frames: [DecodedFrame], features: inout [Float]) throws -> [Prediction] {
-        let predictions = try classify(frames)
+        try classify(frames, companion: nil, features: &features)
+    }
+
+    public func classify(_ frames: [DecodedFrame], companion: [DecodedFrame]?, features: inout [Float]) throws -> [Prediction] {
+        let predictions = try classify(frames, companion: companion)
         if case .sharedTrunk(let net, _) = scoring, !frames.isEmpty {
             features = Array(net.firstModelFeatures(n: frames.count))
         } else {
@@ -150,12 +185,23 @@ public final class BundleClassifier: FeatureSource, @unchecked Sendable {
         return nil
     }
 
-    /// Class probabilities of every served model for frames at `geometry`: role → one row per frame.
-    public func scores(_ frames: [DecodedFrame]) throws -> [String: [[Float]]] {
+    /// Class probabilities of every served model for frames at `geometry`: role → one row per frame; with a
+    /// companion member also its row under `CompanionSpec.role`, from `companion` (the same images at
+    /// `companionGeometry`; nil: refitted from `frames`, which loses detail when they are smaller).
+    public func scores(_ frames: [DecodedFrame], companion: [DecodedFrame]? = nil) throws -> [String: [[Float]]] {
         let n = frames.count
         if case .lowLevel(let net, let role) = scoring { return [role: try net.probabilities(frames)] }
-        let batch = try ModelInput.tensor(frames, geometry: geometry)
         var out: [String: [[Float]]] = [:]
+        if let net = companionNet, let g = companionGeometry {
+            guard companion == nil || companion!.count == n else {
+                throw ServingError(.badInput, "\(companion!.count) companion frames for \(n) frames; pass one per frame")
+            }
+            let batch = try ModelInput.tensor((companion ?? frames).map { $0.refitted(to: g) }, geometry: g)
+            let logits = batch.withUnsafeBufferPointer { net.logits(batch: $0, n: n) }
+            let c = net.classCounts[0]
+            out[CompanionSpec.role] = Self.rows(EfficientNetScorer.softmaxRows(logits[0], n: n, k: c), n: n, k: c)
+        }
+        let batch = try ModelInput.tensor(frames, geometry: geometry)
         switch scoring {
         case .networks(let nets):
             for (role, net) in nets {

@@ -14,4 +14,12 @@ public protocol FeatureSource: FrameClassifier {
     /// `classify(_:)` plus the frames' pooled features, `frames.count × featureCount`, row-major, into `features`
     /// (replaced).
     func classify(_ frames: [DecodedFrame], features: inout [Float]) throws -> [Prediction]
+    /// The same with the frames framed at `companionGeometry` for a companion member (nil: refitted).
+    func classify(_ frames: [DecodedFrame], companion: [DecodedFrame]?, features: inout [Float]) throws -> [Prediction]
+}
+
+extension FeatureSource {
+    public func classify(_ frames: [DecodedFrame], companion: [DecodedFrame]?, features: inout [Float]) throws -> [Prediction] {
+        try classify(frames, features: &features)
+    }
 }

@@ -39,10 +39,16 @@ public protocol FrameClassifier: AnyObject, Sendable {
     func classify(_ frames: [DecodedFrame]) throws -> [Prediction]
     /// The cascade's cheap stage that runs before this classifier (issue 20), if its bundle carries one.
     var cheapStage: CheapStage? { get }
+    /// A second framing each frame needs (a bundle's companion member, `CompanionSpec`), or nil.
+    var companionGeometry: InputGeometry? { get }
+    /// `classify(_:)` with the same frames framed at `companionGeometry` (nil: refitted from `frames`).
+    func classify(_ frames: [DecodedFrame], companion: [DecodedFrame]?) throws -> [Prediction]
 }
 
 extension FrameClassifier {
     public var cheapStage: CheapStage? { nil }
+    public var companionGeometry: InputGeometry? { nil }
+    public func classify(_ frames: [DecodedFrame], companion: [DecodedFrame]?) throws -> [Prediction] { try classify(frames) }
 
     /// Input side the classifier expects.
     public var inputSize: Int { geometry.size }

@@ -26,6 +26,12 @@ public struct Fusion: Sendable, Equatable, Codable {
         /// z = (1 − w)·log p1 + w·(log p0 − log π) + λ·log π. At w = λ this is the log-linear pool
         /// (1 − w)·log p1 + w·log p0 — the soft form of Eq. 3's "M0 for the common classes, M1 for the rare
         /// ones", with the prior carried by M0 itself. Tr unused.
+        ///
+        /// With a companion member E (`companionWeight` w_E > 0: a head on pretrained EfficientNet-Lite0
+        /// features, trained with M1's class-balanced draws, so also a balanced-view model) M1's evidence is
+        /// pooled with E's first: log p1 → (1 − w_E)·log p1 + w_E·log pE. The two balanced-view models see the
+        /// image through different representations (features learnt from the archive, features pretrained on
+        /// ImageNet) and err differently (docs/learning.md, point 16).
         case adjusted
     }
 
@@ -37,24 +43,33 @@ public struct Fusion: Sendable, Equatable, Codable {
     /// w of the `.adjusted` rule, M0's share of the balanced-view evidence (nil in bundles written before it:
     /// read as 0, M1 alone).
     public var m0Weight: Double?
+    /// w_E of the `.adjusted` rule: the companion member's share of M1's balanced-view evidence (nil = 0: no
+    /// companion, as in bundles written before it).
+    public var companionWeight: Double?
 
-    public init(ratios: [Double], threshold: Double, rule: Rule = .eq3, priorWeight: Double? = nil, m0Weight: Double? = nil) {
+    public init(ratios: [Double], threshold: Double, rule: Rule = .eq3, priorWeight: Double? = nil, m0Weight: Double? = nil,
+                companionWeight: Double? = nil) {
         self.ratios = ratios
         self.threshold = threshold
         self.rule = rule
         self.priorWeight = priorWeight
         self.m0Weight = m0Weight
+        self.companionWeight = companionWeight
     }
 
     /// Whether predicting needs M0's scores (every rule but `.adjusted` with w = 0).
     public var needsM0: Bool { rule != .adjusted || (m0Weight ?? 0) > 0 }
 
+    /// Whether predicting needs the companion member's scores (`.adjusted` with w_E > 0).
+    public var needsCompanion: Bool { rule == .adjusted && (companionWeight ?? 0) > 0 }
+
     public enum Branch: String, Sendable { case bothCommon, bothRare, higherScore, mean, adjusted }
 
-    /// Eq. 3 (or the configured variant) for one image, given both models' class scores (probabilities).
-    public func fuse(_ s0: [Float], _ s1: [Float]) -> (label: Int, branch: Branch) {
+    /// Eq. 3 (or the configured variant) for one image, given both models' class scores (probabilities) and,
+    /// for an `.adjusted` rule with a companion, the companion's (`sE`; ignored by every other rule).
+    public func fuse(_ s0: [Float], _ s1: [Float], _ sE: [Float]? = nil) -> (label: Int, branch: Branch) {
         if rule == .mean { return (Self.argmax(zip(s0, s1).map { $0 + $1 }), .mean) }
-        if rule == .adjusted { return (Self.argmax(adjustedLogScores(s0, s1)), .adjusted) }
+        if rule == .adjusted { return (Self.argmax(adjustedLogScores(s0, s1, sE)), .adjusted) }
         let j0 = Self.argmax(s0), j1 = Self.argmax(s1)
         let (r0, r1) = (ratios[j0], ratios[j1])
         if r0 > threshold && r1 > threshold { return (j0, .bothCommon) }
@@ -63,30 +78,32 @@ public struct Fusion: Sendable, Equatable, Codable {
         return s0[j0] >= s1[j1] ? (j0, .higherScore) : (j1, .higherScore)
     }
 
-    public func fuse(scores0: [[Float]], scores1: [[Float]]) -> [Int] {
-        zip(scores0, scores1).map { fuse($0, $1).label }
+    public func fuse(scores0: [[Float]], scores1: [[Float]], scoresE: [[Float]]? = nil) -> [Int] {
+        scores0.indices.map { fuse(scores0[$0], scores1[$0], scoresE?[$0]).label }
     }
 
     /// Training shares π_c recovered from the P/N ratios: R = n/(N − n) ⇒ n/N = R/(1 + R).
     public var priors: [Double] { ratios.map { $0.isFinite ? $0 / (1 + $0) : 1 } }
 
-    /// (1 − w)·log p1_c + w·(log p0_c − log π_c) + λ·log π_c for the `.adjusted` rule (probabilities floored
-    /// at 1e-12 so a zero score stays comparable; a class absent from training, π = 0, can never win). With
-    /// w = 0, `s0` is not read.
-    public func adjustedLogScores(_ s0: [Float], _ s1: [Float]) -> [Double] {
-        let lambda = priorWeight ?? 0.5, w = m0Weight ?? 0
+    /// (1 − w)·b_c + w·(log p0_c − log π_c) + λ·log π_c for the `.adjusted` rule, with M1's balanced-view
+    /// evidence b_c = log p1_c, or (1 − w_E)·log p1_c + w_E·log pE_c when the rule has a companion weight and
+    /// `sE` is given (probabilities floored at 1e-12 so a zero score stays comparable; a class absent from
+    /// training, π = 0, can never win). With w = 0, `s0` is not read.
+    public func adjustedLogScores(_ s0: [Float], _ s1: [Float], _ sE: [Float]? = nil) -> [Double] {
+        let lambda = priorWeight ?? 0.5, w = m0Weight ?? 0, wE = sE == nil ? 0 : companionWeight ?? 0
         let logp = { (p: Float) in Foundation.log(max(Double(p), 1e-12)) }
         return priors.indices.map { c in
             let pi = priors[c]
             guard pi > 0 else { return -Double.infinity }
             let balanced0 = w > 0 ? w * (logp(s0[c]) - Foundation.log(pi)) : 0
-            return (1 - w) * logp(s1[c]) + balanced0 + lambda * Foundation.log(pi)
+            let balanced1 = wE > 0 ? (1 - wE) * logp(s1[c]) + wE * logp(sE![c]) : logp(s1[c])
+            return (1 - w) * balanced1 + balanced0 + lambda * Foundation.log(pi)
         }
     }
 
     /// The `.adjusted` rule's scores renormalised into probabilities (softmax of `adjustedLogScores`).
-    public func adjustedProbabilities(_ s0: [Float], _ s1: [Float]) -> [Float] {
-        let z = adjustedLogScores(s0, s1)
+    public func adjustedProbabilities(_ s0: [Float], _ s1: [Float], _ sE: [Float]? = nil) -> [Float] {
+        let z = adjustedLogScores(s0, s1, sE)
         let m = z.max() ?? 0
         let e = z.map { Foundation.exp($0 - m) }
         let t = e.reduce(0, +)

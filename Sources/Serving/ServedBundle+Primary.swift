@@ -8,7 +8,7 @@ extension ServedBundle {
     /// `camsift eval`'s calibration, and `camsift train`, which fits the bundle's temperature on exactly these
     /// probabilities for the reference split. For a fused bundle the probabilities are those of the model the
     /// rule followed (Eq. 3's branches), the mean for the mean rule, or softmax of the adjusted scores; in every
-    /// case their argmax is the label.
+    /// case their argmax is the label. A companion member's scores come in under `CompanionSpec.role` ("E").
     public func primaryPrediction(_ scores: [String: [Float]]) -> (label: Int, probabilities: [Float], via: String) {
         var via = primary
         guard var probs = scores[primary] ?? servedRoles.lazy.compactMap({ scores[$0] }).first
@@ -17,7 +17,8 @@ extension ServedBundle {
         }
         var label = Fusion.argmax(probs)
         if primary == "fused", let f = fusion, let s1 = scores["M1"], let s0 = scores["M0"] ?? (f.needsM0 ? nil : s1) {
-            let (fused, branch) = f.fuse(s0, s1)
+            let sE = f.needsCompanion ? scores[CompanionSpec.role] : nil
+            let (fused, branch) = f.fuse(s0, s1, sE)
             label = fused
             via = "fused"
             switch branch {
@@ -25,7 +26,7 @@ extension ServedBundle {
             case .bothRare: probs = s1
             case .higherScore: probs = (s1.max() ?? 0) > (s0.max() ?? 0) ? s1 : s0
             case .mean: probs = zip(s0, s1).map { ($0 + $1) / 2 }
-            case .adjusted: probs = f.adjustedProbabilities(s0, s1)
+            case .adjusted: probs = f.adjustedProbabilities(s0, s1, sE)
             }
         }
         return (label, probs, via)

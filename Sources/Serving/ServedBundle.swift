@@ -40,11 +40,14 @@ public struct ServedBundle: Sendable, Codable, Equatable {
     public var temperature: Double?
     /// The cascade's cheap stage in front of the main model (issue 20), when `camsift train --cascade` fitted one.
     public var cascade: CascadeSpec?
+    /// The companion member on pretrained features (`CompanionSpec`), when `camsift train` trained one; the
+    /// fusion rule's `companionWeight` says how much of M1's evidence it carries.
+    public var companion: CompanionSpec?
 
     public init(format: String = ServedBundle.formatName, version: Int = ServedBundle.formatVersion, classes: [String],
                 models: [String: String], primary: String, fusion: Fusion?, alternatives: [String: Fusion]? = nil,
                 architecture: String, inputShape: [Int], normalization: Normalization, inputGeometry: InputGeometry?,
-                temperature: Double? = nil, cascade: CascadeSpec? = nil) {
+                temperature: Double? = nil, cascade: CascadeSpec? = nil, companion: CompanionSpec? = nil) {
         self.format = format
         self.version = version
         self.classes = classes
@@ -58,6 +61,7 @@ public struct ServedBundle: Sendable, Codable, Equatable {
         self.inputGeometry = inputGeometry
         self.temperature = temperature
         self.cascade = cascade
+        self.companion = companion
     }
 
     /// Reads and checks `dir/bundle.json`: format, version, and that every model file it names exists.
@@ -83,6 +87,18 @@ public struct ServedBundle: Sendable, Codable, Equatable {
         if let c = b.cascade, !FileManager.default.fileExists(atPath: dir + "/" + c.model) {
             throw ServingError(.badBundle, "'\(path)' names the cascade model '\(c.model)', which is missing; retrain with "
                                + "`camsift train --cascade` or remove the \"cascade\" entry")
+        }
+        if let c = b.companion {
+            guard FileManager.default.fileExists(atPath: dir + "/" + c.model) else {
+                throw ServingError(.badBundle, "'\(path)' names the companion model '\(c.model)', which is missing; retrain the "
+                                   + "bundle (or `camsift train --companion none`)")
+            }
+            if let problem = c.geometry.problem {
+                throw ServingError(.badBundle, "'\(path)': companion.geometry: \(problem); retrain the bundle")
+            }
+        } else if b.fusion?.needsCompanion == true && b.primary == "fused" {
+            throw ServingError(.badBundle, "'\(path)': the fusion rule weighs a companion member (companionWeight) but the "
+                               + "bundle has no \"companion\" entry; retrain the bundle")
         }
         if let t = b.temperature, !(t.isFinite && t > 0) {
             throw ServingError(.badBundle, "'\(path)': temperature \(t) must be a finite number > 0; retrain the bundle")

@@ -60,6 +60,7 @@ enum ClassifyCommand: CamsiftCommand {
         }
         let g = classifier.geometry
         var frames: [DecodedFrame] = []
+        var companion: [DecodedFrame] = []  // a bundle's companion member reads each image again at its geometry
         do {
             let decoder = try JPEGDecoder()
             for path in a.positionals {
@@ -74,6 +75,9 @@ enum ClassifyCommand: CamsiftCommand {
                 }
                 do {
                     frames.append(try [UInt8](data).withUnsafeBytes { try decoder.decode($0, geometry: g) })
+                    if let cg = classifier.companionGeometry {
+                        companion.append(try [UInt8](data).withUnsafeBytes { try decoder.decode($0, geometry: cg) })
+                    }
                 } catch {
                     Console.error("camsift classify: image '\(path)': \(error)\n")
                     return ExitStatus.dataError
@@ -88,7 +92,7 @@ enum ClassifyCommand: CamsiftCommand {
             let batch = try ModelInput.tensor(frames, geometry: g)
             try dump(batch.withUnsafeBufferPointer { imagenet.network.logits(batch: $0, n: frames.count) }, to: p)
         }
-        let results = try classifier.classify(frames).map { p in p.top.map { (label: $0.label, score: $0.score) } }
+        let results = try classifier.classify(frames, companion: classifier.companionGeometry == nil ? nil : companion).map { p in p.top.map { (label: $0.label, score: $0.score) } }
         var out = ""
         for (path, r) in zip(a.positionals, results) {
             if a.flag("json") {

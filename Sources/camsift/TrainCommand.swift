@@ -92,7 +92,12 @@ enum TrainCommand: CamsiftCommand {
             .value("fusion", names(Fusion.Rule.allCases), "rule of the bundle's primary prediction",
                    default: r.fusionRule.rawValue),
             .value("prior-weight", "λ|ref", "λ of the adjusted rule, 0…1, or ref to choose it on the reference split",
-                   default: r.priorWeight.map(n) ?? "ref"),
+                   default: (r.priorWeight.map(n) ?? "ref") + (r.companion?.priorWeight.map { ", \(n($0)) with the companion" } ?? "")),
+            .value("companion", "effnet-lite0|none", "two-model samplers with a from-scratch network: also train a head on "
+                   + "frozen ImageNet EfficientNet-Lite0 features (the companion member E) and pool it into M1's evidence",
+                   default: "effnet-lite0 when the backbone is found (--backbone, $CAMSIFT_EFFNET, \(ClassifyCommand.localModelPath))"),
+            .value("companion-weight", "w", "w_E of the adjusted rule: the companion's share of M1's evidence, 0…1",
+                   default: n(r.companion?.weight ?? 0)),
             .value("m0-weight", "w", "w of the adjusted rule: M0's share of the balanced-view evidence, 0…1",
                    default: n(r.m0Weight ?? 0)),
             .value("calibrate", names(TrainingConfiguration.CalibrationView.allCases), "the view the score temperature is fitted "
@@ -187,6 +192,10 @@ enum TrainCommand: CamsiftCommand {
             o.fineTuneLRScale = f
         }
         o.backbone = a.value("backbone") ?? ProcessInfo.processInfo.environment["CAMSIFT_EFFNET"]
+        if o.backbone == nil && o.architecture != .effnetLite0 {
+            // The companion member's backbone: the one `make weights` builds, else the daemon's ImageNet model.
+            o.backbone = [ClassifyCommand.localModelPath, ClassifyCommand.systemModelPath].first { FileManager.default.fileExists(atPath: $0) }
+        }
         if let t = try a.int("threads") {
             guard t >= 1 else { throw UsageError("--threads must be ≥ 1") }
             LearningThreads.set(t)
@@ -200,7 +209,7 @@ enum TrainCommand: CamsiftCommand {
         let configured = session
         let result = try await DedicatedThread.run("camsift-train", stackSize: 16 << 20) { try configured.run() }
         if !quiet {
-            Console.out("wrote \(out)/\(ModelBundle.fileName) (\(result.bundle.models.values.sorted().joined(separator: ", "))), report.md, report.json\n")
+            Console.out("wrote \(out)/\(ModelBundle.fileName) (\((result.bundle.models.values.sorted() + (result.bundle.companion.map { [$0.model] } ?? [])).joined(separator: ", "))), report.md, report.json\n")
         }
         if !result.report.hasTestMetrics {
             Console.out("no test split (--split \(o.split)): no test metrics; score the bundle on an external test set "
@@ -277,6 +286,17 @@ enum TrainCommand: CamsiftCommand {
         } else if let w = try a.double("prior-weight") {
             guard (0...1).contains(w) else { throw UsageError("--prior-weight must be in [0, 1] or 'ref' (chosen on the reference split), got \(w)") }
             c.priorWeight = w
+            c.companion?.priorWeight = nil  // an explicit λ holds with the companion too
+        }
+        switch a.value("companion") {
+        case nil, "effnet-lite0": break
+        case "none": c.companion = nil
+        case let s?: throw UsageError("--companion '\(s)': use effnet-lite0 or none")
+        }
+        if let w = try a.double("companion-weight") {
+            guard (0...1).contains(w) else { throw UsageError("--companion-weight must be in [0, 1], got \(w)") }
+            guard c.companion != nil else { throw UsageError("--companion-weight needs the companion member (drop --companion none)") }
+            c.companion?.weight = w
         }
         if let s = a.value("calibrate") {
             guard let v = TrainingConfiguration.CalibrationView(rawValue: s) else {

@@ -5,7 +5,8 @@ import Testing
 /// Issue 15's end-to-end invariant, as users meet it: for the same images, `camsift eval`'s accuracy is what
 /// the daemon logs when those images arrive from cameras. A bundle is trained with `--fit letterbox` on real,
 /// non-square photos; each photo is then served by a real nginx as a snapshot camera to `camsift run`, and
-/// the labels it logs are compared with `camsift classify` (per image) and `camsift eval` (accuracy).
+/// the labels it logs are compared with `camsift classify` (per image) and `camsift eval` (accuracy). The bundle
+/// carries the default companion member (issue 16), so its second input per frame is covered on all three paths.
 @Suite(.serialized, .enabled(if: CamsiftBinary.path != nil, "build the camsift binary first (make build)"))
 struct EvalMatchesDaemonTests {
     static let photos = "/usr/share/doc/opencv-doc/examples/data/"
@@ -39,6 +40,11 @@ struct EvalMatchesDaemonTests {
         let recorded = try #require(try JSONSerialization.jsonObject(with: json) as? [String: Any])
         let geometry = try #require(recorded["inputGeometry"] as? [String: Any])
         #expect(geometry["fit"] as? String == "letterbox" && geometry["cropFraction"] as? Double == 0.95)
+        // The default two-model training adds the companion member on ImageNet features (CAMSIFT_EFFNET, or
+        // weights/ from `make weights`), framed like the pair: the daemon decodes each JPEG again at its geometry.
+        let companion = try #require(recorded["companion"] as? [String: Any], "no companion member: run `make weights`")
+        let cg = try #require(companion["geometry"] as? [String: Any])
+        #expect(cg["size"] as? Int == 224 && cg["fit"] as? String == "letterbox" && cg["cropFraction"] as? Double == 0.95)
 
         // 2. What eval and classify say.
         let eval = try IngestCLITests.camsift(["eval", "--archive", archive, "--model", bundle, "--json"])

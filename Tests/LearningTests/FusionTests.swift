@@ -166,4 +166,33 @@ import Serving
                                             accuracySlack: -0.21)
         #expect(none.priorWeight == 0.3 && none.accuracy == 1)
     }
+
+    /// A companion member E (issue 16, `CompanionSpec`): M1's evidence becomes (1 − w_E)·log p1 + w_E·log pE,
+    /// the rest of the rule unchanged; without E's scores (or at w_E = 0) the rule is exactly the pair's.
+    @Test func companionPoolsIntoM1sEvidence() {
+        // π = 0.5 / 0.2 (ratios 1 and 0.25). M0 and M1 lean to class 0 a little, E firmly to class 1.
+        let s0: [Float] = [0.6, 0.4], s1: [Float] = [0.55, 0.45], sE: [Float] = [0.1, 0.9]
+        let f = Fusion(ratios: [1.0, 0.25], threshold: 0, rule: .adjusted, priorWeight: 0.1, m0Weight: 0.25, companionWeight: 0.4)
+        #expect(f.needsCompanion && f.needsM0)
+        // By hand: z_c = 0.75·(0.6·log p1 + 0.4·log pE) + 0.25·(log p0 − log π) + 0.1·log π
+        // class 0: 0.75·(0.6·(−0.5978) + 0.4·(−2.3026)) + 0.25·(−0.5108 + 0.6931) + 0.1·(−0.6931) = −0.9835
+        // class 1: 0.75·(0.6·(−0.7985) + 0.4·(−0.1054)) + 0.25·(−0.9163 + 1.6094) + 0.1·(−1.6094) = −0.3786
+        let z = f.adjustedLogScores(s0, s1, sE)
+        #expect(abs(z[0] - (-0.98354)) < 1e-4 && abs(z[1] - (-0.37859)) < 1e-4, "\(z)")
+        #expect(f.fuse(s0, s1, sE) == (1, .adjusted))
+        let p = f.adjustedProbabilities(s0, s1, sE)
+        #expect(abs(Double(p[1]) - 0.64679) < 1e-4, "\(p)")  // 1 / (1 + e^(−0.9835 + 0.3786))
+        // Without E's scores: the pair's rule, class 0 (0.75·(−0.5978) + 0.0456 − 0.0693 = −0.4721 vs −0.5865).
+        let pair = f.adjustedLogScores(s0, s1)
+        #expect(abs(pair[0] - (-0.47211)) < 1e-4 && abs(pair[1] - (-0.58654)) < 1e-4, "\(pair)")
+        #expect(f.fuse(s0, s1) == (0, .adjusted))
+        var off = f
+        off.companionWeight = 0
+        #expect(!off.needsCompanion && off.adjustedLogScores(s0, s1, sE) == pair)
+        // Eq. 3 and the mean rule never read E.
+        let eq3 = Fusion(ratios: [1.0, 0.25], threshold: 0.5, rule: .eq3, companionWeight: 0.4)
+        #expect(!eq3.needsCompanion && eq3.fuse(s0, s1, sE) == eq3.fuse(s0, s1))
+        // Batches: the same per row.
+        #expect(f.fuse(scores0: [s0, s0], scores1: [s1, s1], scoresE: [sE, [0.9, 0.1]]) == [1, 0])
+    }
 }

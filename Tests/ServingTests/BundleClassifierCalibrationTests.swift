@@ -132,4 +132,26 @@ import Testing
             }
         }
     }
+
+    /// A bundle that names a companion member it does not ship, or whose rule weighs one it does not name, is
+    /// refused with the field and the fix.
+    @Test func aCompanionThatIsMissingIsRefused() throws {
+        let dir = Self.tmp("companion-missing")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var b = Self.bundle(["M0": "M0.csm"], primary: "M0", temperature: nil)
+        b.companion = CompanionSpec(model: "E-00000000.csm", geometry: InputGeometry(size: 224, channels: 3))
+        try Self.write(b, to: dir)
+        try Self.writeModel(dir + "/M0.csm", seed: 3)
+        #expect { try ServedBundle.read(dir) } throws: { e in
+            (e as? ServingError)?.code == .badBundle && "\(e)".contains("companion model 'E-00000000.csm'")
+        }
+        b.companion = nil
+        b.primary = "fused"
+        b.models["M1"] = "M0.csm"
+        b.fusion = Fusion(ratios: [1, 1, 1, 1], threshold: 0, rule: .adjusted, priorWeight: 0.1, m0Weight: 0.25, companionWeight: 0.4)
+        try Self.write(b, to: dir)
+        #expect { try ServedBundle.read(dir) } throws: { e in
+            (e as? ServingError)?.code == .badBundle && "\(e)".contains("no \"companion\" entry")
+        }
+    }
 }

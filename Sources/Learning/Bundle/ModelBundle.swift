@@ -37,6 +37,8 @@ public struct ModelBundle: Sendable, Codable, Equatable {
     public var temperature: Double?
     /// The cascade's cheap stage (issue 20, `camsift train --cascade`); nil without one.
     public var cascade: CascadeSpec?
+    /// The companion member on pretrained features (`CompanionSpec`); nil without one.
+    public var companion: CompanionSpec?
     /// Class counts of the training split and of the whole archive; P/N ratios from the training split.
     public var trainCounts: [Int]
     public var archiveCounts: [Int]
@@ -87,20 +89,21 @@ public struct ModelBundle: Sendable, Codable, Equatable {
         ServedBundle(format: format, version: version, classes: classes, models: models, primary: primary, fusion: fusion,
                      alternatives: alternatives, architecture: architecture, inputShape: inputShape,
                      normalization: normalization, inputGeometry: inputGeometry, temperature: temperature,
-                     cascade: cascade)
+                     cascade: cascade, companion: companion)
     }
 
     /// Writes `bundle.json` atomically into `dir`, then removes model files that neither this nor the
     /// previous bundle.json references (the previous generation stays loadable for readers mid-swap).
     public func write(to dir: String) throws {
         let path = dir + "/" + Self.fileName
-        let previous = (try? Self.read(dir)).map { Set($0.models.values) } ?? []
+        let files = { (b: ModelBundle) in Set(b.models.values).union(b.companion.map { [$0.model] } ?? []) }
+        let previous = (try? Self.read(dir)).map(files) ?? []
         let data: [UInt8]
         do { data = try JSONWriter.encode(self, pretty: true) } catch { throw LearningError(.io, "cannot encode bundle: \(error)") }
         try AtomicFile.write(data, to: path)
-        let keep = previous.union(models.values)
+        let keep = previous.union(files(self))
         if let files = try? FileManager.default.contentsOfDirectory(atPath: dir) {
-            for f in files where f.hasSuffix(".csm") && (f.hasPrefix("M0-") || f.hasPrefix("M1-")) && !keep.contains(f) {
+            for f in files where f.hasSuffix(".csm") && (f.hasPrefix("M0-") || f.hasPrefix("M1-") || f.hasPrefix(CompanionSpec.role + "-")) && !keep.contains(f) {
                 try? FileManager.default.removeItem(atPath: dir + "/" + f)
             }
         }

@@ -2,7 +2,7 @@ import CamsiftCore
 import Foundation
 import Serving
 
-/// `camsift eval`: a bundle's models (M0, M1, fused — whichever it has) on a labeled archive, in the plain
+/// `camsift eval`: a bundle's models (M0, M1, the companion E, fused — whichever it has) on a labeled archive, in the plain
 /// view and, with `weightBy`, the deployed view where each image counts its class's share in that archive
 /// over its share in the evaluated set.
 ///
@@ -99,7 +99,10 @@ public struct EvaluationSession: Sendable {
         while start < indices.count {
             let part = indices[start..<min(indices.count, start + batch)]
             let frames = try part.map { try reader.frame(path: archive.items[$0].path, geometry: classifier.geometry) }
-            for (role, rows) in try classifier.scores(frames) { scores[role, default: []] += rows }
+            let companion = try classifier.companionGeometry.map { g in
+                try part.map { try reader.frame(path: archive.items[$0].path, geometry: g) }
+            }
+            for (role, rows) in try classifier.scores(frames, companion: companion) { scores[role, default: []] += rows }
             labels += part.map { map[archive.items[$0].label] }
             start += batch
         }
@@ -110,12 +113,12 @@ public struct EvaluationSession: Sendable {
             try AtomicFile.write(d, to: path)
         }
         var preds: [String: [Int]] = scores.mapValues { $0.map(Fusion.argmax) }
-        var order = bundle.models.keys.sorted()
+        var order = bundle.models.keys.sorted() + (scores[CompanionSpec.role] == nil ? [] : [CompanionSpec.role])
         if let f = bundle.fusion, let s0 = scores["M0"], let s1 = scores["M1"] {
-            preds["fused"] = f.fuse(scores0: s0, scores1: s1)
+            preds["fused"] = f.fuse(scores0: s0, scores1: s1, scoresE: scores[CompanionSpec.role])
             order.append("fused")
             for (name, alt) in (bundle.alternatives ?? [:]).sorted(by: { $0.key < $1.key }) {
-                preds[name] = alt.fuse(scores0: s0, scores1: s1)
+                preds[name] = alt.fuse(scores0: s0, scores1: s1, scoresE: scores[CompanionSpec.role])
                 order.append(name)
             }
         }

@@ -80,6 +80,19 @@ public struct TrainingConfiguration: Sendable, Codable, Equatable {
     /// same (`classBalancedWeights`). nil = natural (bundles from before the option).
     public enum CalibrationView: String, Sendable, Codable, CaseIterable { case natural, balanced }
     public var calibrationView: CalibrationView?
+    /// The companion member (`CompanionSpec`, `CompanionTraining`): a head on frozen EfficientNet-Lite0 features
+    /// trained with M1's draws beside a from-scratch pair, pooled into M1's evidence with `weight` (w_E); with it
+    /// the `.adjusted` rule uses `priorWeight` (λ) when set. nil = none (the `effnet-lite0` architecture, bundles
+    /// from before it, `--companion none`).
+    public struct Companion: Sendable, Codable, Equatable {
+        public var weight: Double
+        public var priorWeight: Double?
+        public init(weight: Double, priorWeight: Double? = nil) {
+            self.weight = weight
+            self.priorWeight = priorWeight
+        }
+    }
+    public var companion: Companion?
     public var seed: UInt64 = 1
 
     public init() {}

@@ -148,6 +148,23 @@ public struct TrainingSession: Sendable {
             trained.append(("M0", n, r))
         }
 
+        // The companion member on pretrained features (two-model samplers, `.adjusted` rule, a from-scratch pair).
+        var companion: CompanionTraining.Trained?
+        if twoModels, let settings = cfg.companion, cfg.fusionRule == .adjusted, o.architecture != .effnetLite0 {
+            if let b = o.backbone, FileManager.default.fileExists(atPath: b) {
+                companion = try CompanionTraining(archive: archive, split: split, options: o, networks: networks,
+                                                  progress: progress, log: log).run()
+                if let r = companion?.result.stageRevert { log("\(CompanionSpec.role): " + TrainingReport.revertNote(r)) }
+                if cfg.priorWeight != nil, let lambda = settings.priorWeight { cfg.priorWeight = lambda }
+            } else {
+                log("no EfficientNet-Lite0 backbone (--backbone, $CAMSIFT_EFFNET or weights/effnet-lite0-imagenet.csm): "
+                    + "trained without the companion member")
+                cfg.companion = nil
+            }
+        } else {
+            cfg.companion = nil
+        }
+
         // Fusion threshold on the reference set (Eq. 3, grid over observed ratios).
         let refIn = data.normalization.apply(data.reference.pixels, channels: data.reference.channels, perImage: data.reference.perImage)
         let testIn = data.normalization.apply(data.test.pixels, channels: data.test.channels, perImage: data.test.perImage)
@@ -162,8 +179,8 @@ public struct TrainingSession: Sendable {
                 return (Fusion(ratios: ratios, threshold: t.threshold, rule: rule), t.referenceMacroF1)
             }
             // The `.adjusted` rule has no Tr: λ and w are fixed by the configuration (threshold stored as 0, unused).
-            func adjusted(_ lambda: Double, _ w: Double) -> Fusion {
-                Fusion(ratios: ratios, threshold: 0, rule: .adjusted, priorWeight: lambda, m0Weight: w)
+            func adjusted(_ lambda: Double, _ w: Double, companion wE: Double? = nil) -> Fusion {
+                Fusion(ratios: ratios, threshold: 0, rule: .adjusted, priorWeight: lambda, m0Weight: w, companionWeight: wE)
             }
             // λ: fixed by the configuration, or chosen on the reference set (Fusion.choosePriorWeight); the
             // reference pick for M1 alone (w = 0, the default before session 9) is scored as `fused:adjusted/ref`.
@@ -173,9 +190,15 @@ public struct TrainingSession: Sendable {
             let w = cfg.m0Weight ?? 0
             if cfg.fusionRule == .adjusted {
                 let picked = cfg.priorWeight == nil ? referencePick(w) : nil
-                let f = adjusted(cfg.priorWeight ?? picked!.priorWeight, w)
+                let wE = companion == nil ? nil : cfg.companion?.weight
+                let f = adjusted(cfg.priorWeight ?? picked!.priorWeight, w, companion: wE)
                 fusion = f
-                let rule = w > 0 ? "\(1 - w)·log p1 + \(w)·(log p0 − log π)" : "log p1"
+                let p1 = wE.map { "(\(1 - $0)·log p1 + \($0)·log pE)" } ?? "log p1"
+                let rule = w > 0 ? "\(1 - w)·\(p1) + \(w)·(log p0 − log π)" : p1
+                if companion != nil, let lambda = options.configuration.priorWeight {
+                    // What the same pair gives without the companion, at the pair's own λ (eval scores it too).
+                    alternatives["fused:adjusted/no-\(CompanionSpec.role)"] = adjusted(lambda, w)
+                }
                 log("fusion adjusted: argmax \(rule) + \(f.priorWeight!)·log π" + (picked.map {
                     String(format: ", λ chosen on the reference (balanced-view macro F1 %.3f, accuracy %.3f)", $0.balancedMacroF1, $0.accuracy)
                 } ?? " (fixed)"))
@@ -219,9 +242,15 @@ public struct TrainingSession: Sendable {
                                  keptIteration: t.result?.keptIteration, bestIteration: t.result?.bestIteration,
                                  stageRevert: t.result?.stageRevert))
         }
+        if let e = companion {
+            let (nat, bal) = views(e.test.map(Fusion.argmax))
+            results.append(.init(name: CompanionSpec.role, natural: nat, balanced: bal, history: e.result.history,
+                                 keptIteration: e.result.keptIteration, bestIteration: e.result.bestIteration,
+                                 stageRevert: e.result.stageRevert))
+        }
         if let fusion {
             for (name, f) in [("fused", fusion)] + alternatives.sorted(by: { $0.key < $1.key }) {
-                let (nat, bal) = views(f.fuse(scores0: scores[0], scores1: scores[1]))
+                let (nat, bal) = views(f.fuse(scores0: scores[0], scores1: scores[1], scoresE: companion?.test))
                 results.append(.init(name: name, natural: nat, balanced: bal, history: [], keptIteration: nil, bestIteration: nil))
             }
         }
@@ -247,6 +276,18 @@ public struct TrainingSession: Sendable {
             }
             files[t.name] = name
         }
+        var companionSpec: CompanionSpec?
+        if let e = companion {
+            let tmp = o.out + "/.\(CompanionSpec.role)-new.csm"
+            try e.network.save(to: tmp, classes: archive.classes, metadata: [
+                "role": CompanionSpec.role, "archive": archive.root, "images": String(archive.items.count),
+                "seed": String(cfg.seed), "sampler": o.configuration.sampler.rawValue, "splitBy": o.splitBy.rawValue])
+            let name = "\(CompanionSpec.role)-\(try Self.shortHash(tmp)).csm"
+            guard rename(tmp, o.out + "/" + name) == 0 else {
+                throw LearningError(.io, "cannot rename '\(tmp)' into the bundle (errno \(errno))")
+            }
+            companionSpec = CompanionSpec(model: name, geometry: e.geometry)
+        }
         cfg.sampler = o.configuration.sampler
         // What serving frames and normalises with: the training split's normalisation for from-scratch networks,
         // the backbone's own for transfer networks (their bundle `normalization` is the identity on features).
@@ -264,10 +305,15 @@ public struct TrainingSession: Sendable {
             ratios: ratios, sampler: cfg.sampler, configuration: cfg,
             testMetrics: Dictionary(uniqueKeysWithValues: results.compactMap { r in r.natural.map { (r.name, $0) } }), provenance: provenance)
         bundle.inputGeometry = geometry
-        let calibration = Self.calibrate(
-            &bundle, reference: (try Dictionary(uniqueKeysWithValues: trained.map { ($0.name, try $0.net.scores(inputs: refIn, count: data.reference.count)) }),
-                                 data.reference.labels),
-            test: (Dictionary(uniqueKeysWithValues: zip(trained.map(\.name), scores)), data.test.labels, balancedWeights), log: log)
+        bundle.companion = companionSpec
+        var refScores = try Dictionary(uniqueKeysWithValues: trained.map { ($0.name, try $0.net.scores(inputs: refIn, count: data.reference.count)) })
+        var testScores = Dictionary(uniqueKeysWithValues: zip(trained.map(\.name), scores))
+        if let e = companion {
+            refScores[CompanionSpec.role] = e.reference
+            testScores[CompanionSpec.role] = e.test
+        }
+        let calibration = Self.calibrate(&bundle, reference: (refScores, data.reference.labels),
+                                         test: (testScores, data.test.labels, balancedWeights), log: log)
         try bundle.write(to: o.out)
         var report = TrainingReport(
             command: o.command, created: created, classes: archive.classes,

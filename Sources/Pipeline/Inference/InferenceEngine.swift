@@ -44,6 +44,8 @@ public final class InferenceEngine: Service {
     private let windowStage: WindowStage
     /// Tags per classified frame (inference thread only).
     private let tagStage = TagStage()
+    /// A companion member's second decode of each frame (inference thread only).
+    private let companionFrames = CompanionFrames()
     /// The cascade's cheap stage in front of the batcher (issue 20), on its own thread; what ingest submits to.
     public let cascade: CascadeStage
 
@@ -167,7 +169,9 @@ public final class InferenceEngine: Service {
             do {
                 let g = model.geometry
                 let frames = toClassify.map { batch[$0].pixels.refitted(to: g) }
-                let preds = try source.map { try $0.classify(frames, features: &features) } ?? model.classify(frames)
+                let companion = model.companionGeometry.map { companionFrames.frames(toClassify.map { batch[$0] }, geometry: $0) }
+                let preds = try source.map { try $0.classify(frames, companion: companion, features: &features) }
+                    ?? model.classify(frames, companion: companion)
                 let tagger = tagModel.flatMap { t in source.flatMap { tagStage.usable(t, source: $0, features: features.count, frames: frames.count) } }
                 for (k, i) in toClassify.enumerated() {
                     let f = batch[i]

@@ -1,0 +1,98 @@
+import CamsiftCore
+import Foundation
+import Synchronization
+import Testing
+@testable import Learning
+import Media
+import Serving
+
+/// The companion member (issue 16, `CompanionSpec`): `camsift train`'s two-model default on a from-scratch
+/// network also trains a head on frozen ImageNet EfficientNet-Lite0 features (real imported weights, real
+/// Fashion-MNIST JPEGs), records it in the bundle with its own input geometry, and `camsift eval` /
+/// `BundleClassifier` serve the pool from the same tensors training saw.
+@Suite(.serialized) struct CompanionTests {
+    static func options(_ tmp: String, out: String, backbone: String?) -> TrainingSession.Options {
+        var o = TrainingSession.Options(archive: tmp + "/archive", out: tmp + "/" + out)
+        o.backbone = backbone
+        o.featureDraws = 1
+        o.split = try! SplitShares(parsing: "60/20/20")
+        var c = TrainingConfiguration.recommended
+        c.iterations = 3
+        c.batchSize = 16
+        c.seed = 4
+        o.configuration = c
+        return o
+    }
+
+    @Test func defaultTrainingAddsTheCompanionAndEvalServesIt() throws {
+        LearningThreads.set(1)
+        let backbone = try FineTuneTests.requireBackbone()
+        let tmp = FileManager.default.temporaryDirectory.path + "/camsift-companion-\(getpid())"
+        defer { try? FileManager.default.removeItem(atPath: tmp) }
+        try FineTuneTests.makeArchive(tmp + "/archive")
+        let logged = Mutex<[String]>([])
+        var session = TrainingSession(options: Self.options(tmp, out: "model", backbone: backbone), networks: NetworkFactory())
+        session.log = { line in logged.withLock { $0.append(line) } }
+        let (bundle, report) = try session.run()
+
+        let spec = try #require(bundle.companion)
+        #expect(spec.model.hasPrefix("E-") && FileManager.default.fileExists(atPath: tmp + "/model/" + spec.model))
+        #expect(spec.geometry.size == 224 && spec.geometry.channels == 3)
+        #expect(bundle.inputGeometry?.size == 28 && bundle.inputGeometry?.channels == 1)
+        let f = try #require(bundle.fusion)
+        #expect(f.rule == .adjusted && f.companionWeight == 0.4 && f.priorWeight == 0.1 && f.m0Weight == 0.25)
+        #expect(bundle.alternatives?["fused:adjusted/no-E"]?.companionWeight == nil)
+        #expect(logged.withLock { $0 }.contains { $0.contains("0.75·(0.6·log p1 + 0.4·log pE)") })
+        let e = try #require(report.models.first { $0.name == "E" }?.natural)
+        #expect(e.accuracy > 0.6, "3 classes: chance is 0.33, got \(e.accuracy)")
+        let fusedTrain = try #require(report.models.first { $0.name == "fused" }?.natural)
+
+        // eval reads each test image at both geometries and scores what training scored (the same tensors; the
+        // serving engine folds BatchNorm, so a near-tie may flip: one image at most).
+        var eo = EvaluationSession.Options(archive: tmp + "/archive", model: tmp + "/model")
+        eo.split = "test"
+        eo.seed = 4
+        let r = try EvaluationSession(options: eo).run()
+        #expect(r.order.contains("E") && r.order.contains("fused:adjusted/no-E"))
+        let n = Double(r.images)
+        #expect(abs(try #require(r.plain["E"]).accuracy - e.accuracy) <= 1 / n + 1e-9)
+        #expect(abs(try #require(r.plain["fused"]).accuracy - fusedTrain.accuracy) <= 1 / n + 1e-9)
+
+        // The daemon's classifier: with the companion frames it predicts the pool of its three models' scores.
+        let c = try BundleClassifier(directory: tmp + "/model", threads: 1)
+        let cg = try #require(c.companionGeometry)
+        let archive = try LabeledArchive.scan(tmp + "/archive")
+        let reader = try ArchiveImage()
+        let paths = archive.items.prefix(6).map(\.path)
+        let frames = try paths.map { try reader.frame(path: $0, geometry: c.geometry) }
+        let big = try paths.map { try reader.frame(path: $0, geometry: cg) }
+        let scores = try c.scores(frames, companion: big)
+        #expect(Set(scores.keys) == ["M0", "M1", "E"])
+        for (i, p) in try c.classify(frames, companion: big).enumerated() {
+            let want = f.fuse(scores["M0"]![i], scores["M1"]![i], scores["E"]![i]).label
+            #expect(p.label == bundle.classes[want])
+        }
+        // Without them (a stream camera: no JPEG to decode again) it still classifies, from refitted frames.
+        #expect(try c.classify(frames).count == frames.count)
+    }
+
+    @Test func noBackboneOrCompanionNoneTrainsThePairAlone() throws {
+        LearningThreads.set(1)
+        let tmp = FileManager.default.temporaryDirectory.path + "/camsift-companion-none-\(getpid())"
+        defer { try? FileManager.default.removeItem(atPath: tmp) }
+        try FineTuneTests.makeArchive(tmp + "/archive")
+        let logged = Mutex<[String]>([])
+        var session = TrainingSession(options: Self.options(tmp, out: "a", backbone: nil), networks: NetworkFactory())
+        session.log = { line in logged.withLock { $0.append(line) } }
+        let (a, _) = try session.run()
+        #expect(a.companion == nil && a.fusion?.companionWeight == nil && a.fusion?.priorWeight == 0.25)
+        #expect(a.configuration.companion == nil)
+        #expect(logged.withLock { $0 }.contains { $0.contains("without the companion member") })
+
+        var o = Self.options(tmp, out: "b", backbone: try FineTuneTests.requireBackbone())
+        o.configuration.companion = nil
+        let (b, _) = try TrainingSession(options: o, networks: NetworkFactory()).run()
+        #expect(b.companion == nil && b.fusion?.companionWeight == nil)
+        #expect(!((try? FileManager.default.contentsOfDirectory(atPath: tmp + "/b")) ?? []).contains { $0.hasPrefix("E-") })
+    }
+}
