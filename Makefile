@@ -217,7 +217,7 @@ fuzz-console: deps build
 bench-ingest: deps build
 	bash bench/ingest.sh
 
-bench-longtail: deps-bench build
+bench-longtail: deps-bench weights build
 	bash bench/longtail.sh
 
 # Issue 20: Table I bootstrapped batches vs plain/weighted/balanced for the 18×18 low-level-feature network, Fashion-MNIST.

@@ -104,6 +104,8 @@ enum TrainCommand: CamsiftCommand {
                    + "for on the reference split: natural (every image counts the same) or balanced (every class does)",
                    default: (r.calibrationView ?? .natural).rawValue),
             .value("backbone", "FILE.csm", "EfficientNet-Lite0 model file for --arch effnet-lite0", default: "$CAMSIFT_EFFNET"),
+            .value("feature-cache", "DIR", "keep level-1 EfficientNet-Lite0 features (--arch effnet-lite0, the companion) "
+                   + "in DIR between trainings: a retraining computes only new images", default: "none"),
             .value("feature-draws", "K", "--arch effnet-lite0: cached feature draws per training image, 1 clean + the "
                    + "rest augmented (≥ 1)", default: "\(o.featureDraws)"),
             .value("fine-tune-blocks", "K", "--arch effnet-lite0: fine-tune the top K blocks (level 2), 0 = the "
@@ -192,6 +194,7 @@ enum TrainCommand: CamsiftCommand {
             o.fineTuneLRScale = f
         }
         o.backbone = a.value("backbone") ?? ProcessInfo.processInfo.environment["CAMSIFT_EFFNET"]
+        o.featureCache = a.value("feature-cache")
         if o.backbone == nil && o.architecture != .effnetLite0 {
             // The companion member's backbone: the one `make weights` builds, else the daemon's ImageNet model.
             o.backbone = [ClassifyCommand.localModelPath, ClassifyCommand.systemModelPath].first { FileManager.default.fileExists(atPath: $0) }

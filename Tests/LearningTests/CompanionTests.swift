@@ -4,6 +4,7 @@ import Synchronization
 import Testing
 @testable import Learning
 import Media
+import NN
 import Serving
 
 /// The companion member (issue 16, `CompanionSpec`): `camsift train`'s two-model default on a from-scratch
@@ -37,7 +38,9 @@ import Serving
 
         let spec = try #require(bundle.companion)
         #expect(spec.model.hasPrefix("E-") && FileManager.default.fileExists(atPath: tmp + "/model/" + spec.model))
-        #expect(spec.geometry.size == 224 && spec.geometry.channels == 3)
+        // 28-pixel images: the companion frames them at 128² (`CompanionTraining.inputSide`), its model file says so.
+        #expect(spec.geometry.size == 128 && spec.geometry.channels == 3)
+        #expect(try ModelFile.read(path: tmp + "/model/" + spec.model).inputSize == [128, 128])
         #expect(bundle.inputGeometry?.size == 28 && bundle.inputGeometry?.channels == 1)
         let f = try #require(bundle.fusion)
         #expect(f.rule == .adjusted && f.companionWeight == 0.4 && f.priorWeight == 0.1 && f.m0Weight == 0.25)
@@ -74,6 +77,30 @@ import Serving
         }
         // Without them (a stream camera: no JPEG to decode again) it still classifies, from refitted frames.
         #expect(try c.classify(frames).count == frames.count)
+    }
+
+    /// `--feature-cache`: a second training of the same archive reads every feature from the store and writes the
+    /// same companion, byte for byte, as the cold one (the store returns what the backbone computed).
+    @Test func featureCacheGivesTheSameCompanion() throws {
+        LearningThreads.set(1)
+        let backbone = try FineTuneTests.requireBackbone()
+        let tmp = FileManager.default.temporaryDirectory.path + "/camsift-companion-cache-\(getpid())"
+        defer { try? FileManager.default.removeItem(atPath: tmp) }
+        try FineTuneTests.makeArchive(tmp + "/archive")
+        var o = Self.options(tmp, out: "cold", backbone: backbone)
+        o.featureDraws = 2
+        o.featureCache = tmp + "/cache"
+        let (cold, _) = try TrainingSession(options: o, networks: NetworkFactory()).run()
+        let stored = try FileManager.default.subpathsOfDirectory(atPath: tmp + "/cache").filter { $0.hasSuffix(".f32") }
+        #expect(stored.count == 72, "72 images: train (2 draws) and reference+test (clean) namespaces, one file each")
+        o.out = tmp + "/warm"
+        let (warm, _) = try TrainingSession(options: o, networks: NetworkFactory()).run()
+        #expect(try #require(cold.companion).model == (try #require(warm.companion)).model)
+        // Without the store: the same features again (the draws are seeded by each image's bytes).
+        o.out = tmp + "/none"
+        o.featureCache = nil
+        let (none, _) = try TrainingSession(options: o, networks: NetworkFactory()).run()
+        #expect(cold.companion?.model == none.companion?.model)
     }
 
     @Test func noBackboneOrCompanionNoneTrainsThePairAlone() throws {

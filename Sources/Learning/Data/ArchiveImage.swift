@@ -23,6 +23,11 @@ public final class ArchiveImage {
         do { bytes = try ImageSet.readFile(path) } catch {
             throw LearningError(.io, "cannot read '\(path)': \(error)", cause: error as? LearningError)
         }
+        return try frame(bytes: bytes, path: path, geometry: geometry)
+    }
+
+    /// The same for the file's bytes already read (`path` names it in errors).
+    public func frame(bytes: [UInt8], path: String, geometry: InputGeometry) throws -> DecodedFrame {
         do {
             return try bytes.withUnsafeBytes { try decoder.decode($0, geometry: geometry) }
         } catch {

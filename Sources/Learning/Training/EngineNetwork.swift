@@ -27,6 +27,9 @@ public final class EngineNetwork: TrainableNetwork {
     var learningRateScale: Float = 1
     /// For `small-cnn` networks: which layout `save` records.
     var smallLayout: SmallCNN.Layout = .vgg
+    /// For level-1 heads trained on features of another input side than the backbone file's (the companion on
+    /// small archive images): the side `save` records, so serving frames images as training did.
+    var servedInputSide: Int?
 
     /// `makeReplica(k)` builds another instance of `model`'s architecture for data-parallel shard k (its weights
     /// are overwritten from `model` every step).
@@ -131,7 +134,7 @@ public final class EngineNetwork: TrainableNetwork {
                 throw LearningError(.badBundle, "\(architecture): trained tensors missing from backbone '\(backbonePath)'")
             }
             let f = try ModelFile(architectureJSON: json, classes: classes, normalization: b.normalization,
-                                  inputSize: b.inputSize, metadata: b.metadata.merging(metadata) { _, new in new }, tensors: all)
+                                  inputSize: servedInputSide.map { [$0, $0] } ?? b.inputSize, metadata: b.metadata.merging(metadata) { _, new in new }, tensors: all)
             try f.write(path: path)
             return
         }

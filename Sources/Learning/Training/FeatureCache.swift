@@ -25,9 +25,12 @@ struct FeatureCache {
     let geometry: InputGeometry
     let batch = 16
 
-    init(path: String, topBlocks: Int = 0, fit: FitMode = .crop, cropFraction: Double = 1) throws {
+    /// - Parameter side: level 1 only: frame images at this side instead of the backbone file's (the network
+    ///   is fully convolutional up to its global pooling, so the same weights run at any multiple of 32).
+    init(path: String, topBlocks: Int = 0, fit: FitMode = .crop, cropFraction: Double = 1, side: Int? = nil) throws {
         do {
-            let file = try ModelFile.read(path: path)
+            var file = try ModelFile.read(path: path)
+            if let side, topBlocks == 0 { file.inputSize = [side, side] }
             if topBlocks == 0 {
                 let threads = LearningThreads.count > 0 ? LearningThreads.count : NNThreads.count
                 let net = try EfficientNetLite0(modelFile: file, threads: threads)
@@ -49,9 +52,13 @@ struct FeatureCache {
     }
 
     /// Features for `indices`; with `draws` > 1, draw 0 is the clean image and draws 1… are augmented
-    /// (seeded), stored as consecutive variants of each image.
+    /// (seeded), stored as consecutive variants of each image. Level 1 (pooled features) seeds each image's
+    /// draws from its bytes, not from `seed`, so they are the same in every training and `store` can keep them.
     func features(_ archive: LabeledArchive, indices: [Int], draws: Int = 1, augmentation: Augmentation = .none,
-                  seed: UInt64 = 0) throws -> ImageSet {
+                  seed: UInt64 = 0, store: FeatureStore? = nil) throws -> ImageSet {
+        if case .pooled(let net) = extractor {
+            return try pooled(net, archive, indices: indices, draws: draws, augmentation: augmentation, store: store)
+        }
         let side = inputSide
         var rng = SeededGenerator(seed: seed, stream: "feature-draws")
         var out: ImageSet?
@@ -88,6 +95,59 @@ struct FeatureCache {
         var set = out ?? ImageSet(channels: featureShapeWhenEmpty.c, height: featureShapeWhenEmpty.h, width: featureShapeWhenEmpty.w)
         set.labels = labels
         set.variants = variants
+        return set
+    }
+
+    /// Level 1: the pooled features of each image's draws, from `store` when it has them, else from the backbone
+    /// (in batches of `batch` slots) and then into `store`.
+    private func pooled(_ net: EfficientNetLite0, _ archive: LabeledArchive, indices: [Int], draws: Int,
+                        augmentation: Augmentation, store: FeatureStore?) throws -> ImageSet {
+        let k = net.featureCount, variants = max(1, draws), side = inputSide
+        var set = ImageSet(channels: k, height: 1, width: 1)
+        set.pixels = [Float](repeating: 0, count: indices.count * variants * k)
+        set.labels = indices.map { archive.items[$0].label }
+        set.variants = variants
+        let reader = try ArchiveImage()
+        let norm = Normalization(mean: mean, std: std)
+        var pending: [Float] = []
+        var pendingSlots: [Int] = []
+        var waiting: [(image: Int, key: [UInt8])] = []  // images whose draws are pending, to store once all are out
+        func flush() throws {
+            guard !pendingSlots.isEmpty else { return }
+            let (values, _) = try extract(pending, n: pendingSlots.count)
+            for (j, slot) in pendingSlots.enumerated() {
+                set.pixels.replaceSubrange(slot * k..<(slot + 1) * k, with: values[j * k..<(j + 1) * k])
+            }
+            pending.removeAll(keepingCapacity: true)
+            pendingSlots.removeAll(keepingCapacity: true)
+            if let store {
+                for w in waiting { store.save(w.key, set.pixels[w.image * variants * k..<(w.image + 1) * variants * k]) }
+            }
+            waiting.removeAll()
+        }
+        for (i, index) in indices.enumerated() {
+            let item = archive.items[index]
+            let bytes = try ImageSet.readFile(item.path)
+            let key = SHA256.hash(bytes)
+            if let cached = store?.load(key) {
+                set.pixels.replaceSubrange(i * variants * k..<(i + 1) * variants * k, with: cached)
+                continue
+            }
+            let img = FloatImage(channels: 3, height: side, width: side, pixels: ModelInput.pixels(
+                try reader.frame(bytes: bytes, path: item.path, geometry: geometry), channels: 3))
+            var rng = SeededGenerator(seed: key.prefix(8).reduce(0) { $0 << 8 | UInt64($1) }, stream: "feature-draws")
+            for d in 0..<variants {
+                let v = d == 0 || augmentation.isIdentity ? img : Augmentation.apply(augmentation.draw(width: img.width, height: img.height) { rng.unit() }, to: img)
+                pending += norm.apply(v.pixels, channels: 3, perImage: v.pixels.count)
+                pendingSlots.append(i * variants + d)
+                if pendingSlots.count == batch {
+                    if d == variants - 1 { waiting.append((i, key)) }
+                    try flush()
+                }
+            }
+            if pendingSlots.last == i * variants + variants - 1 { waiting.append((i, key)) }
+        }
+        try flush()
         return set
     }
 

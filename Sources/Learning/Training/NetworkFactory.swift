@@ -46,7 +46,17 @@ public struct NetworkFactory: Sendable {
             throw LearningError(.badArgument, "--crop-fraction must be in (0, 1], got \(o.cropFraction)")
         }
         if o.architecture == .effnetLite0 {
-            return InputSpec(channels: 3, height: 224, width: 224, fit: o.fit, cropFraction: o.cropFraction)
+            // The backbone's own input side (224 for the ImageNet weights `make weights` imports), or `--input-size`
+            // for level 1 (any multiple of 32: convolutions, then global pooling).
+            var side = (try? ModelFile.read(path: try backbonePath(o)))?.inputSize.first ?? 224
+            if o.inputSize > 0 && o.inputSize != side {
+                guard o.topBlocks == 0, o.inputSize % 32 == 0, (96...512).contains(o.inputSize) else {
+                    throw LearningError(.badArgument, "--input-size \(o.inputSize) with --arch effnet-lite0: use a multiple of 32 "
+                        + "in 96…512 with --fine-tune-blocks 0 (level 2 trains at the backbone's \(side))")
+                }
+                side = o.inputSize
+            }
+            return InputSpec(channels: 3, height: side, width: side, fit: o.fit, cropFraction: o.cropFraction)
         }
         let first = archive.items[0].path
         let bytes = try ImageSet.readFile(first)
@@ -64,16 +74,25 @@ public struct NetworkFactory: Sendable {
                         log: (String) -> Void) throws -> Prepared {
         if o.architecture == .effnetLite0 {
             let backbone = try FeatureCache(path: try backbonePath(o), topBlocks: o.topBlocks, fit: spec.fit,
-                                            cropFraction: spec.cropFraction)
+                                            cropFraction: spec.cropFraction, side: spec.height)
             log(o.topBlocks == 0
                 ? "effnet-lite0 level 1: caching 1280-d features (\(o.featureDraws) draw(s) per training image)"
                 : "effnet-lite0 levels 1+2: caching the trunk below the top \(o.topBlocks) block(s) "
                   + "(\(o.featureDraws) draw(s) per training image); head alone for \(Int(o.levelOneFraction * 100))% of "
                   + "the iterations, then the top blocks at ×\(o.fineTuneLRScale) the rate")
-            let train = try backbone.features(archive, indices: split.train, draws: o.featureDraws,
-                                              augmentation: o.configuration.augmentation, seed: o.configuration.seed)
-            let ref = try backbone.features(archive, indices: split.reference)
-            let test = try backbone.features(archive, indices: split.test)
+            // Level 1 keeps its features in `--feature-cache` when given (`FeatureStore`; trunk outputs are too big).
+            func store(draws: Int, _ augmentation: Augmentation) throws -> FeatureStore? {
+                guard let root = o.featureCache, o.topBlocks == 0 else { return nil }
+                return try FeatureStore(root: root, backbone: try backbonePath(o),
+                                        namespace: "level 1, \(backbone.geometry), \(draws) draw(s), augmentation \(augmentation)",
+                                        floatsPerImage: draws * 1280)
+            }
+            let draws = o.featureDraws, aug = o.configuration.augmentation
+            let train = try backbone.features(archive, indices: split.train, draws: draws, augmentation: aug,
+                                              seed: o.configuration.seed, store: try store(draws: draws, aug))
+            let clean = try store(draws: 1, .none)
+            let ref = try backbone.features(archive, indices: split.reference, store: clean)
+            let test = try backbone.features(archive, indices: split.test, store: clean)
             return Prepared(train: train, reference: ref, test: test,
                             normalization: Normalization(mean: [Float](repeating: 0, count: 1280), std: [Float](repeating: 1, count: 1280)))
         }
@@ -110,7 +129,9 @@ public struct NetworkFactory: Sendable {
             throw LearningError(.badArgument, "--arch lowlevel trains one concept detector: pass --concept NAME")
         case .effnetLite0:
             if o.topBlocks > 0 { return try effnetTop(try backbonePath(o), classCount: classCount, seed: seed, options: o) }
-            return EngineNetwork.head(features: 1280, classCount: classCount, seed: seed, backbone: try backbonePath(o))
+            let net = EngineNetwork.head(features: 1280, classCount: classCount, seed: seed, backbone: try backbonePath(o))
+            net.servedInputSide = spec.height
+            return net
         }
     }
 

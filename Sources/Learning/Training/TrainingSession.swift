@@ -34,6 +34,8 @@ public struct TrainingSession: Sendable {
         public var backbone: String?
         /// Cached feature draws per training image for `.effnetLite0` (1 clean + the rest augmented).
         public var featureDraws = 2
+        /// Directory that keeps level-1 backbone features between trainings (`FeatureStore`); nil = none.
+        public var featureCache: String?
         /// Level-2 transfer learning for `.effnetLite0`: fine-tune the top k blocks (and the head conv) after the
         /// classifier alone has trained for `levelOneFraction` of each model's iterations; 0 = level 1 only;
         /// nil = 2 when the cached trunk outputs fit in `levelTwoCacheLimit`, else level 1 (bench/RESULTS.md,

@@ -100,7 +100,11 @@ enum LongtailRuns {
         }
         // 90/10/0: the test set is t10k, so no images are held out of the archive for a second test split (the
         // reference protocol's split; the peer runs train on the same one).
-        let common = ["--iterations", o["iterations"] ?? "15", "--split", o["split"] ?? "90/10/0", "--threads", "1", "--quiet"]
+        // The default run's companion member (EfficientNet-Lite0 level 1, `weights/` from `make weights`) keeps its
+        // features in the run directory's cache: seeds 2… compute only the images seed 1 did not. A plain run
+        // starts from an empty one (longtail.sh clears the runs), so target 5 times the cold cache.
+        let common = ["--iterations", o["iterations"] ?? "15", "--split", o["split"] ?? "90/10/0", "--threads", "1", "--quiet",
+                      "--feature-cache", work + "/feature-cache"]
         var peer = LongtailPeer.Settings()
         peer.iterations = o["iterations"] ?? "15"
         if let p = o["python"] { peer.python = p }

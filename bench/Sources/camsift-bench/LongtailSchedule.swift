@@ -17,6 +17,13 @@ enum LongtailSchedule {
     /// A PyTorch peer training's length relative to a camsift one (same draws; plain 3-seed run of 2026-12-07
     /// 13:37, peer on one thread: PyTorch 4.7–5.1 min, camsift 5.7–6.1).
     static let peerCost = 0.85
+    /// The default run's length relative to the other camsift runs: M1 plus the companion member (EfficientNet-Lite0
+    /// features of 14,886 images at 128², cached after the first seed, and its t10k pass).
+    static let defaultCost = 1.2
+
+    static func cost(_ j: LongtailRuns.Job) -> Double {
+        j.run.peer != nil ? peerCost : j.run.name == "default" ? defaultCost : 1
+    }
 
     struct Plan {
         /// One queue per lane, or a single queue every lane takes from.
@@ -27,18 +34,22 @@ enum LongtailSchedule {
 
     static func plan(_ jobs: [LongtailRuns.Job], lanes: Int) -> Plan {
         let peers = jobs.filter { $0.run.peer != nil }, own = jobs.filter { $0.run.peer == nil }
-        let peerLoad = Double(peers.count) * peerCost
-        guard lanes == 2, !peers.isEmpty, peerLoad < Double(own.count) else {
+        let peerLoad = peers.map(cost).reduce(0, +)
+        guard lanes == 2, !peers.isEmpty, peerLoad < own.map(cost).reduce(0, +) else {
             return Plan(queues: [jobs], lanes: lanes, summary: "\(jobs.count) runs, one queue in list order")
         }
         // Trainings that another job waits for first (in seed order, as listed), then the others.
         let awaited = Set(jobs.compactMap(\.after))
         let ordered = own.filter { awaited.contains($0.key) } + own.filter { !awaited.contains($0.key) }
+        // Load of the first a (lane 2) and the rest (lane 1) of `ordered`.
+        let loads = (0...ordered.count).map { a in
+            (first: ordered[..<a].map(cost).reduce(0, +), rest: ordered[a...].map(cost).reduce(0, +))
+        }
         let k = (0...ordered.count).min { a, b in
-            max(Double(a) + peerLoad, Double(ordered.count - a)) < max(Double(b) + peerLoad, Double(ordered.count - b))
+            max(loads[a].first + peerLoad, loads[a].rest) < max(loads[b].first + peerLoad, loads[b].rest)
         } ?? 0
         let summary = String(format: "lane 1: %d camsift runs (est. %.1f runs' time); lane 2: %d camsift runs + %d PyTorch peers (est. %.1f)",
-                             ordered.count - k, Double(ordered.count - k), k, peers.count, Double(k) + peerLoad)
+                             ordered.count - k, loads[k].rest, k, peers.count, loads[k].first + peerLoad)
         return Plan(queues: [Array(ordered[k...]), Array(ordered[..<k]) + peers], lanes: 2, summary: summary)
     }
 

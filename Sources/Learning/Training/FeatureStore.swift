@@ -1,0 +1,60 @@
+import CamsiftCore
+import Foundation
+
+/// Pooled backbone features of archive images kept on disk between trainings (`camsift train --feature-cache
+/// DIR`): level-1 transfer and the companion member spend nearly all their time in the frozen backbone, and the
+/// operator's loop retrains on an archive that is mostly the same images as last time — with the store only new
+/// images (and new augmentation draws) pay for a backbone pass.
+///
+/// One directory per namespace: the backbone file's own SHA-256 (its last 32 bytes), the framing geometry, the
+/// augmentation and the number of draws, so a different backbone, input or recipe never reads another's values.
+/// Each image's draws live in one file named by the SHA-256 of the image bytes: a relabelled or moved image keeps
+/// its features, an edited one gets new ones. Files are written atomically (`AtomicFile`); a file of the wrong
+/// size is recomputed and replaced.
+struct FeatureStore {
+    let directory: String
+    let floatsPerImage: Int
+
+    /// - Parameters:
+    ///   - root: the `--feature-cache` directory (created when missing).
+    ///   - backbone: the backbone model file (its trailing checksum names the weights).
+    ///   - namespace: everything else the values depend on (geometry, augmentation, draws).
+    init(root: String, backbone: String, namespace: String, floatsPerImage: Int) throws {
+        guard let fh = FileHandle(forReadingAtPath: backbone) else {
+            throw LearningError(.io, "cannot read the backbone '\(backbone)' to name its feature cache")
+        }
+        defer { try? fh.close() }
+        let end = fh.seekToEndOfFile()
+        guard end >= 32 else { throw LearningError(.badArgument, "backbone '\(backbone)' is not a model file") }
+        fh.seek(toFileOffset: end - 32)
+        let weights = [UInt8](fh.readData(ofLength: 32))
+        let key = SHA256.hex(SHA256.hash(weights + Array(namespace.utf8)))
+        directory = root + "/" + key.prefix(24)
+        self.floatsPerImage = floatsPerImage
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw LearningError(.io, "cannot create the feature cache '\(directory)': \(error); pass a writable --feature-cache")
+        }
+        let readme = directory + "/namespace.txt"
+        if !FileManager.default.fileExists(atPath: readme) {
+            try? AtomicFile.write(Array("backbone \(backbone)\n\(namespace)\n".utf8), to: readme)
+        }
+    }
+
+    private func path(_ image: [UInt8]) -> String { directory + "/" + SHA256.hex(image) + ".f32" }
+
+    /// The stored values for the image whose bytes hash to `image`, or nil.
+    func load(_ image: [UInt8]) -> [Float]? {
+        guard let d = FileManager.default.contents(atPath: path(image)), d.count == floatsPerImage * 4 else { return nil }
+        return d.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
+    }
+
+    /// Writes through a temporary file and a rename (no fsync: a cache entry lost to a crash is recomputed, and
+    /// a short one fails the size check).
+    func save(_ image: [UInt8], _ values: ArraySlice<Float>) {
+        precondition(values.count == floatsPerImage)
+        // A failed write costs a recomputation next time, never the training.
+        try? values.withUnsafeBytes { Data($0) }.write(to: URL(fileURLWithPath: path(image)), options: .atomic)
+    }
+}
