@@ -38,9 +38,9 @@ import Serving
 
         let spec = try #require(bundle.companion)
         #expect(spec.model.hasPrefix("E-") && FileManager.default.fileExists(atPath: tmp + "/model/" + spec.model))
-        // 28-pixel images: the companion frames them at 128² (`CompanionTraining.inputSide`), its model file says so.
-        #expect(spec.geometry.size == 128 && spec.geometry.channels == 3)
-        #expect(try ModelFile.read(path: tmp + "/model/" + spec.model).inputSize == [128, 128])
+        // The companion frames images at the backbone's side, whatever theirs (28 here); its model file says so.
+        #expect(spec.geometry.size == 224 && spec.geometry.channels == 3)
+        #expect(try ModelFile.read(path: tmp + "/model/" + spec.model).inputSize == [224, 224])
         #expect(bundle.inputGeometry?.size == 28 && bundle.inputGeometry?.channels == 1)
         let f = try #require(bundle.fusion)
         #expect(f.rule == .adjusted && f.companionWeight == 0.4 && f.priorWeight == 0.1 && f.m0Weight == 0.25)

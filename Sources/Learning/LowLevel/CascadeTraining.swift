@@ -58,15 +58,17 @@ public enum CascadeTraining {
             throw LearningError(.badBundle, "--cascade: split.json classes differ from bundle.json's; retrain the bundle")
         }
         let index = Dictionary(uniqueKeysWithValues: classes.enumerated().map { ($1, $0) })
-        let mainLabels = { (frames: [DecodedFrame]) throws -> [Int] in try main.classify(frames).map { index[$0.label]! } }
+        let mainLabels = { (frames: [DecodedFrame], companion: [DecodedFrame]?) throws -> [Int] in
+            try main.classify(frames, companion: companion).map { index[$0.label]! }
+        }
         let g = main.geometry
         log("cascade: low-level features at \(o.side)×\(o.side) of \(manifest.train.count) + \(manifest.reference.count) + "
             + "\(manifest.test.count) images (train, reference, test), main model \(main.version) on reference and test")
         let trainRaw = try LowLevelData.features(paths: manifest.train.map(manifest.path), geometry: g, side: o.side).raw
         let ref = try LowLevelData.features(paths: manifest.reference.map(manifest.path), geometry: g, side: o.side,
-                                            classify: mainLabels)
+                                            companion: main.companionGeometry, classify: mainLabels)
         let test = try LowLevelData.features(paths: manifest.test.map(manifest.path), geometry: g, side: o.side,
-                                             classify: mainLabels)
+                                             companion: main.companionGeometry, classify: mainLabels)
         let (pca, scale) = try LowLevelData.pca(trainRaw)
         let project = { (raw: [[Float]]) in raw.map { LowLevelClassifier.input(raw: $0, pca: pca, scale: scale) } }
         let yTrain = manifest.train.map(\.label), yRef = manifest.reference.map(\.label), yTest = manifest.test.map(\.label)

@@ -7,9 +7,10 @@ import Serving
 /// training split, and the Table III network's training loop (Adam, softmax cross-entropy).
 enum LowLevelData {
     /// Raw low-level features (`LowLevelClassifier.rawFeatures`) of archive images decoded at `geometry`, and,
-    /// when `classify` is given, its labels for the same decoded frames (chunks of 16, the daemon's batch).
-    static func features(paths: [String], geometry: InputGeometry, side: Int,
-                         classify: (([DecodedFrame]) throws -> [Int])? = nil) throws -> (raw: [[Float]], labels: [Int]) {
+    /// when `classify` is given, its labels for the same decoded frames (chunks of 16, the daemon's batch; with
+    /// the same images decoded again at `companion`, a main model's companion geometry, as the daemon does).
+    static func features(paths: [String], geometry: InputGeometry, side: Int, companion: InputGeometry? = nil,
+                         classify: (([DecodedFrame], [DecodedFrame]?) throws -> [Int])? = nil) throws -> (raw: [[Float]], labels: [Int]) {
         let image = try ArchiveImage()
         var raw: [[Float]] = []
         var labels: [Int] = []
@@ -19,7 +20,10 @@ enum LowLevelData {
             let chunk = paths[start..<min(paths.count, start + 16)]
             let frames = try chunk.map { try image.frame(path: $0, geometry: geometry) }
             for f in frames { raw.append(LowLevelClassifier.rawFeatures(f, side: side)) }
-            if let classify { labels += try classify(frames) }
+            if let classify {
+                let second = try companion.map { g in try chunk.map { try image.frame(path: $0, geometry: g) } }
+                labels += try classify(frames, second)
+            }
             start += chunk.count
         }
         return (raw, labels)

@@ -1,6 +1,5 @@
 import CamsiftCore
 import Foundation
-import Media
 import NN
 import Serving
 
@@ -30,30 +29,16 @@ struct CompanionTraining {
         var geometry: InputGeometry
     }
 
-    /// The companion's input side: the backbone's (224), or less for small archive images — at most ~4.6× the
-    /// image's longer side, rounded up to a multiple of 32, never below 128. Upscaling a 28-pixel image eight
-    /// times adds no detail, only cost: on long-tailed Fashion-MNIST (28²) the companion at 128² costs a third of
-    /// 224²'s backbone pass and the pool lost 0.0016 balanced macro F1 (seed 1: 0.9065 → 0.9049, E alone 0.879 →
-    /// 0.864); camera frames (≥ 240 px) keep 224.
-    static func inputSide(_ archive: LabeledArchive, backboneSide: Int) throws -> Int {
-        guard let first = archive.items.first?.path else { return backboneSide }
-        let info: (width: Int, height: Int, gray: Bool)
-        do { info = try TrainingImageCodec.header(bytes: try ImageSet.readFile(first), name: first) } catch {
-            throw LearningError(.badImage, "\(error)")
-        }
-        let wanted = 32 * ((4 * max(info.width, info.height) + 31) / 32)
-        return min(backboneSide, max(128, wanted))
-    }
-
     func run() throws -> Trained {
         var e = options
         e.architecture = .effnetLite0
         e.fineTuneBlocks = 0
         e.reuseM0 = nil
+        // The backbone's own side (224), whatever the archive's image size: at 128² on 28-pixel images (a third of
+        // the cost) the built pool lost 0.004 balanced macro F1 on the long-tail benchmark (docs/learning.md, 16).
         e.inputSize = 0
         let k = archive.classes.count
         let backbone = try ModelFile.read(path: try networks.backbonePath(e))
-        e.inputSize = try Self.inputSide(archive, backboneSide: backbone.inputSize.first ?? 224)
         let spec = try networks.inputSpec(e, archive: archive)
         let geometry = spec.geometry(mean: backbone.normalization.mean, std: backbone.normalization.std)
         log("companion \(CompanionSpec.role): EfficientNet-Lite0 level 1 (frozen ImageNet features, input \(geometry)) with M1's draws")

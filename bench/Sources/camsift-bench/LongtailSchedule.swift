@@ -18,8 +18,9 @@ enum LongtailSchedule {
     /// 13:37, peer on one thread: PyTorch 4.7–5.1 min, camsift 5.7–6.1).
     static let peerCost = 0.85
     /// The default run's length relative to the other camsift runs: M1 plus the companion member (EfficientNet-Lite0
-    /// features of 14,886 images at 128², cached after the first seed, and its t10k pass).
-    static let defaultCost = 1.2
+    /// features of 14,886 images, cached after the first seed, and its t10k pass). Measured at 128²: 1.4 for the
+    /// first seed, 1.15 after (2026-12-07 19:05 run); at 224² the backbone part is ~3× that (not measured whole).
+    static let defaultCost = 1.5
 
     static func cost(_ j: LongtailRuns.Job) -> Double {
         j.run.peer != nil ? peerCost : j.run.name == "default" ? defaultCost : 1
