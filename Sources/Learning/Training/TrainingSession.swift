@@ -264,31 +264,23 @@ public struct TrainingSession: Sendable {
         let provenance = ["archive": archive.root, "images": String(archive.items.count), "seed": String(cfg.seed),
                           "command": o.command, "created": created, "splitBy": o.splitBy.rawValue, "split": o.split.description,
                           "host": ProcessInfo.processInfo.hostName]
-        var files: [String: String] = [:]
-        for t in trained {
-            let tmp = o.out + "/.\(t.name)-new.csm"
-            // Model files carry no timestamp or host, so the same training gives the same bytes (and name).
-            let meta = ["role": t.name, "archive": archive.root, "images": String(archive.items.count),
+        // Each model file: written under a temporary name, then renamed to its content address (`M0-1a2b3c4d.csm`).
+        // Model files carry no timestamp or host, so the same training gives the same bytes (and name).
+        func place(_ net: any TrainableNetwork, role: String) throws -> String {
+            let tmp = o.out + "/.\(role)-new.csm"
+            let meta = ["role": role, "archive": archive.root, "images": String(archive.items.count),
                         "seed": String(cfg.seed), "sampler": o.configuration.sampler.rawValue, "splitBy": o.splitBy.rawValue]
-            try t.net.save(to: tmp, classes: archive.classes, metadata: meta)
-            let hash = try Self.shortHash(tmp)
-            let name = "\(t.name)-\(hash).csm"
+            try net.save(to: tmp, classes: archive.classes, metadata: meta)
+            let name = "\(role)-\(try Self.shortHash(tmp)).csm"
             guard rename(tmp, o.out + "/" + name) == 0 else {
                 throw LearningError(.io, "cannot rename '\(tmp)' into the bundle (errno \(errno))")
             }
-            files[t.name] = name
+            return name
         }
-        var companionSpec: CompanionSpec?
-        if let e = companion {
-            let tmp = o.out + "/.\(CompanionSpec.role)-new.csm"
-            try e.network.save(to: tmp, classes: archive.classes, metadata: [
-                "role": CompanionSpec.role, "archive": archive.root, "images": String(archive.items.count),
-                "seed": String(cfg.seed), "sampler": o.configuration.sampler.rawValue, "splitBy": o.splitBy.rawValue])
-            let name = "\(CompanionSpec.role)-\(try Self.shortHash(tmp)).csm"
-            guard rename(tmp, o.out + "/" + name) == 0 else {
-                throw LearningError(.io, "cannot rename '\(tmp)' into the bundle (errno \(errno))")
-            }
-            companionSpec = CompanionSpec(model: name, geometry: e.geometry)
+        var files: [String: String] = [:]
+        for t in trained { files[t.name] = try place(t.net, role: t.name) }
+        let companionSpec = try companion.map { e in
+            CompanionSpec(model: try place(e.network, role: CompanionSpec.role), geometry: e.geometry)
         }
         cfg.sampler = o.configuration.sampler
         // What serving frames and normalises with: the training split's normalisation for from-scratch networks,
