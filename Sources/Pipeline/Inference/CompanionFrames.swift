@@ -9,9 +9,6 @@ import Media
 /// classified, at the detail the main geometry kept. Inference thread only.
 final class CompanionFrames: @unchecked Sendable {  // confined to the inference thread
     private var decoder: JPEGDecoder?
-    /// Frames refitted instead of decoded since the start (for the operator: a stream camera's companion input
-    /// is upscaled from the small frame).
-    private(set) var refitted = 0
 
     /// One frame per entry of `frames`, at `geometry`.
     func frames(_ frames: [Frame], geometry g: InputGeometry) -> [DecodedFrame] {
@@ -20,7 +17,6 @@ final class CompanionFrames: @unchecked Sendable {  // confined to the inference
                let decoded = try? jpeg.withUnsafeBytes({ try d.decode($0, geometry: g) }) {
                 return decoded
             }
-            refitted += 1
             return f.pixels.refitted(to: g)
         }
     }
