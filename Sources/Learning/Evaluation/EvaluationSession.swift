@@ -98,9 +98,14 @@ public struct EvaluationSession: Sendable {
         var start = 0
         while start < indices.count {
             let part = indices[start..<min(indices.count, start + batch)]
-            let frames = try part.map { try reader.frame(path: archive.items[$0].path, geometry: classifier.geometry) }
+            let paths = part.map { archive.items[$0].path }
+            let bytes = try paths.map { p in
+                do { return try ImageSet.readFile(p) } catch { throw LearningError(.io, "cannot read '\(p)': \(error)") }
+            }
+            // Each file read once, decoded at the bundle's geometry and, for a companion member, at its own.
+            let frames = try zip(bytes, paths).map { try reader.frame(bytes: $0, path: $1, geometry: classifier.geometry) }
             let companion = try classifier.companionGeometry.map { g in
-                try part.map { try reader.frame(path: archive.items[$0].path, geometry: g) }
+                try zip(bytes, paths).map { try reader.frame(bytes: $0, path: $1, geometry: g) }
             }
             for (role, rows) in try classifier.scores(frames, companion: companion) { scores[role, default: []] += rows }
             labels += part.map { map[archive.items[$0].label] }
