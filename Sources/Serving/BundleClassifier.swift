@@ -38,6 +38,8 @@ public final class BundleClassifier: FeatureSource, @unchecked Sendable {
     /// The companion member's network (whole EfficientNet-Lite0, its head trained) and input, when served.
     private let companionNet: SharedTrunkEfficientNet?
     public let companionGeometry: InputGeometry?
+    /// Length of the companion member's pooled feature vector (`companionFeatures`); 0 without one.
+    public var companionFeatureCount: Int { companionNet?.featureCount ?? 0 }
 
     /// The models this classifier runs per frame (see `ServedBundle.servedRoles`; every role for `eval`).
     public let servedRoles: [String]
@@ -191,16 +193,61 @@ public final class BundleClassifier: FeatureSource, @unchecked Sendable {
     public func scores(_ frames: [DecodedFrame], companion: [DecodedFrame]? = nil) throws -> [String: [[Float]]] {
         let n = frames.count
         if case .lowLevel(let net, let role) = scoring { return [role: try net.probabilities(frames)] }
-        var out: [String: [[Float]]] = [:]
-        if let net = companionNet, let g = companionGeometry {
-            guard companion == nil || companion!.count == n else {
-                throw ServingError(.badInput, "\(companion!.count) companion frames for \(n) frames; pass one per frame")
-            }
-            let batch = try ModelInput.tensor((companion ?? frames).map { $0.refitted(to: g) }, geometry: g)
-            let logits = batch.withUnsafeBufferPointer { net.logits(batch: $0, n: n) }
-            let c = net.classCounts[0]
-            out[CompanionSpec.role] = Self.rows(EfficientNetScorer.softmaxRows(logits[0], n: n, k: c), n: n, k: c)
+        var out = try modelScores(frames)
+        if let net = companionNet {
+            let batch = try companionBatch(frames, companion: companion)
+            out[CompanionSpec.role] = Self.companionRows(batch.withUnsafeBufferPointer { net.logits(batch: $0, n: n) }[0],
+                                                         n: n, k: net.classCounts[0])
         }
+        return out
+    }
+
+    /// The companion member's pooled features (`n × 1280`, row-major) of `companion` (one per frame, at
+    /// `companionGeometry`; refitted when not): what `scores(_:companionFeatures:)` takes. The companion's backbone
+    /// is frozen, so a caller that scores the same images again (`camsift eval --feature-cache` on seeds 2 and 3 of
+    /// the long-tail bench) keeps these instead of paying the backbone pass twice. Empty without a companion.
+    public func companionFeatures(_ companion: [DecodedFrame]) throws -> [Float] {
+        guard let net = companionNet, !companion.isEmpty else { return [] }
+        let n = companion.count
+        let batch = try companionBatch(companion, companion: companion)
+        var out = [Float](repeating: 0, count: n * net.featureCount)
+        batch.withUnsafeBufferPointer { b in out.withUnsafeMutableBufferPointer { net.features(batch: b, n: n, into: $0) } }
+        return out
+    }
+
+    /// `scores(_:companion:)` with the companion's row from its pooled features (`companionFeatures`, kept
+    /// earlier) instead of its frames: the same numbers without the backbone pass.
+    public func scores(_ frames: [DecodedFrame], companionFeatures: [Float]) throws -> [String: [[Float]]] {
+        let n = frames.count
+        if case .lowLevel(let net, let role) = scoring { return [role: try net.probabilities(frames)] }
+        var out = try modelScores(frames)
+        if let net = companionNet {
+            guard companionFeatures.count == n * net.featureCount else {
+                throw ServingError(.badInput, "\(companionFeatures.count) companion features for \(n) frames; "
+                                   + "pass \(net.featureCount) per frame")
+            }
+            let logits = companionFeatures.withUnsafeBufferPointer { net.logits(features: $0, n: n) }
+            out[CompanionSpec.role] = Self.companionRows(logits[0], n: n, k: net.classCounts[0])
+        }
+        return out
+    }
+
+    private func companionBatch(_ frames: [DecodedFrame], companion: [DecodedFrame]?) throws -> [Float] {
+        guard let g = companionGeometry else { return [] }
+        guard companion == nil || companion!.count == frames.count else {
+            throw ServingError(.badInput, "\(companion!.count) companion frames for \(frames.count) frames; pass one per frame")
+        }
+        return try ModelInput.tensor((companion ?? frames).map { $0.refitted(to: g) }, geometry: g)
+    }
+
+    private static func companionRows(_ logits: [Float], n: Int, k: Int) -> [[Float]] {
+        rows(EfficientNetScorer.softmaxRows(logits, n: n, k: k), n: n, k: k)
+    }
+
+    /// M0/M1 (or the bundle's single model) on `frames` at `geometry`.
+    private func modelScores(_ frames: [DecodedFrame]) throws -> [String: [[Float]]] {
+        let n = frames.count
+        var out: [String: [[Float]]] = [:]
         let batch = try ModelInput.tensor(frames, geometry: geometry)
         switch scoring {
         case .networks(let nets):

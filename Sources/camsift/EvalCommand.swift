@@ -22,6 +22,8 @@ enum EvalCommand: CamsiftCommand {
         .value("split-by", "image|camera", "how --split groups images", default: defaults.splitBy.rawValue),
         .value("threads", "T", "threads for the models", default: "all cores"),
         .flag("json", "print the results as JSON"),
+        .value("feature-cache", "DIR", "keep the companion member's backbone features of the scored images in DIR (the "
+               + "directory given to `camsift train --feature-cache`) and read them from there next time"),
         .value("dump-scores", "FILE.json", "also write every model's class probabilities and the labels to this file "
                + "(for analysing fusion rules offline)"),
     ]
@@ -36,6 +38,7 @@ enum EvalCommand: CamsiftCommand {
         o.weightBy = a.value("weight-by")
         o.split = a.value("split")
         o.dumpScores = a.value("dump-scores")
+        o.featureCache = a.value("feature-cache")
         if let s = try a.int("seed") { o.seed = UInt64(bitPattern: Int64(s)) }
         if let s = a.value("split-by") {
             guard let g = DatasetSplit.Grouping(rawValue: s) else { throw UsageError("--split-by '\(s)': use image or camera") }

@@ -103,6 +103,46 @@ import Serving
         #expect(cold.companion?.model == none.companion?.model)
     }
 
+    /// `camsift eval --feature-cache`: eval names the companion's clean features as training does (the companion
+    /// file's backbone digest is the ImageNet file's), so it reads the test split's features training kept, keeps
+    /// the ones it computes, and scores the same with the store as without it.
+    @Test func evalReadsTheCompanionFeaturesTrainingKept() throws {
+        LearningThreads.set(1)
+        let backbone = try FineTuneTests.requireBackbone()
+        let tmp = FileManager.default.temporaryDirectory.path + "/camsift-companion-eval-cache-\(getpid())"
+        defer { try? FileManager.default.removeItem(atPath: tmp) }
+        try FineTuneTests.makeArchive(tmp + "/archive")
+        var o = Self.options(tmp, out: "model", backbone: backbone)
+        o.featureCache = tmp + "/cache"
+        _ = try TrainingSession(options: o, networks: NetworkFactory()).run()
+        func stored() throws -> [String] {
+            try FileManager.default.subpathsOfDirectory(atPath: tmp + "/cache").filter { $0.hasSuffix(".f32") }.sorted()
+        }
+        let afterTraining = try stored()
+        #expect(afterTraining.count == 72, "one draw: train and reference+test share the clean namespace, one file per image")
+
+        var eo = EvaluationSession.Options(archive: tmp + "/archive", model: tmp + "/model")
+        eo.split = "test"
+        eo.seed = 4
+        let plain = try EvaluationSession(options: eo).run()
+        eo.featureCache = tmp + "/cache"
+        let cached = try EvaluationSession(options: eo).run()
+        #expect(try stored() == afterTraining, "the test split's features came from training's namespace")
+        // Training's extractor and the served network fold BatchNorm alike but may differ in the last float bits.
+        let n = Double(plain.images)
+        #expect(abs(try #require(cached.plain["E"]).accuracy - (try #require(plain.plain["E"])).accuracy) <= 1 / n + 1e-9)
+        #expect(cached.plain["M1"] == plain.plain["M1"])
+
+        // A fresh store: eval computes and keeps every image, and the next eval reads them all back unchanged.
+        eo.featureCache = tmp + "/cache2"
+        eo.split = nil
+        let cold = try EvaluationSession(options: eo).run()
+        let kept = try FileManager.default.subpathsOfDirectory(atPath: tmp + "/cache2").filter { $0.hasSuffix(".f32") }
+        #expect(kept.count == cold.images && cold.images == 72)
+        let warm = try EvaluationSession(options: eo).run()
+        #expect(warm.plain["E"] == cold.plain["E"] && warm.plain["fused"] == cold.plain["fused"])
+    }
+
     @Test func noBackboneOrCompanionNoneTrainsThePairAlone() throws {
         LearningThreads.set(1)
         let tmp = FileManager.default.temporaryDirectory.path + "/camsift-companion-none-\(getpid())"

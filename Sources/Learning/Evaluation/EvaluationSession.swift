@@ -1,5 +1,6 @@
 import CamsiftCore
 import Foundation
+import NN
 import Serving
 
 /// `camsift eval`: a bundle's models (M0, M1, the companion E, fused — whichever it has) on a labeled archive, in the plain
@@ -22,6 +23,10 @@ public struct EvaluationSession: Sendable {
         /// Also write every model's class probabilities and the labels to this JSON file (offline analysis of
         /// fusion rules without retraining).
         public var dumpScores: String?
+        /// Keep the companion member's pooled features here (`--feature-cache`, the directory `camsift train`
+        /// keeps them in): its backbone is frozen, so scoring the same images again — the next seed, the next
+        /// bundle trained on the same backbone — reads them instead of running it. nil = none.
+        public var featureCache: String?
 
         public init(archive: String, model: String) {
             self.archive = archive
@@ -91,6 +96,7 @@ public struct EvaluationSession: Sendable {
         } catch {
             throw LearningError(.badBundle, "\(error)")
         }
+        let store = try companionStore(bundle, classifier: classifier)
         let reader = try ArchiveImage()
         var labels: [Int] = []
         var scores: [String: [[Float]]] = [:]
@@ -104,10 +110,17 @@ public struct EvaluationSession: Sendable {
             }
             // Each file read once, decoded at the bundle's geometry and, for a companion member, at its own.
             let frames = try zip(bytes, paths).map { try reader.frame(bytes: $0, path: $1, geometry: classifier.geometry) }
-            let companion = try classifier.companionGeometry.map { g in
-                try zip(bytes, paths).map { try reader.frame(bytes: $0, path: $1, geometry: g) }
+            let rows: [String: [[Float]]]
+            if let store, let g = classifier.companionGeometry {
+                rows = try classifier.scores(frames, companionFeatures: try Self.companionFeatures(
+                    bytes, paths: paths, geometry: g, store: store, classifier: classifier, reader: reader))
+            } else {
+                let companion = try classifier.companionGeometry.map { g in
+                    try zip(bytes, paths).map { try reader.frame(bytes: $0, path: $1, geometry: g) }
+                }
+                rows = try classifier.scores(frames, companion: companion)
             }
-            for (role, rows) in try classifier.scores(frames, companion: companion) { scores[role, default: []] += rows }
+            for (role, r) in rows { scores[role, default: []] += r }
             labels += part.map { map[archive.items[$0].label] }
             start += batch
         }
@@ -136,6 +149,39 @@ public struct EvaluationSession: Sendable {
         if let w = deploymentWeights { calibration.measure("evaluated (deployed)", predictions: primary, labels: set.labels, weights: w) }
         return Result(classes: bundle.classes, images: set.count, plain: plain, deployed: deployed, order: order,
                       primary: bundle.primary, calibration: calibration)
+    }
+
+    /// The store of the companion's clean features (`Options.featureCache`), named like training's, or nil.
+    private func companionStore(_ bundle: ModelBundle, classifier: BundleClassifier) throws -> FeatureStore? {
+        guard let root = options.featureCache, let c = bundle.served.companion, let g = classifier.companionGeometry else { return nil }
+        let file: ModelFile
+        do { file = try ModelFile.read(path: options.model + "/" + c.model) } catch {
+            throw LearningError(.badBundle, "cannot read the companion model '\(c.model)': \(error)")
+        }
+        return try FeatureStore(root: root, digest: BackboneDigest.of(file), namespace: FeatureStore.clean(geometry: g),
+                                floatsPerImage: classifier.companionFeatureCount)
+    }
+
+    /// The companion's pooled features of these images: from `store` where it has them, else from the backbone
+    /// (then kept).
+    private static func companionFeatures(_ bytes: [[UInt8]], paths: [String], geometry: InputGeometry, store: FeatureStore,
+                                          classifier: BundleClassifier, reader: ArchiveImage) throws -> [Float] {
+        let k = store.floatsPerImage
+        var out = [Float](repeating: 0, count: bytes.count * k)
+        var missing: [(index: Int, key: [UInt8])] = []
+        for (i, b) in bytes.enumerated() {
+            let key = SHA256.hash(b)
+            if let f = store.load(key) { out.replaceSubrange(i * k..<(i + 1) * k, with: f) } else { missing.append((i, key)) }
+        }
+        guard !missing.isEmpty else { return out }
+        let frames = try missing.map { try reader.frame(bytes: bytes[$0.index], path: paths[$0.index], geometry: geometry) }
+        let computed = try classifier.companionFeatures(frames)
+        for (j, m) in missing.enumerated() {
+            let f = computed[j * k..<(j + 1) * k]
+            out.replaceSubrange(m.index * k..<(m.index + 1) * k, with: f)
+            store.save(m.key, f)
+        }
+        return out
     }
 
     /// Plain metrics of each model's predictions and, with `weightBy`, the deployed view (each image weighted by

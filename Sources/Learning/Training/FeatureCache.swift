@@ -24,6 +24,10 @@ struct FeatureCache {
     /// How archive images are framed (the bundle records it; the daemon frames live frames the same way).
     let geometry: InputGeometry
     let batch = 16
+    private let modelFile: ModelFile
+
+    /// `BackboneDigest` of the backbone's weights: names its features in a `FeatureStore`.
+    func digest() -> String { BackboneDigest.of(modelFile) }
 
     /// - Parameter side: level 1 only: frame images at this side instead of the backbone file's (the network
     ///   is fully convolutional up to its global pooling, so the same weights run at any multiple of 32).
@@ -31,6 +35,7 @@ struct FeatureCache {
         do {
             var file = try ModelFile.read(path: path)
             if let side, topBlocks == 0 { file.inputSize = [side, side] }
+            modelFile = file
             if topBlocks == 0 {
                 let threads = LearningThreads.count > 0 ? LearningThreads.count : NNThreads.count
                 let net = try EfficientNetLite0(modelFile: file, threads: threads)

@@ -1,13 +1,17 @@
 import CamsiftCore
 import Foundation
+import Media
 
 /// Pooled backbone features of archive images kept on disk between trainings (`camsift train --feature-cache
 /// DIR`): level-1 transfer and the companion member spend nearly all their time in the frozen backbone, and the
 /// operator's loop retrains on an archive that is mostly the same images as last time — with the store only new
 /// images (and new augmentation draws) pay for a backbone pass.
 ///
-/// One directory per namespace: the backbone file's own SHA-256 (its last 32 bytes), the framing geometry, the
-/// augmentation and the number of draws, so a different backbone, input or recipe never reads another's values.
+/// One directory per namespace: the backbone's weights (`BackboneDigest`: every tensor but the classifier, so a
+/// level-1 bundle's companion file names the same features as the ImageNet file it was trained from), the
+/// framing geometry, the augmentation and the number of draws, so a different backbone, input or recipe never
+/// reads another's values. Training's clean draws (reference and test splits) and `camsift eval --feature-cache`
+/// share one namespace (`clean(geometry:)`).
 /// Each image's draws live in one file named by the SHA-256 of the image bytes: a relabelled or moved image keeps
 /// its features, an edited one gets new ones. Files are written atomically (`AtomicFile`); a file of the wrong
 /// size is recomputed and replaced.
@@ -15,20 +19,21 @@ struct FeatureStore {
     let directory: String
     let floatsPerImage: Int
 
+    /// The namespace of `draws` draws per image at `geometry` with `augmentation` (draw 0 clean, so one draw is
+    /// the clean namespace whatever the augmentation).
+    static func namespace(geometry: InputGeometry, draws: Int, augmentation: Augmentation) -> String {
+        "level 1, \(geometry), \(draws) draw(s), augmentation \(draws <= 1 ? Augmentation.none : augmentation)"
+    }
+
+    /// The namespace of one clean draw per image: what scoring reads.
+    static func clean(geometry: InputGeometry) -> String { namespace(geometry: geometry, draws: 1, augmentation: .none) }
+
     /// - Parameters:
     ///   - root: the `--feature-cache` directory (created when missing).
-    ///   - backbone: the backbone model file (its trailing checksum names the weights).
-    ///   - namespace: everything else the values depend on (geometry, augmentation, draws).
-    init(root: String, backbone: String, namespace: String, floatsPerImage: Int) throws {
-        guard let fh = FileHandle(forReadingAtPath: backbone) else {
-            throw LearningError(.io, "cannot read the backbone '\(backbone)' to name its feature cache")
-        }
-        defer { try? fh.close() }
-        let end = fh.seekToEndOfFile()
-        guard end >= 32 else { throw LearningError(.badArgument, "backbone '\(backbone)' is not a model file") }
-        fh.seek(toFileOffset: end - 32)
-        let weights = [UInt8](fh.readData(ofLength: 32))
-        let key = SHA256.hex(SHA256.hash(weights + Array(namespace.utf8)))
+    ///   - digest: `BackboneDigest` of the backbone (or of any level-1 model trained on it).
+    ///   - namespace: everything else the values depend on (`namespace(geometry:draws:augmentation:)`).
+    init(root: String, digest: String, namespace: String, floatsPerImage: Int) throws {
+        let key = SHA256.hex(SHA256.hash(Array((digest + "\n" + namespace).utf8)))
         directory = root + "/" + key.prefix(24)
         self.floatsPerImage = floatsPerImage
         do {
@@ -38,7 +43,7 @@ struct FeatureStore {
         }
         let readme = directory + "/namespace.txt"
         if !FileManager.default.fileExists(atPath: readme) {
-            try? AtomicFile.write(Array("backbone \(backbone)\n\(namespace)\n".utf8), to: readme)
+            try? AtomicFile.write(Array("backbone \(digest)\n\(namespace)\n".utf8), to: readme)
         }
     }
 

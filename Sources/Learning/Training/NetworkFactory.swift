@@ -83,8 +83,9 @@ public struct NetworkFactory: Sendable {
             // Level 1 keeps its features in `--feature-cache` when given (`FeatureStore`; trunk outputs are too big).
             func store(draws: Int, _ augmentation: Augmentation) throws -> FeatureStore? {
                 guard let root = o.featureCache, o.topBlocks == 0 else { return nil }
-                return try FeatureStore(root: root, backbone: try backbonePath(o),
-                                        namespace: "level 1, \(backbone.geometry), \(draws) draw(s), augmentation \(augmentation)",
+                return try FeatureStore(root: root, digest: try backbone.digest(),
+                                        namespace: FeatureStore.namespace(geometry: backbone.geometry, draws: draws,
+                                                                          augmentation: augmentation),
                                         floatsPerImage: draws * 1280)
             }
             let draws = o.featureDraws, aug = o.configuration.augmentation

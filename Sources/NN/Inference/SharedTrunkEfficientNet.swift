@@ -136,6 +136,20 @@ public final class SharedTrunkEfficientNet {
         }
     }
 
+    /// Class logits of every model for pooled features computed earlier (`n × 1280`, e.g. kept on disk between
+    /// runs): each model's classifier on the same features, so only for models that share the head conv (one
+    /// model always does).
+    public func logits(features: UnsafeBufferPointer<Float>, n: Int) -> [[Float]] {
+        precondition(headShared || modelCount == 1, "models with their own head convs have their own features")
+        precondition(features.count >= n * featureCount, "\(features.count) features for \(n) images")
+        return network.tops.map { top in
+            let out = UnsafeMutableBufferPointer<Float>.allocate(capacity: n * top.classifierHead.classCount)
+            defer { out.deallocate() }
+            top.classifierHead.classify(features: features, n: n, into: out)
+            return Array(out)
+        }
+    }
+
     /// The first model's pooled features (`n × 1280`) from the last `logits` call of `n` images — what a
     /// window model reads, without a second pass. Valid until the next `logits` call.
     public func firstModelFeatures(n: Int) -> UnsafeBufferPointer<Float> {

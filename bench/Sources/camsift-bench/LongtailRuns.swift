@@ -223,7 +223,8 @@ enum LongtailRuns {
         try await exec(bin, args, log: bundle + ".train.log")
         // One evaluation gives both views: `--weight-by` adds the deployed one to the plain t10k metrics.
         let both = try await evaluate(bin, ["eval", "--archive", data + "/t10k", "--model", bundle, "--weight-by", data + "/lt",
-                                            "--threads", "1", "--json"], log: bundle + ".eval.json")
+                                            "--threads", "1", "--feature-cache", work + "/feature-cache", "--json"],
+                                     log: bundle + ".eval.json")
         FileHandle.standardError.write(Data(String(format: "longtail: %@ done in %.1f min\n", j.key, Date().timeIntervalSince(t) / 60).utf8))
         return outcome(both, seconds: Date().timeIntervalSince(t))
     }
