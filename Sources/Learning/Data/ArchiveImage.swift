@@ -17,13 +17,17 @@ public final class ArchiveImage {
         }
     }
 
-    /// The image at `path` framed at `geometry`, as 8-bit RGB.
-    public func frame(path: String, geometry: InputGeometry) throws -> DecodedFrame {
-        let bytes: [UInt8]
-        do { bytes = try ImageSet.readFile(path) } catch {
+    /// The bytes of the file at `path` (read once when an image is framed at two geometries: a bundle's and its
+    /// companion member's).
+    public static func bytes(path: String) throws -> [UInt8] {
+        do { return try ImageSet.readFile(path) } catch {
             throw LearningError(.io, "cannot read '\(path)': \(error)", cause: error as? LearningError)
         }
-        return try frame(bytes: bytes, path: path, geometry: geometry)
+    }
+
+    /// The image at `path` framed at `geometry`, as 8-bit RGB.
+    public func frame(path: String, geometry: InputGeometry) throws -> DecodedFrame {
+        try frame(bytes: try Self.bytes(path: path), path: path, geometry: geometry)
     }
 
     /// The same for the file's bytes already read (`path` names it in errors).

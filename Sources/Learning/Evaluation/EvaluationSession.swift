@@ -105,9 +105,7 @@ public struct EvaluationSession: Sendable {
         while start < indices.count {
             let part = indices[start..<min(indices.count, start + batch)]
             let paths = part.map { archive.items[$0].path }
-            let bytes = try paths.map { p in
-                do { return try ImageSet.readFile(p) } catch { throw LearningError(.io, "cannot read '\(p)': \(error)") }
-            }
+            let bytes = try paths.map { try ArchiveImage.bytes(path: $0) }
             // Each file read once, decoded at the bundle's geometry and, for a companion member, at its own.
             let frames = try zip(bytes, paths).map { try reader.frame(bytes: $0, path: $1, geometry: classifier.geometry) }
             let rows: [String: [[Float]]]

@@ -18,10 +18,12 @@ enum LowLevelData {
         var start = 0
         while start < paths.count {
             let chunk = paths[start..<min(paths.count, start + 16)]
-            let frames = try chunk.map { try image.frame(path: $0, geometry: geometry) }
+            // Each file read once, decoded at the geometry and, for a companion member, at its own.
+            let bytes = try chunk.map { try ArchiveImage.bytes(path: $0) }
+            let frames = try zip(bytes, chunk).map { try image.frame(bytes: $0, path: $1, geometry: geometry) }
             for f in frames { raw.append(LowLevelClassifier.rawFeatures(f, side: side)) }
             if let classify {
-                let second = try companion.map { g in try chunk.map { try image.frame(path: $0, geometry: g) } }
+                let second = try companion.map { g in try zip(bytes, chunk).map { try image.frame(bytes: $0, path: $1, geometry: g) } }
                 labels += try classify(frames, second)
             }
             start += chunk.count
