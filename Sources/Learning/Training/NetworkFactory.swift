@@ -81,9 +81,11 @@ public struct NetworkFactory: Sendable {
                   + "(\(o.featureDraws) draw(s) per training image); head alone for \(Int(o.levelOneFraction * 100))% of "
                   + "the iterations, then the top blocks at ×\(o.fineTuneLRScale) the rate")
             // Level 1 keeps its features in `--feature-cache` when given (`FeatureStore`; trunk outputs are too big).
+            // The weights' digest once for both namespaces (it hashes every backbone tensor).
+            let digest = o.featureCache != nil && o.topBlocks == 0 ? backbone.digest() : ""
             func store(draws: Int, _ augmentation: Augmentation) throws -> FeatureStore? {
                 guard let root = o.featureCache, o.topBlocks == 0 else { return nil }
-                return try FeatureStore(root: root, digest: try backbone.digest(),
+                return try FeatureStore(root: root, digest: digest,
                                         namespace: FeatureStore.namespace(geometry: backbone.geometry, draws: draws,
                                                                           augmentation: augmentation),
                                         floatsPerImage: draws * 1280)
