@@ -108,6 +108,8 @@ enum TrainCommand: CamsiftCommand {
                    + "in DIR between trainings: a retraining computes only new images", default: "none"),
             .value("feature-draws", "K", "--arch effnet-lite0: cached feature draws per training image, 1 clean + the "
                    + "rest augmented (≥ 1)", default: "\(o.featureDraws)"),
+            .value("companion-draws", "K", "the companion member's cached feature draws per training image, 1 clean + the "
+                   + "rest augmented (≥ 1)", default: "\(o.companionFeatureDraws)"),
             .value("fine-tune-blocks", "K", "--arch effnet-lite0: fine-tune the top K blocks (level 2), 0 = the "
                    + "classifier only (level 1), up to 16",
                    default: "2 when the trunk cache fits in \(o.levelTwoCacheLimit >> 30) GiB, else 0"),
@@ -180,6 +182,10 @@ enum TrainCommand: CamsiftCommand {
         }
         o.reuseM0 = a.value("reuse-m0")
         if let k = try a.int("feature-draws") { guard k >= 1 else { throw UsageError("--feature-draws must be ≥ 1") }; o.featureDraws = k }
+        if let k = try a.int("companion-draws") {
+            guard k >= 1 else { throw UsageError("--companion-draws must be ≥ 1") }
+            o.companionFeatureDraws = k
+        }
         if let k = try a.int("fine-tune-blocks") {
             guard (0...16).contains(k) else { throw UsageError("--fine-tune-blocks must be 0 (level 1 only) … 16 (default 2 when the cache fits)") }
             guard k == 0 || o.architecture == .effnetLite0 else { throw UsageError("--fine-tune-blocks needs --arch effnet-lite0") }

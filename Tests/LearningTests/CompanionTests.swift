@@ -15,7 +15,7 @@ import Serving
     static func options(_ tmp: String, out: String, backbone: String?) -> TrainingSession.Options {
         var o = TrainingSession.Options(archive: tmp + "/archive", out: tmp + "/" + out)
         o.backbone = backbone
-        o.featureDraws = 1
+        o.companionFeatureDraws = 1
         o.split = try! SplitShares(parsing: "60/20/20")
         var c = TrainingConfiguration.recommended
         c.iterations = 3
@@ -88,7 +88,7 @@ import Serving
         defer { try? FileManager.default.removeItem(atPath: tmp) }
         try FineTuneTests.makeArchive(tmp + "/archive")
         var o = Self.options(tmp, out: "cold", backbone: backbone)
-        o.featureDraws = 2
+        o.companionFeatureDraws = 2
         o.featureCache = tmp + "/cache"
         let (cold, _) = try TrainingSession(options: o, networks: NetworkFactory()).run()
         let stored = try FileManager.default.subpathsOfDirectory(atPath: tmp + "/cache").filter { $0.hasSuffix(".f32") }

@@ -34,6 +34,7 @@ struct CompanionTraining {
         e.architecture = .effnetLite0
         e.fineTuneBlocks = 0
         e.reuseM0 = nil
+        e.featureDraws = options.companionFeatureDraws
         // The backbone's own side (224), whatever the archive's image size: at 128² on 28-pixel images (a third of
         // the cost) the built pool lost 0.004 balanced macro F1 on the long-tail benchmark (docs/learning.md, 16).
         e.inputSize = 0

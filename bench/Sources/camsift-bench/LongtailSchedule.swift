@@ -15,15 +15,18 @@ import Learning
 /// Other lane counts, or a run set without peers, keep one shared queue in list order.
 enum LongtailSchedule {
     /// A PyTorch peer training's length relative to a camsift one (same draws; plain 3-seed run of 2026-12-07
-    /// 13:37, peer on one thread: PyTorch 4.7–5.1 min, camsift 5.7–6.1).
-    static let peerCost = 0.85
-    /// The default run's length relative to the other camsift runs: M1 plus the companion member (EfficientNet-Lite0
-    /// features of 14,886 images, cached after the first seed, and its t10k pass). Measured at 128²: 1.4 for the
-    /// first seed, 1.15 after (2026-12-07 19:05 run); at 224² the backbone part is ~3× that (not measured whole).
-    static let defaultCost = 1.5
+    /// 21:35, peer on one thread: PyTorch 4.9–5.4 min, camsift 6.2–6.9).
+    static let peerCost = 0.8
+    /// The default run's length relative to the other camsift runs: M1 (from the CE run's M0) plus the companion
+    /// member. The first seed's computes E's EfficientNet-Lite0 features of the archive (one draw per image) and of
+    /// t10k, cached for the later seeds (2026-12-07 21:35 run, two draws: 13.0 min cold, 6.9 / 6.5 warm; one draw
+    /// saves ~2.7 of the 13.0).
+    static let defaultColdCost = 1.6, defaultWarmCost = 1.05
 
-    static func cost(_ j: LongtailRuns.Job) -> Double {
-        j.run.peer != nil ? peerCost : j.run.name == "default" ? defaultCost : 1
+    static func cost(_ j: LongtailRuns.Job, firstSeed: String?) -> Double {
+        if j.run.peer != nil { return peerCost }
+        guard j.run.name == "default" else { return 1 }
+        return j.seed == firstSeed ? defaultColdCost : defaultWarmCost
     }
 
     struct Plan {
@@ -35,6 +38,8 @@ enum LongtailSchedule {
 
     static func plan(_ jobs: [LongtailRuns.Job], lanes: Int) -> Plan {
         let peers = jobs.filter { $0.run.peer != nil }, own = jobs.filter { $0.run.peer == nil }
+        let firstSeed = jobs.first(where: { $0.run.name == "default" })?.seed
+        let cost = { (j: LongtailRuns.Job) in Self.cost(j, firstSeed: firstSeed) }
         let peerLoad = peers.map(cost).reduce(0, +)
         guard lanes == 2, !peers.isEmpty, peerLoad < own.map(cost).reduce(0, +) else {
             return Plan(queues: [jobs], lanes: lanes, summary: "\(jobs.count) runs, one queue in list order")
@@ -55,20 +60,31 @@ enum LongtailSchedule {
     }
 
     /// Runs the plan; a job that reuses another's M0 or split (`after`, same seed) starts only once that one is done.
+    /// A lane whose own queue is empty takes the last ready job of another lane's queue: the plan's lengths are
+    /// estimates (the box's speed and the first seed's cache vary), and a lane left idle while the other still has
+    /// two runs queued costs a whole run's time at the end.
     static func run(_ plan: Plan, _ job: @escaping @Sendable (LongtailRuns.Job) async throws -> LongtailRuns.Outcome)
         async throws -> [String: LongtailRuns.Outcome] {
         var queues = plan.queues
         let planned = Set(queues.joined().map(\.key))
         var done: [String: LongtailRuns.Outcome] = [:]
         var busy = Set<Int>()
+        func ready(_ j: LongtailRuns.Job) -> Bool { j.after.map { done[$0] != nil || !planned.contains($0) } ?? true }
         try await withThrowingTaskGroup(of: (Int, String, LongtailRuns.Outcome).self) { group in
             while true {
                 for lane in 0..<plan.lanes where !busy.contains(lane) {
                     let q = queues.count == 1 ? 0 : lane
-                    guard let i = queues[q].firstIndex(where: { j in
-                        j.after.map { done[$0] != nil || !planned.contains($0) } ?? true
-                    }) else { continue }
-                    let j = queues[q].remove(at: i)
+                    let j: LongtailRuns.Job
+                    if let i = queues[q].firstIndex(where: ready) {
+                        j = queues[q].remove(at: i)
+                    } else if queues[q].isEmpty,
+                              let other = queues.indices.filter({ $0 != q }).max(by: { queues[$0].count < queues[$1].count }),
+                              let i = queues[other].lastIndex(where: ready) {
+                        j = queues[other].remove(at: i)
+                        FileHandle.standardError.write(Data("longtail: lane \(lane + 1) takes \(j.key) from lane \(other + 1)'s queue\n".utf8))
+                    } else {
+                        continue
+                    }
                     busy.insert(lane)
                     group.addTask { (lane, j.key, try await job(j)) }
                 }
