@@ -89,6 +89,8 @@ enum TrainCommand: CamsiftCommand {
             .value("m1-train", names(TrainingConfiguration.M1Trains.allCases), "what M1 trains when it starts from M0: every "
                    + "layer, the dense head, or the last linear classifier (on M0's frozen convolutions; Kang et al. 2020 cRT)",
                    default: r.m1Trains?.rawValue ?? "all"),
+            .value("m1-share", "F", "M1's budget as a share of --iterations when it starts from M0 (0 < F ≤ 1)",
+                   default: r.m1Share.map { String(format: "%.2f: %d of %d passes", $0, r.m1Iterations(fromM0: true), r.iterations) } ?? "1"),
             .value("fusion", names(Fusion.Rule.allCases), "rule of the bundle's primary prediction",
                    default: r.fusionRule.rawValue),
             .value("prior-weight", "λ|ref", "λ of the adjusted rule, 0…1, or ref to choose it on the reference split",
@@ -279,6 +281,10 @@ enum TrainCommand: CamsiftCommand {
         if let s = a.value("m1-train") {
             guard let v = TrainingConfiguration.M1Trains(rawValue: s) else { throw UsageError("--m1-train '\(s)': use all, head or classifier") }
             c.m1Trains = v
+        }
+        if let f = try a.double("m1-share") {
+            guard f > 0 && f <= 1 else { throw UsageError("--m1-share must be in (0, 1] (1: M1 spends the whole --iterations budget), got \(f)") }
+            c.m1Share = f
         }
         if let s = a.value("m1-start") {
             guard let v = TrainingConfiguration.M1Start(rawValue: s) else { throw UsageError("--m1-start '\(s)': use scratch or m0") }

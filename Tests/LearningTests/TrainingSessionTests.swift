@@ -42,6 +42,8 @@ import Serving
         let fused = try #require(report.models.first { $0.name == "fused" })
         #expect(try #require(fused.natural).accuracy > 0.6)
         #expect(Array(report.models.map(\.name).prefix(3)) == ["M0", "M1", "fused"])
+        // M1 fine-tunes M0 for ⅔ of the budget (`m1Share`): round(4 · ⅔) = 3 passes beside M0's 4.
+        #expect(report.models[0].history.count == 4 && report.models[1].history.count == 3)
         #expect(report.models.contains { $0.name == "fused:eq3-mean/mixed" })
         // The default predicts with the pool ¾·log p1 + ¼·log p0 (w = λ = ¼); the reference pick of λ for M1
         // alone (the earlier default) is scored beside it.
@@ -172,6 +174,19 @@ import Serving
         }
         let warm = try distance(.m0), scratch = try distance(.scratch)
         #expect(warm * 100 < scratch, "warm \(warm) vs scratch \(scratch)")
+    }
+
+    /// M1's budget: a share of `iterations` only when it starts from M0, rounded, never below one pass.
+    @Test func m1ShareSetsM1sPassesFromM0Only() {
+        var c = TrainingConfiguration.recommended
+        c.iterations = 15
+        #expect(c.m1Iterations(fromM0: true) == 10 && c.m1Iterations(fromM0: false) == 15)
+        c.m1Share = 0.5
+        #expect(c.m1Iterations(fromM0: true) == 8)  // 7.5 rounds up
+        c.m1Share = 0.01
+        #expect(c.m1Iterations(fromM0: true) == 1)
+        c.m1Share = nil
+        #expect(c.m1Iterations(fromM0: true) == 15)
     }
 
     /// `m1Trains` (cRT, Kang et al. 2020): M1 starts from M0 and re-trains only the dense head (or only the last

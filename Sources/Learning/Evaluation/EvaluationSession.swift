@@ -110,8 +110,12 @@ public struct EvaluationSession: Sendable {
             let frames = try zip(bytes, paths).map { try reader.frame(bytes: $0, path: $1, geometry: classifier.geometry) }
             let rows: [String: [[Float]]]
             if let store, let g = classifier.companionGeometry {
-                rows = try classifier.scores(frames, companionFeatures: try Self.companionFeatures(
-                    bytes, paths: paths, geometry: g, store: store, classifier: classifier, reader: reader))
+                // E's clean features from the store training keeps; the images it lacks through the backbone.
+                let features = try FeatureStore.values(store, keys: bytes.map { SHA256.hash($0) },
+                                                       floatsPerImage: store.floatsPerImage) { missing in
+                    try classifier.companionFeatures(missing.map { try reader.frame(bytes: bytes[$0], path: paths[$0], geometry: g) })
+                }
+                rows = try classifier.scores(frames, companionFeatures: features)
             } else {
                 let companion = try classifier.companionGeometry.map { g in
                     try zip(bytes, paths).map { try reader.frame(bytes: $0, path: $1, geometry: g) }
@@ -158,28 +162,6 @@ public struct EvaluationSession: Sendable {
         }
         return try FeatureStore(root: root, digest: BackboneDigest.of(file), namespace: FeatureStore.clean(geometry: g),
                                 floatsPerImage: classifier.companionFeatureCount)
-    }
-
-    /// The companion's pooled features of these images: from `store` where it has them, else from the backbone
-    /// (then kept).
-    private static func companionFeatures(_ bytes: [[UInt8]], paths: [String], geometry: InputGeometry, store: FeatureStore,
-                                          classifier: BundleClassifier, reader: ArchiveImage) throws -> [Float] {
-        let k = store.floatsPerImage
-        var out = [Float](repeating: 0, count: bytes.count * k)
-        var missing: [(index: Int, key: [UInt8])] = []
-        for (i, b) in bytes.enumerated() {
-            let key = SHA256.hash(b)
-            if let f = store.load(key) { out.replaceSubrange(i * k..<(i + 1) * k, with: f) } else { missing.append((i, key)) }
-        }
-        guard !missing.isEmpty else { return out }
-        let frames = try missing.map { try reader.frame(bytes: bytes[$0.index], path: paths[$0.index], geometry: geometry) }
-        let computed = try classifier.companionFeatures(frames)
-        for (j, m) in missing.enumerated() {
-            let f = computed[j * k..<(j + 1) * k]
-            out.replaceSubrange(m.index * k..<(m.index + 1) * k, with: f)
-            store.save(m.key, f)
-        }
-        return out
     }
 
     /// Plain metrics of each model's predictions and, with `weightBy`, the deployed view (each image weighted by

@@ -24,18 +24,23 @@ struct FeatureCache {
     /// How archive images are framed (the bundle records it; the daemon frames live frames the same way).
     let geometry: InputGeometry
     let batch = 16
-    private let modelFile: ModelFile
+    private let path: String
 
-    /// `BackboneDigest` of the backbone's weights: names its features in a `FeatureStore`.
-    func digest() -> String { BackboneDigest.of(modelFile) }
+    /// `BackboneDigest` of the backbone's weights: names its features in a `FeatureStore`. Reads the file again
+    /// (~50 ms) rather than keeping its ~18 MB for the whole training: only a training with a store asks.
+    func digest() throws -> String {
+        do { return BackboneDigest.of(try ModelFile.read(path: path)) } catch {
+            throw LearningError(.badArgument, "cannot read the EfficientNet-Lite0 backbone '\(path)' again: \(error)")
+        }
+    }
 
     /// - Parameter side: level 1 only: frame images at this side instead of the backbone file's (the network
     ///   is fully convolutional up to its global pooling, so the same weights run at any multiple of 32).
     init(path: String, topBlocks: Int = 0, fit: FitMode = .crop, cropFraction: Double = 1, side: Int? = nil) throws {
+        self.path = path
         do {
             var file = try ModelFile.read(path: path)
             if let side, topBlocks == 0 { file.inputSize = [side, side] }
-            modelFile = file
             if topBlocks == 0 {
                 let threads = LearningThreads.count > 0 ? LearningThreads.count : NNThreads.count
                 let net = try EfficientNetLite0(modelFile: file, threads: threads)
@@ -104,55 +109,45 @@ struct FeatureCache {
     }
 
     /// Level 1: the pooled features of each image's draws, from `store` when it has them, else from the backbone
-    /// (in batches of `batch` slots) and then into `store`.
+    /// (in batches of `batch` slots) and then into `store`, `chunk` images at a time (what a killed training
+    /// loses of the store's progress, and the encoded images held at once).
     private func pooled(_ net: EfficientNetLite0, _ archive: LabeledArchive, indices: [Int], draws: Int,
                         augmentation: Augmentation, store: FeatureStore?) throws -> ImageSet {
-        let k = net.featureCount, variants = max(1, draws), side = inputSide
+        let k = net.featureCount, variants = max(1, draws), side = inputSide, chunk = 64
         var set = ImageSet(channels: k, height: 1, width: 1)
-        set.pixels = [Float](repeating: 0, count: indices.count * variants * k)
+        set.pixels.reserveCapacity(indices.count * variants * k)
         set.labels = indices.map { archive.items[$0].label }
         set.variants = variants
         let reader = try ArchiveImage()
         let norm = Normalization(mean: mean, std: std)
-        var pending: [Float] = []
-        var pendingSlots: [Int] = []
-        var waiting: [(image: Int, key: [UInt8])] = []  // images whose draws are pending, to store once all are out
-        func flush() throws {
-            guard !pendingSlots.isEmpty else { return }
-            let (values, _) = try extract(pending, n: pendingSlots.count)
-            for (j, slot) in pendingSlots.enumerated() {
-                set.pixels.replaceSubrange(slot * k..<(slot + 1) * k, with: values[j * k..<(j + 1) * k])
-            }
-            pending.removeAll(keepingCapacity: true)
-            pendingSlots.removeAll(keepingCapacity: true)
-            if let store {
-                for w in waiting { store.save(w.key, set.pixels[w.image * variants * k..<(w.image + 1) * variants * k]) }
-            }
-            waiting.removeAll()
-        }
-        for (i, index) in indices.enumerated() {
-            let item = archive.items[index]
-            let bytes = try ImageSet.readFile(item.path)
-            let key = SHA256.hash(bytes)
-            if let cached = store?.load(key) {
-                set.pixels.replaceSubrange(i * variants * k..<(i + 1) * variants * k, with: cached)
-                continue
-            }
-            let img = FloatImage(channels: 3, height: side, width: side, pixels: ModelInput.pixels(
-                try reader.frame(bytes: bytes, path: item.path, geometry: geometry), channels: 3))
-            var rng = SeededGenerator(seed: key.prefix(8).reduce(0) { $0 << 8 | UInt64($1) }, stream: "feature-draws")
-            for d in 0..<variants {
-                let v = d == 0 || augmentation.isIdentity ? img : Augmentation.apply(augmentation.draw(width: img.width, height: img.height) { rng.unit() }, to: img)
-                pending += norm.apply(v.pixels, channels: 3, perImage: v.pixels.count)
-                pendingSlots.append(i * variants + d)
-                if pendingSlots.count == batch {
-                    if d == variants - 1 { waiting.append((i, key)) }
-                    try flush()
+        for start in stride(from: 0, to: indices.count, by: chunk) {
+            let paths = indices[start..<min(indices.count, start + chunk)].map { archive.items[$0].path }
+            let bytes = try paths.map(ImageSet.readFile)
+            let keys = bytes.map { SHA256.hash($0) }
+            set.pixels += try FeatureStore.values(store, keys: keys, floatsPerImage: variants * k) { missing in
+                var out: [Float] = [], pending: [Float] = [], slots = 0
+                out.reserveCapacity(missing.count * variants * k)
+                func flush() throws {
+                    guard slots > 0 else { return }
+                    out += try extract(pending, n: slots).0
+                    pending.removeAll(keepingCapacity: true)
+                    slots = 0
                 }
+                for i in missing {
+                    let img = FloatImage(channels: 3, height: side, width: side, pixels: ModelInput.pixels(
+                        try reader.frame(bytes: bytes[i], path: paths[i], geometry: geometry), channels: 3))
+                    var rng = SeededGenerator(seed: keys[i].prefix(8).reduce(0) { $0 << 8 | UInt64($1) }, stream: "feature-draws")
+                    for d in 0..<variants {
+                        let v = d == 0 || augmentation.isIdentity ? img : Augmentation.apply(augmentation.draw(width: img.width, height: img.height) { rng.unit() }, to: img)
+                        pending += norm.apply(v.pixels, channels: 3, perImage: v.pixels.count)
+                        slots += 1
+                        if slots == batch { try flush() }
+                    }
+                }
+                try flush()
+                return out
             }
-            if pendingSlots.last == i * variants + variants - 1 { waiting.append((i, key)) }
         }
-        try flush()
         return set
     }
 

@@ -55,6 +55,31 @@ struct FeatureStore {
         return d.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
     }
 
+    /// The values of the images whose bytes hash to `keys`, `floatsPerImage` each, in order: read from `store`
+    /// where it has them, the others from `compute` (given their positions in `keys`, ascending; it returns their
+    /// values in that order), which are then kept. Without a store every image is computed. Training's draws
+    /// (`FeatureCache`) and eval's clean companion features (`EvaluationSession`) both come through here, so one
+    /// rule decides what is read, computed and kept.
+    static func values(_ store: FeatureStore?, keys: [[UInt8]], floatsPerImage k: Int,
+                       compute: (_ missing: [Int]) throws -> [Float]) throws -> [Float] {
+        guard let store else { return try compute(Array(keys.indices)) }
+        precondition(store.floatsPerImage == k, "FeatureStore: \(store.floatsPerImage) floats per image, asked for \(k)")
+        var out = [Float](repeating: 0, count: keys.count * k)
+        var missing: [Int] = []
+        for (i, key) in keys.enumerated() {
+            if let f = store.load(key) { out.replaceSubrange(i * k..<(i + 1) * k, with: f) } else { missing.append(i) }
+        }
+        guard !missing.isEmpty else { return out }
+        let computed = try compute(missing)
+        precondition(computed.count == missing.count * k, "FeatureStore: computed \(computed.count) floats for \(missing.count) images")
+        for (j, i) in missing.enumerated() {
+            let f = computed[j * k..<(j + 1) * k]
+            out.replaceSubrange(i * k..<(i + 1) * k, with: f)
+            store.save(keys[i], f)
+        }
+        return out
+    }
+
     /// Writes through a temporary file and a rename (no fsync: a cache entry lost to a crash is recomputed, and
     /// a short one fails the size check).
     func save(_ image: [UInt8], _ values: ArraySlice<Float>) {

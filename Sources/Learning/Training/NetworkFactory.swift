@@ -82,7 +82,7 @@ public struct NetworkFactory: Sendable {
                   + "the iterations, then the top blocks at ×\(o.fineTuneLRScale) the rate")
             // Level 1 keeps its features in `--feature-cache` when given (`FeatureStore`; trunk outputs are too big).
             // The weights' digest once for both namespaces (it hashes every backbone tensor).
-            let digest = o.featureCache != nil && o.topBlocks == 0 ? backbone.digest() : ""
+            let digest = o.featureCache != nil && o.topBlocks == 0 ? try backbone.digest() : ""
             func store(draws: Int, _ augmentation: Augmentation) throws -> FeatureStore? {
                 guard let root = o.featureCache, o.topBlocks == 0 else { return nil }
                 return try FeatureStore(root: root, digest: digest,

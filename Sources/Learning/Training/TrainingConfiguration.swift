@@ -68,6 +68,15 @@ public struct TrainingConfiguration: Sendable, Codable, Equatable {
     /// frozen convolutions and BatchNorm statistics. The frozen part runs forward only, so M1 costs ~⅓ of a pass.
     public enum M1Trains: String, Sendable, Codable, CaseIterable { case all, head, classifier }
     public var m1Trains: M1Trains?
+    /// M1's budget as a share of `iterations` when it starts from M0 (`m1Start == .m0`); nil = all of it. M1
+    /// then fine-tunes a trained network rather than learning one (its schedule restarts at the peak rate).
+    public var m1Share: Double?
+
+    /// M1's passes: `iterations`, or its `m1Share` (at least 1) when M1 starts from M0's parameters.
+    public func m1Iterations(fromM0: Bool) -> Int {
+        guard fromM0, let share = m1Share else { return iterations }
+        return max(1, Int((Double(iterations) * share).rounded()))
+    }
     /// Fusion rule and Tr objective of the bundle's primary prediction (Eq. 3 and macro F1 as published).
     public var fusionRule: Fusion.Rule = .eq3
     public var thresholdObjective: Fusion.Objective = .macroF1

@@ -108,6 +108,7 @@ public struct TrainingSession: Sendable {
             }
             var c = c
             if name == "M1" {
+                c.iterations = c.m1Iterations(fromM0: initial != nil)
                 if let m1 = c.m1Augmentation { c.augmentation = m1 }
                 if let m1 = c.m1Mixup { c.mixup = m1 > 0 ? m1 : nil }
                 if let part = c.m1Trains, part != .all {

@@ -17,11 +17,11 @@ enum LongtailSchedule {
     /// A PyTorch peer training's length relative to a camsift one (same draws; plain 3-seed run of 2026-12-07
     /// 21:35, peer on one thread: PyTorch 4.9–5.4 min, camsift 6.2–6.9).
     static let peerCost = 0.8
-    /// The default run's length relative to the other camsift runs: M1 (from the CE run's M0) plus the companion
-    /// member. The first seed's computes E's EfficientNet-Lite0 features of the archive (one draw per image) and of
-    /// t10k, cached for the later seeds (2026-12-07 21:35 run, two draws: 13.0 min cold, 6.9 / 6.5 warm; one draw
-    /// saves ~2.7 of the 13.0).
-    static let defaultColdCost = 1.6, defaultWarmCost = 1.05
+    /// The default run's length relative to the other camsift runs: M1 (⅔ of the budget, from the CE run's M0)
+    /// plus the companion member. The first seed's computes E's EfficientNet-Lite0 features of the archive (one draw
+    /// per image) and of t10k, cached for the later seeds (2026-12-08 runs: baselines 6.2 min; the default 10.1 cold
+    /// and 6.2 warm with a 15-pass M1, 4.6 warm with 10 passes; E's cold features ~3.9 min).
+    static let defaultColdCost = 1.37, defaultWarmCost = 0.74
 
     static func cost(_ j: LongtailRuns.Job, firstSeed: String?) -> Double {
         if j.run.peer != nil { return peerCost }
