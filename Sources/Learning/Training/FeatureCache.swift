@@ -74,34 +74,23 @@ struct FeatureCache {
         var out: ImageSet?
         var labels: [Int] = []
         let variants = max(1, draws)
-        var pending: [Float] = []
-        var pendingCount = 0
-        func flush() throws {
-            guard pendingCount > 0 else { return }
-            let (values, shape) = try extract(pending, n: pendingCount)
+        var queue = DrawQueue(cache: self)
+        func take(_ values: [Float], _ shape: (c: Int, h: Int, w: Int)) {
             if out == nil {
                 out = ImageSet(channels: shape.c, height: shape.h, width: shape.w)
                 out!.pixels.reserveCapacity(indices.count * variants * shape.c * shape.h * shape.w)
             }
             out!.pixels += values
-            pending.removeAll(keepingCapacity: true)
-            pendingCount = 0
         }
         let reader = try ArchiveImage()
-        let norm = Normalization(mean: mean, std: std)
         for i in indices {
             let item = archive.items[i]
             let img = FloatImage(channels: 3, height: side, width: side,
                                  pixels: try reader.pixels(path: item.path, geometry: geometry))
             labels.append(item.label)
-            for d in 0..<variants {
-                let v = d == 0 || augmentation.isIdentity ? img : Augmentation.apply(augmentation.draw(width: img.width, height: img.height) { rng.unit() }, to: img)
-                pending += norm.apply(v.pixels, channels: 3, perImage: v.pixels.count)
-                pendingCount += 1
-                if pendingCount == batch { try flush() }
-            }
+            try queue.add(img, draws: variants, augmentation: augmentation, rng: &rng, then: take)
         }
-        try flush()
+        try queue.flush(then: take)
         var set = out ?? ImageSet(channels: featureShapeWhenEmpty.c, height: featureShapeWhenEmpty.h, width: featureShapeWhenEmpty.w)
         set.labels = labels
         set.variants = variants
@@ -119,40 +108,61 @@ struct FeatureCache {
         set.labels = indices.map { archive.items[$0].label }
         set.variants = variants
         let reader = try ArchiveImage()
-        let norm = Normalization(mean: mean, std: std)
         for start in stride(from: 0, to: indices.count, by: chunk) {
             let paths = indices[start..<min(indices.count, start + chunk)].map { archive.items[$0].path }
             let bytes = try paths.map(ImageSet.readFile)
             let keys = bytes.map { SHA256.hash($0) }
             set.pixels += try FeatureStore.values(store, keys: keys, floatsPerImage: variants * k) { missing in
-                var out: [Float] = [], pending: [Float] = [], slots = 0
+                var out: [Float] = [], queue = DrawQueue(cache: self)
                 out.reserveCapacity(missing.count * variants * k)
-                func flush() throws {
-                    guard slots > 0 else { return }
-                    out += try extract(pending, n: slots).0
-                    pending.removeAll(keepingCapacity: true)
-                    slots = 0
-                }
                 for i in missing {
                     let img = FloatImage(channels: 3, height: side, width: side, pixels: ModelInput.pixels(
                         try reader.frame(bytes: bytes[i], path: paths[i], geometry: geometry), channels: 3))
                     var rng = SeededGenerator(seed: keys[i].prefix(8).reduce(0) { $0 << 8 | UInt64($1) }, stream: "feature-draws")
-                    for d in 0..<variants {
-                        let v = d == 0 || augmentation.isIdentity ? img : Augmentation.apply(augmentation.draw(width: img.width, height: img.height) { rng.unit() }, to: img)
-                        pending += norm.apply(v.pixels, channels: 3, perImage: v.pixels.count)
-                        slots += 1
-                        if slots == batch { try flush() }
-                    }
+                    try queue.add(img, draws: variants, augmentation: augmentation, rng: &rng) { values, _ in out += values }
                 }
-                try flush()
+                try queue.flush { values, _ in out += values }
                 return out
             }
         }
         return set
     }
 
+    /// Normalised draws of images waiting for the extractor, which runs on `batch` slots at a time: draw 0 is the
+    /// image itself, the others augmented with the caller's generator (both extractors' loops).
+    private struct DrawQueue {
+        let cache: FeatureCache
+        let norm: Normalization
+        var pending: [Float] = [], slots = 0
+
+        init(cache: FeatureCache) {
+            self.cache = cache
+            norm = Normalization(mean: cache.mean, std: cache.std)
+        }
+
+        /// Queues `img`'s `draws` draws; `then` gets each full batch's output (values, per-image shape).
+        mutating func add(_ img: FloatImage, draws: Int, augmentation: Augmentation, rng: inout SeededGenerator,
+                          then: ([Float], (c: Int, h: Int, w: Int)) throws -> Void) throws {
+            for d in 0..<draws {
+                let v = d == 0 || augmentation.isIdentity ? img : Augmentation.apply(augmentation.draw(width: img.width, height: img.height) { rng.unit() }, to: img)
+                pending += norm.apply(v.pixels, channels: 3, perImage: v.pixels.count)
+                slots += 1
+                if slots == cache.batch { try flush(then: then) }
+            }
+        }
+
+        /// Runs the extractor on what is queued, if anything.
+        mutating func flush(then: ([Float], (c: Int, h: Int, w: Int)) throws -> Void) throws {
+            guard slots > 0 else { return }
+            let (values, shape) = try cache.extract(pending, n: slots)
+            try then(values, shape)
+            pending.removeAll(keepingCapacity: true)
+            slots = 0
+        }
+    }
+
     /// The extractor's output for `n` normalized images: values (n × C·H·W) and the per-image shape.
-    private func extract(_ batch: [Float], n: Int) throws -> ([Float], (c: Int, h: Int, w: Int)) {
+    fileprivate func extract(_ batch: [Float], n: Int) throws -> ([Float], (c: Int, h: Int, w: Int)) {
         switch extractor {
         case .pooled(let net):
             return (batch.withUnsafeBufferPointer { net.features(batch: $0, n: n) }, (net.featureCount, 1, 1))
